@@ -1,0 +1,38 @@
+# perfgate: `make demo` runs the whole story, `make test` the whole suite.
+GO       ?= go
+BIN      ?= bin/perfgate
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS  := -s -w -X github.com/perfgate/perfgate/internal/cli.Version=$(VERSION) -X github.com/perfgate/perfgate/internal/cli.Commit=$(COMMIT)
+PKGS     := ./...
+
+.PHONY: all build test test-short lint fmt vet bench demo clean
+
+all: lint test build
+
+build: ## static binary in bin/perfgate
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/perfgate
+
+test: ## race-enabled tests; fuzz targets run their seed corpora as ordinary tests
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+test-short:
+	$(GO) test -short -count=1 $(PKGS)
+
+lint: fmt vet
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+bench: build ## Go benchmarks and the side-by-side script; figures go to BENCHMARKS.md
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS)
+
+demo: build ## ephemeral Postgres, the endpoint before and after, four scenarios, a comparison
+	./$(BIN) demo
+
+clean:
+	rm -rf bin

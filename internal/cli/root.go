@@ -1,0 +1,107 @@
+// Package cli wires perfgate's commands: each command is an options struct
+// filled from flags, and a run function that does the work on injected
+// streams. Exit codes are decided in one place, exitCode.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// envPrefix is the prefix of the environment variables that mirror flags:
+// --max-workers is PERFGATE_MAX_WORKERS.
+const envPrefix = "PERFGATE_"
+
+// Main runs perfgate with args and returns the process exit code.
+func Main(args []string, streams Streams) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Execute(ctx, args, streams)
+}
+
+// Execute runs the command line args under ctx; cancelling ctx is Ctrl-C.
+func Execute(ctx context.Context, args []string, streams Streams) int {
+	root := newRootCmd(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil && err != errGateFailed {
+		fmt.Fprintf(streams.ErrOut, "perfgate: %v\n", err)
+	}
+	return exitCode(err)
+}
+
+func newRootCmd(streams Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "perfgate",
+		Short: "Prove a performance claim about an HTTP endpoint, and keep it true in CI",
+		Long: `perfgate drives scenario files with vegeta against an HTTP endpoint, judges
+the results against each scenario's criteria, and writes a run directory with
+exact percentiles, raw results and reports.
+
+Exit codes: 0 every criterion met, 1 a criterion failed, 2 usage or
+scenario-file error (nothing sent), 3 the run could not be carried out.
+
+Every flag can also be set through the environment: --max-workers is
+PERFGATE_MAX_WORKERS. Flags override scenario files.`,
+		Example: `  perfgate db up --scale demo
+  perfgate run --target http://127.0.0.1:3000 --label before scenarios/
+  perfgate compare reports/<before-run> reports/<after-run> --claim 50s:2s`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return applyEnv(cmd)
+		},
+	}
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.SetIn(streams.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	root.AddCommand(
+		newRunCmd(streams),
+		newValidateCmd(streams),
+		newReportCmd(streams),
+		newExportCmd(streams),
+		newCompareCmd(streams),
+		newDiffCmd(streams),
+		newCapacityCmd(streams),
+		newDBCmd(streams),
+		newServeCmd(streams),
+		newDemoCmd(streams),
+		newVersionCmd(streams),
+	)
+	return root
+}
+
+// applyEnv sets every flag the user did not pass from its PERFGATE_ variable.
+func applyEnv(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if err != nil || f.Changed || f.Name == "help" {
+			return
+		}
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if serr := cmd.Flags().Set(f.Name, v); serr != nil {
+				err = usageErrf("environment variable %s=%q: %v", name, v, serr)
+			}
+		}
+	})
+	return err
+}
+
+// cmdArgs wraps a cobra positional-argument check so that its error is a usage error.
+func cmdArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageErr(err)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,19 @@
+package cli
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// TODO(owner): stub until the command is implemented.
+func newRunCmd(streams Streams) *cobra.Command {
+	_ = streams
+	return &cobra.Command{
+		Use:   "run",
+		Short: "not implemented yet",
+		RunE: func(*cobra.Command, []string) error {
+			return errors.New("run: not implemented yet")
+		},
+	}
+}

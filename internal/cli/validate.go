@@ -1,0 +1,19 @@
+package cli
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// TODO(owner): stub until the command is implemented.
+func newValidateCmd(streams Streams) *cobra.Command {
+	_ = streams
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "not implemented yet",
+		RunE: func(*cobra.Command, []string) error {
+			return errors.New("validate: not implemented yet")
+		},
+	}
+}

@@ -1,0 +1,202 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// SchemaRun is the schema identifier of summary.json.
+const SchemaRun = "perfgate.run/v1"
+
+// SummaryFile is the name of the summary inside a run directory.
+const SummaryFile = "summary.json"
+
+// Run is the content of summary.json: everything a renderer, compare or a
+// CI job needs about one run. Latencies are integer nanoseconds, like
+// vegeta's JSON report.
+type Run struct {
+	Schema      string      `json:"schema"`
+	Tool        Tool        `json:"tool"`
+	Target      string      `json:"target"`
+	Label       string      `json:"label,omitempty"`
+	Start       time.Time   `json:"start"`
+	End         time.Time   `json:"end"`
+	Shard       *Shard      `json:"shard,omitempty"`
+	Pass        bool        `json:"pass"`
+	Interrupted bool        `json:"interrupted,omitempty"`
+	Warnings    []string    `json:"warnings,omitempty"`
+	Scenarios   []*Scenario `json:"scenarios"`
+}
+
+// Tool identifies the perfgate build that wrote a run.
+type Tool struct {
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	GoVersion string `json:"go_version,omitempty"`
+}
+
+// Shard marks a run as shard Index (0-based) of Count.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// Scenario is one scenario's figures and verdicts.
+type Scenario struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	File        string `json:"file,omitempty"`
+	Method      string `json:"method"`
+	URL         string `json:"url"`
+
+	// Rate is the requested rate as written ("5/s", "max");
+	// RequestedRate the same in requests per second (0 for max).
+	Rate          string        `json:"rate"`
+	RequestedRate float64       `json:"requested_rate"`
+	Duration      time.Duration `json:"duration"`
+	// Wall is how long the attack took, first send to last response.
+	Wall time.Duration `json:"wall"`
+	// Requests is the number of requests sent; Throughput the successful
+	// responses per second; AchievedRate the requests sent per second.
+	Requests       int64   `json:"requests"`
+	AchievedRate   float64 `json:"achieved_rate"`
+	Throughput     float64 `json:"throughput"`
+	UnderDelivered bool    `json:"under_delivered,omitempty"`
+	// Success is the share of requests that got the expected status
+	// without a transport error, 0..1.
+	Success     float64          `json:"success"`
+	StatusCodes map[string]int64 `json:"status_codes"`
+	// Errors counts transport error messages, most frequent first.
+	Errors   []ErrorCount `json:"errors,omitempty"`
+	BytesIn  uint64       `json:"bytes_in"`
+	BytesOut uint64       `json:"bytes_out"`
+	Latency  Latency      `json:"latency"`
+	Criteria []Criterion  `json:"criteria"`
+	Checks   []Check      `json:"checks,omitempty"`
+	DB       *DB          `json:"db,omitempty"`
+	// Raw is the file name of the raw results inside the run directory.
+	Raw         string `json:"raw,omitempty"`
+	Pass        bool   `json:"pass"`
+	Interrupted bool   `json:"interrupted,omitempty"`
+}
+
+// Latency is the latency distribution of a scenario, exact over all raw
+// latencies, in nanoseconds.
+type Latency struct {
+	Min  time.Duration `json:"min"`
+	Mean time.Duration `json:"mean"`
+	P50  time.Duration `json:"p50"`
+	P90  time.Duration `json:"p90"`
+	P95  time.Duration `json:"p95"`
+	P99  time.Duration `json:"p99"`
+	Max  time.Duration `json:"max"`
+}
+
+// ErrorCount is one distinct transport error and how often it occurred.
+type ErrorCount struct {
+	Error string `json:"error"`
+	Count int64  `json:"count"`
+}
+
+// Criterion is one expectation of a scenario with what was observed.
+type Criterion struct {
+	// Name is what is judged: "status", "p95", "errors", "check:<name>",
+	// "db.statements_per_request".
+	Name     string `json:"name"`
+	Want     string `json:"want"`
+	Observed string `json:"observed"`
+	Pass     bool   `json:"pass"`
+	// Message spells a failure out: "p95 2.41s > 2s".
+	Message string `json:"message,omitempty"`
+}
+
+// Check is a jq check's tally over every response body.
+type Check struct {
+	Name     string   `json:"name"`
+	JQ       string   `json:"jq"`
+	Passed   int64    `json:"passed"`
+	Failed   int64    `json:"failed"`
+	Failures []string `json:"failures,omitempty"` // up to three failing bodies, with the reason
+}
+
+// DB is what the database did during a scenario (run --db-probe).
+type DB struct {
+	StatementsPerRequest   float64     `json:"statements_per_request"`
+	SeqScansPerRequest     float64     `json:"seq_scans_per_request"`
+	IndexScansPerRequest   float64     `json:"index_scans_per_request"`
+	RowsReadPerRequest     float64     `json:"rows_read_per_request"`
+	IndexesPresent         bool        `json:"indexes_present"`
+	MissingIndexes         []string    `json:"missing_indexes,omitempty"`
+	StatementsAvailable    bool        `json:"statements_available"`
+	SlowestStatements      []Statement `json:"slowest_statements,omitempty"`
+	TransactionsPerRequest float64     `json:"transactions_per_request,omitempty"`
+}
+
+// Statement is one normalised statement from pg_stat_statements.
+type Statement struct {
+	Query    string        `json:"query"`
+	Calls    int64         `json:"calls"`
+	MeanTime time.Duration `json:"mean_time"`
+	Rows     int64         `json:"rows"`
+}
+
+// ReadRun reads a run's summary from a run directory or a summary.json path.
+func ReadRun(path string) (*Run, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, SummaryFile)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read run: %w", err)
+	}
+	var r Run
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("read run %s: %w", path, err)
+	}
+	if r.Schema != SchemaRun {
+		return nil, fmt.Errorf("read run %s: schema %q, want %q", path, r.Schema, SchemaRun)
+	}
+	return &r, nil
+}
+
+// WriteRun writes r as summary.json in dir, atomically.
+func WriteRun(dir string, r *Run) error {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, SummaryFile), append(data, '\n'))
+}
+
+// WriteFileAtomic writes data to path through a temporary file in the same
+// directory and a rename, so readers never see a half-written file.
+func WriteFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after a successful rename
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

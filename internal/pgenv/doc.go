@@ -1,0 +1,11 @@
+// Package pgenv provisions the PostgreSQL side of a perfgate run: a
+// database (an ephemeral local cluster, a testcontainers-go container, or an
+// existing DSN), the assessment-tracking service's schema, deterministic
+// synthetic data, and the seven indexes of the deployment checklist.
+//
+// The SQL it runs is embedded from the sql/ directory, which is also
+// readable as plain files for people who want to apply it by hand.
+//
+// Every DSN that reaches a log line, an error or a report goes through
+// RedactDSN first.
+package pgenv

@@ -1,0 +1,108 @@
+// Package pgtest gives a test package one ephemeral PostgreSQL cluster
+// (pgenv.StartLocal) and a fresh database with the service's schema per
+// test. Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { pgtest.Main(m) }
+//
+//	func TestX(t *testing.T) {
+//		dsn := pgtest.NewDB(t)
+//		...
+//	}
+package pgtest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/perfgate/perfgate/internal/pgenv"
+)
+
+var (
+	mu      sync.Mutex
+	cluster *pgenv.Local
+	counter atomic.Int64
+)
+
+// Main starts one local cluster for the test package, runs the tests, stops
+// the cluster and exits with the tests' code. A cluster that cannot start
+// fails the package: the binaries are expected on every machine that runs
+// the suite (set PG_BIN if they are somewhere unusual).
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	l, err := pgenv.StartLocal(context.Background())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pgtest: start local postgres: %v\n", err)
+		return 1
+	}
+	mu.Lock()
+	cluster = l
+	mu.Unlock()
+	defer func() {
+		if err := l.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "pgtest: stop local postgres: %v\n", err)
+		}
+	}()
+	return m.Run()
+}
+
+// Cluster returns the package's cluster; it fails t when Main did not start one.
+func Cluster(t testing.TB) *pgenv.Local {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if cluster == nil {
+		t.Fatal("pgtest: no cluster; call pgtest.Main(m) from TestMain")
+	}
+	return cluster
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// NewDB creates a fresh database with pgenv.CreateSchema applied, drops it
+// when t ends, and returns its DSN.
+func NewDB(t testing.TB) string {
+	t.Helper()
+	l := Cluster(t)
+	name := strings.Trim(unsafeName.ReplaceAllString(strings.ToLower(t.Name()), "_"), "_")
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	name = fmt.Sprintf("t%d_%s", counter.Add(1), name)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, l.DSN())
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	defer admin.Close(ctx)
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
+		t.Fatalf("pgtest: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(ctx, l.DSN())
+		if err != nil {
+			t.Errorf("pgtest: connect: %v", err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
+			t.Errorf("pgtest: drop database %s: %v", name, err)
+		}
+	})
+	dsn := l.DSNFor(name)
+	if err := pgenv.CreateSchema(ctx, dsn); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return dsn
+}

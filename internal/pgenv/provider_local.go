@@ -41,8 +41,8 @@ var DisposableSettings = []string{
 	"wal_level=minimal",      // no replication or archiving
 	"max_wal_senders=0",      // required by wal_level=minimal
 	"checkpoint_timeout=30min",
-	"max_wal_size=4GB",             // no checkpoints in the middle of a bulk load
-	"maintenance_work_mem=256MB",   // faster CREATE INDEX on the claim profile
+	"max_wal_size=4GB",           // no checkpoints in the middle of a bulk load
+	"maintenance_work_mem=256MB", // faster CREATE INDEX on the claim profile
 	"shared_preload_libraries=pg_stat_statements",
 	"pg_stat_statements.track=all", // the probe counts the statements of the N+1 loop
 }

@@ -1,0 +1,121 @@
+package scenario
+
+import (
+	"text/template"
+	"time"
+
+	"github.com/itchyny/gojq"
+
+	"github.com/perfgate/perfgate/internal/load"
+)
+
+// DefaultRate and DefaultDuration apply when a scenario file and the
+// command line say nothing.
+const (
+	DefaultRate     = "1/s"
+	DefaultDuration = 10 * time.Second
+	DefaultMethod   = "POST"
+	DefaultStatus   = 200
+)
+
+// Scenario is one loaded, validated scenario file.
+type Scenario struct {
+	Name        string
+	Description string
+	// File is the path the scenario was read from; Line the line of its name.
+	File string
+	Line int
+
+	Request Request
+	Load    Load
+	Expect  Expect
+	Diff    Diff
+}
+
+// Request is the request template of a scenario.
+type Request struct {
+	Method  string
+	Path    string
+	Headers []Header // in file order
+	Body    string
+
+	pathT, bodyT tmpl
+}
+
+// tmpl is a parsed template with where it sits in the file.
+type tmpl struct {
+	t     *template.Template
+	line  int
+	block bool // a YAML block scalar: its text starts on the next line
+}
+
+// Header is one request header; Value may be a template.
+type Header struct {
+	Name  string
+	Value string
+	t     tmpl
+}
+
+// Load is how a scenario is driven.
+type Load struct {
+	Rate     load.Rate
+	Duration time.Duration
+	// Timeout is the per-request timeout; 0 means load.DefaultTimeout.
+	Timeout time.Duration
+	// Warmup is the number of requests sent before the measured load and
+	// not judged.
+	Warmup int
+}
+
+// Expect holds a scenario's criteria.
+type Expect struct {
+	// Status is the expected HTTP status of every response.
+	Status int
+	// Latency maps a statistic (p50, p90, p95, p99, max, mean, min) to its
+	// largest allowed value, in file order.
+	Latency []LatencyLimit
+	// Errors is the largest allowed share (0..1) of failed requests:
+	// transport errors and responses with another status.
+	Errors float64
+	// Checks are jq expressions that must yield true on every response body.
+	Checks []Check
+	// DB maps a probe figure (statements_per_request, ...) to its largest
+	// allowed value, in file order.
+	DB []DBLimit
+}
+
+// LatencyLimit is "Stat must be at most Max".
+type LatencyLimit struct {
+	Stat string
+	Max  time.Duration
+}
+
+// DBLimit is "Figure must be at most Max".
+type DBLimit struct {
+	Figure string
+	Max    float64
+}
+
+// Check is a named jq expression over the JSON body of a response.
+type Check struct {
+	Name string
+	JQ   string
+	Code *gojq.Code
+}
+
+// Diff tunes `perfgate diff` for a scenario.
+type Diff struct {
+	// ExpectStatusChange says the two versions answer with different
+	// statuses by design (the checklist's scenario 4).
+	ExpectStatusChange bool
+	// Ignore and Unordered are jq paths: fields dropped before comparing,
+	// and lists compared as multisets.
+	Ignore    []string
+	Unordered []string
+}
+
+// LatencyStats are the statistics a latency criterion may name.
+var LatencyStats = []string{"min", "mean", "p50", "p90", "p95", "p99", "max"}
+
+// DBFigures are the probe figures a db criterion may name.
+var DBFigures = []string{"statements_per_request", "seq_scans_per_request", "index_scans_per_request", "rows_read_per_request"}

@@ -1,0 +1,188 @@
+package scenario
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/perfgate/perfgate/internal/load"
+)
+
+// TemplateNames lists what a template may use, for error hints.
+const TemplateNames = `.Prefix, .Tenant, .User n, .Users a b, .Course n, .Courses a b, .NewUser, .Var "key"`
+
+// Data is what scenario templates see: fixtures plus --set variables.
+// Variables named like a fixture (Prefix, Tenant, NewUser) override it.
+type Data struct {
+	fx   *Fixtures
+	vars map[string]string
+}
+
+// NewData returns template data over fx (DefaultFixtures when nil) and vars.
+func NewData(fx *Fixtures, vars map[string]string) *Data {
+	if fx == nil {
+		fx = DefaultFixtures()
+	}
+	return &Data{fx: fx, vars: vars}
+}
+
+// Prefix is the path prefix of the service: /tracking/v1 through the
+// gateway (the checklist's calls), /v1/tracking when calling it directly.
+func (d *Data) Prefix() string {
+	if v, ok := d.vars["Prefix"]; ok {
+		return v
+	}
+	return DefaultPrefix
+}
+
+// Tenant is the tenant ID sent in the tenantid header.
+func (d *Data) Tenant() string {
+	if v, ok := d.vars["Tenant"]; ok {
+		return v
+	}
+	return d.fx.Tenant
+}
+
+// NewUser is a valid user UUID that has no data.
+func (d *Data) NewUser() string {
+	if v, ok := d.vars["NewUser"]; ok {
+		return v
+	}
+	return d.fx.NewUser
+}
+
+// User returns the n-th user ID (from 0).
+func (d *Data) User(n int) (string, error) { return pick("users", d.fx.Users, n) }
+
+// Course returns the n-th course ID (from 0).
+func (d *Data) Course(n int) (string, error) { return pick("courses", d.fx.Courses, n) }
+
+// Users returns users a..b-1 as a JSON list: .Users 0 3 is three users.
+func (d *Data) Users(a, b int) (string, error) { return slice("users", d.fx.Users, a, b) }
+
+// Courses returns courses a..b-1 as a JSON list.
+func (d *Data) Courses(a, b int) (string, error) { return slice("courses", d.fx.Courses, a, b) }
+
+// Var returns the --set variable key.
+func (d *Data) Var(key string) (string, error) {
+	v, ok := d.vars[key]
+	if !ok {
+		return "", fmt.Errorf("no variable %q; pass --set %s=value", key, key)
+	}
+	return v, nil
+}
+
+func pick(what string, ids []string, n int) (string, error) {
+	if n < 0 || n >= len(ids) {
+		return "", fmt.Errorf("the fixtures have %d %s, so index %d is out of range (pass a --fixtures file with more, or seed a larger --scale)", len(ids), what, n)
+	}
+	return ids[n], nil
+}
+
+func slice(what string, ids []string, a, b int) (string, error) {
+	if a < 0 || b < a || b > len(ids) {
+		return "", fmt.Errorf("the fixtures have %d %s, so %d..%d is out of range (.%s a b takes items a to b-1)", len(ids), what, a, b, strings.ToUpper(what[:1])+what[1:])
+	}
+	out, err := json.Marshal(ids[a:b])
+	return string(out), err
+}
+
+// Render executes the request templates and joins the path to target.
+func (sc *Scenario) Render(target string, data *Data) (load.Request, error) {
+	var errs ErrorList
+	exec := func(t tmpl) string {
+		if t.t == nil {
+			return ""
+		}
+		var buf bytes.Buffer
+		if err := t.t.Execute(&buf, data); err != nil {
+			errs = append(errs, &Error{File: sc.File, Line: templateLine(t.line, t.block, err),
+				Msg: fmt.Sprintf("%s: %s", t.t.Name(), templateMsg(err))})
+		}
+		return buf.String()
+	}
+	r := sc.Request
+	path := exec(r.pathT)
+	req := load.Request{Method: r.Method, Header: http.Header{}}
+	for _, h := range r.Headers {
+		req.Header.Add(h.Name, exec(h.t))
+	}
+	req.Body = []byte(exec(r.bodyT))
+	if err := errs.Err(); err != nil {
+		return load.Request{}, err
+	}
+	req.URL = strings.TrimRight(target, "/") + path
+	return req, nil
+}
+
+var (
+	tmplLineRE = regexp.MustCompile(`template: [^:]+:(\d+)`)
+	fieldRE    = regexp.MustCompile(`can't evaluate field (\w+)`)
+	funcRE     = regexp.MustCompile(`function "(\w+)" not defined`)
+	callRE     = regexp.MustCompile(`error calling \w+: `)
+)
+
+// templateLine maps a template error to the file line: the node's line
+// plus the line inside the template (block scalars start one line later).
+func templateLine(line int, block bool, err error) int {
+	if m := tmplLineRE.FindStringSubmatch(err.Error()); m != nil {
+		k, _ := strconv.Atoi(m[1])
+		line += k - 1
+		if block {
+			line++
+		}
+	}
+	return line
+}
+
+func isBlock(n *yaml.Node) bool {
+	return n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0
+}
+
+// templateMsg turns a text/template error into a message with a hint.
+func templateMsg(err error) string {
+	msg := err.Error()
+	// Drop text/template's "template: body:1:15: executing "body" at <.X>: " noise.
+	if i := strings.LastIndex(msg, ">: "); i >= 0 && strings.Contains(msg, "executing") {
+		msg = msg[i+3:]
+	} else if m := tmplLineRE.FindStringIndex(msg); m != nil {
+		msg = strings.TrimLeft(msg[m[1]:], ":0123456789 ")
+	}
+	msg = callRE.ReplaceAllString(msg, "")
+	unknown := ""
+	if m := fieldRE.FindStringSubmatch(msg); m != nil {
+		unknown = m[1]
+		msg = fmt.Sprintf("unknown fixture .%s", unknown)
+	} else if m := funcRE.FindStringSubmatch(msg); m != nil {
+		unknown = m[1]
+		msg = fmt.Sprintf("unknown function %q", unknown)
+	}
+	if unknown != "" {
+		names := []string{"Prefix", "Tenant", "User", "Users", "Course", "Courses", "NewUser", "Var"}
+		if s := suggest(unknown, names); s != "" {
+			msg += fmt.Sprintf(" (did you mean .%s?)", s)
+		}
+		msg += "; templates know " + TemplateNames
+	}
+	return msg
+}
+
+// ParseSets reads --set key=value pairs.
+func ParseSets(sets []string) (map[string]string, error) {
+	vars := map[string]string{}
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--set %q: write it as key=value, e.g. --set Prefix=/v1/tracking", s)
+		}
+		vars[k] = v
+	}
+	return vars, nil
+}

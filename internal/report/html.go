@@ -1,0 +1,107 @@
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"time"
+)
+
+//go:embed html.tmpl
+var htmlSource string
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"dur":       figDuration,
+	"pct":       figPercent,
+	"rate":      figRate,
+	"num":       figFloat,
+	"requested": figRequested,
+	"status":    figStatus,
+	"icon":      passIcon,
+	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
+	"add1":      func(i int) int { return i + 1 },
+}).Parse(htmlSource))
+
+// htmlScenario is a scenario with its rendered charts.
+type htmlScenario struct {
+	*Scenario
+	Charts []template.HTML
+	Note   string // why a chart is missing or approximate
+}
+
+// HTML writes run as one self-contained HTML page: inline CSS, charts
+// drawn by gonum/plot as inline SVG, no script and no network loads. For
+// each scenario it shows latency over time, the latency distribution as a
+// percentile curve, status codes, the criteria and the database figures.
+// raw supplies the per-request results the charts need; when it is nil or
+// fails for a scenario, the page says so and draws what the summary allows.
+func HTML(w io.Writer, run *Run, raw RawSource) error {
+	data := struct {
+		*Run
+		Headline  string
+		Duration  time.Duration
+		Scenarios []htmlScenario
+	}{Run: run, Headline: headline(run), Duration: run.End.Sub(run.Start)}
+	for _, sc := range run.Scenarios {
+		hs, err := htmlCharts(sc, raw)
+		if err != nil {
+			return err
+		}
+		data.Scenarios = append(data.Scenarios, hs)
+	}
+	if err := htmlTemplate.Execute(w, data); err != nil {
+		return fmt.Errorf("render html: %w", err)
+	}
+	return nil
+}
+
+func htmlCharts(sc *Scenario, raw RawSource) (htmlScenario, error) {
+	hs := htmlScenario{Scenario: sc}
+	var pts []rawPoint
+	if raw == nil {
+		hs.Note = "Raw results were not available: latency over time is not drawn and the distribution uses the summary percentiles."
+	} else {
+		var times []time.Time
+		err := raw(sc, func(t time.Time, latency time.Duration, code uint16) error {
+			times = append(times, t)
+			pts = append(pts, rawPoint{latency: latency, code: code})
+			return nil
+		})
+		if err != nil {
+			hs.Note = fmt.Sprintf("Raw results could not be read (%v): latency over time is not drawn and the distribution uses the summary percentiles.", err)
+			pts = nil
+		} else if len(times) > 0 {
+			first := slices.MinFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+			for i := range pts {
+				pts[i].at = times[i].Sub(first)
+			}
+		}
+	}
+	// Every chart is drawn from values the page author controls (numbers
+	// and the scenario name, which the SVG writer escapes), so it is safe
+	// to inline.
+	if len(pts) > 0 {
+		svg, err := chartLatencyOverTime(sc.Name, pts)
+		if err != nil {
+			return hs, fmt.Errorf("scenario %s: %w", sc.Name, err)
+		}
+		hs.Charts = append(hs.Charts, template.HTML(svg))
+	}
+	sorted := make([]time.Duration, len(pts))
+	for i, pt := range pts {
+		sorted[i] = pt.latency
+	}
+	slices.Sort(sorted)
+	svg, err := chartPercentiles(sc, sorted)
+	if err != nil {
+		return hs, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	hs.Charts = append(hs.Charts, template.HTML(svg))
+	if svg, err = chartStatus(sc); err != nil {
+		return hs, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
+	hs.Charts = append(hs.Charts, template.HTML(svg))
+	return hs, nil
+}

@@ -1,0 +1,139 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// The JUnit XML model, as read by Jenkins, GitLab, GitHub test reporters
+// and the common junit-10 XSD: testsuites > testsuite > testcase, with
+// failure and error children.
+type (
+	junitSuites struct {
+		XMLName  xml.Name     `xml:"testsuites"`
+		Name     string       `xml:"name,attr"`
+		Tests    int          `xml:"tests,attr"`
+		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
+		Time     string       `xml:"time,attr"`
+		Suites   []junitSuite `xml:"testsuite"`
+	}
+	junitSuite struct {
+		Name       string          `xml:"name,attr"`
+		Tests      int             `xml:"tests,attr"`
+		Failures   int             `xml:"failures,attr"`
+		Errors     int             `xml:"errors,attr"`
+		Skipped    int             `xml:"skipped,attr"`
+		Time       string          `xml:"time,attr"`
+		Timestamp  string          `xml:"timestamp,attr,omitempty"`
+		Properties *junitProps     `xml:"properties,omitempty"`
+		Cases      []junitTestCase `xml:"testcase"`
+		SystemOut  string          `xml:"system-out,omitempty"`
+	}
+	junitProps struct {
+		Props []junitProp `xml:"property"`
+	}
+	junitProp struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	junitTestCase struct {
+		Name      string        `xml:"name,attr"`
+		ClassName string        `xml:"classname,attr"`
+		Time      string        `xml:"time,attr"`
+		Failure   *junitProblem `xml:"failure,omitempty"`
+		Error     *junitProblem `xml:"error,omitempty"`
+	}
+	junitProblem struct {
+		Message string `xml:"message,attr"`
+		Type    string `xml:"type,attr"`
+		Text    string `xml:",chardata"`
+	}
+)
+
+// JUnit writes run as JUnit XML: one testsuite per scenario, one testcase
+// per criterion. A failed criterion carries a failure whose message is the
+// criterion's message and whose text gives want and observed values; an
+// interrupted scenario adds a testcase with an error.
+func JUnit(w io.Writer, run *Run) error {
+	doc := junitSuites{Name: "perfgate", Time: seconds(run.End.Sub(run.Start).Seconds())}
+	if run.Label != "" {
+		doc.Name += " " + run.Label
+	}
+	for _, sc := range run.Scenarios {
+		s := junitSuite{
+			Name:      sc.Name,
+			Time:      seconds(sc.Wall.Seconds()),
+			Timestamp: run.Start.UTC().Format("2006-01-02T15:04:05"),
+			Properties: &junitProps{Props: []junitProp{
+				{"url", sc.Method + " " + sc.URL},
+				{"rate.requested", figRequested(sc)},
+				{"rate.achieved", figRate(sc.AchievedRate)},
+				{"requests", strconv.FormatInt(sc.Requests, 10)},
+				{"success", figPercent(sc.Success)},
+				{"status_codes", figStatus(sc)},
+				{"latency.p50", figDuration(sc.Latency.P50)},
+				{"latency.p95", figDuration(sc.Latency.P95)},
+				{"latency.p99", figDuration(sc.Latency.P99)},
+				{"latency.max", figDuration(sc.Latency.Max)},
+			}},
+		}
+		if sc.UnderDelivered {
+			s.Properties.Props = append(s.Properties.Props, junitProp{"under_delivered", "true"})
+		}
+		if sc.DB != nil {
+			s.Properties.Props = append(s.Properties.Props,
+				junitProp{"db.statements_per_request", figFloat(sc.DB.StatementsPerRequest)},
+				junitProp{"db.indexes_present", strconv.FormatBool(sc.DB.IndexesPresent)})
+		}
+		for _, c := range sc.Criteria {
+			tc := junitTestCase{Name: c.Name, ClassName: sc.Name, Time: "0"}
+			if !c.Pass {
+				msg := c.Message
+				if msg == "" {
+					msg = fmt.Sprintf("%s: observed %s, want %s", c.Name, c.Observed, c.Want)
+				}
+				tc.Failure = &junitProblem{
+					Message: msg,
+					Type:    "criterion",
+					Text:    fmt.Sprintf("want: %s\nobserved: %s\n", c.Want, c.Observed),
+				}
+				s.Failures++
+			}
+			s.Cases = append(s.Cases, tc)
+		}
+		if sc.Interrupted {
+			s.Cases = append(s.Cases, junitTestCase{Name: "completed", ClassName: sc.Name, Time: "0",
+				Error: &junitProblem{Message: "the scenario was interrupted before its duration ended", Type: "interrupted"}})
+			s.Errors++
+		}
+		s.Tests = len(s.Cases)
+		var out []string
+		for _, c := range sc.Checks {
+			out = append(out, fmt.Sprintf("check %q: %d passed, %d failed", c.Name, c.Passed, c.Failed))
+			for _, f := range c.Failures {
+				out = append(out, "  "+f)
+			}
+		}
+		s.SystemOut = strings.Join(out, "\n")
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Suites = append(doc.Suites, s)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("encode junit: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func seconds(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }

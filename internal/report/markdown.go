@@ -1,0 +1,163 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Markdown writes run as GitHub-flavoured Markdown that fits a pull-request
+// comment or $GITHUB_STEP_SUMMARY: the verdict, a table of every scenario,
+// then per scenario its criteria, checks and database figures.
+func Markdown(w io.Writer, run *Run) error {
+	bw := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
+
+	icon := "✅"
+	if !run.Pass {
+		icon = "❌"
+	}
+	title := "perfgate run"
+	if run.Label != "" {
+		title += " `" + mdCode(run.Label) + "`"
+	}
+	p("## %s %s: %s\n\n", icon, title, mdText(headline(run)))
+	p("Target `%s` · %s → %s (%s) · %s %s\n\n", mdCode(run.Target),
+		run.Start.UTC().Format("2006-01-02 15:04:05Z"), run.End.UTC().Format("15:04:05Z"),
+		figDuration(run.End.Sub(run.Start)), mdText(run.Tool.Name), mdText(run.Tool.Version))
+	if run.Shard != nil {
+		p("Shard %d of %d.\n\n", run.Shard.Index+1, run.Shard.Count)
+	}
+	for _, warn := range run.Warnings {
+		p("> ⚠️ %s\n\n", mdText(warn))
+	}
+
+	p("| | scenario | requests | rate | success | p50 | p90 | p95 | p99 | max |\n")
+	p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	for _, sc := range run.Scenarios {
+		rate := figRate(sc.AchievedRate) + " of " + mdText(figRequested(sc))
+		if sc.UnderDelivered {
+			rate += " ⚠️ under-delivered"
+		}
+		l := sc.Latency
+		p("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+			passIcon(sc.Pass), mdText(sc.Name), sc.Requests, rate, figPercent(sc.Success),
+			figDuration(l.P50), figDuration(l.P90), figDuration(l.P95), figDuration(l.P99), figDuration(l.Max))
+	}
+	p("\n")
+	if under := underDelivered(run); len(under) > 0 {
+		p("> ⚠️ Under-delivered (achieved rate below 99 %% of the requested rate): %s. Their latencies describe a lighter load than asked for; raise --max-workers or lower the rate.\n\n",
+			mdText(strings.Join(under, ", ")))
+	}
+
+	for _, sc := range run.Scenarios {
+		p("### %s %s\n\n", passIcon(sc.Pass), mdText(sc.Name))
+		if sc.Description != "" {
+			p("%s\n\n", mdText(sc.Description))
+		}
+		p("`%s %s` · %d requests in %s · status %s", mdCode(sc.Method), mdCode(sc.URL), sc.Requests,
+			figDuration(sc.Wall), mdText(figStatus(sc)))
+		if sc.Interrupted {
+			p(" · **interrupted**")
+		}
+		p("\n\n")
+		if len(sc.Criteria) > 0 {
+			p("| | criterion | want | observed | |\n|---|---|---|---|---|\n")
+			for _, c := range sc.Criteria {
+				p("| %s | %s | %s | %s | %s |\n", passIcon(c.Pass), mdText(c.Name), mdText(c.Want), mdText(c.Observed), mdText(c.Message))
+			}
+			p("\n")
+		}
+		if len(sc.Checks) > 0 {
+			p("| | check | passed | failed |\n|---|---|--:|--:|\n")
+			for _, c := range sc.Checks {
+				p("| %s | %s <br>`%s` | %d | %d |\n", passIcon(c.Failed == 0), mdText(c.Name), mdCode(c.JQ), c.Passed, c.Failed)
+			}
+			p("\n")
+			for _, c := range sc.Checks {
+				if len(c.Failures) == 0 {
+					continue
+				}
+				p("<details><summary>%s: first failing bodies</summary>\n\n", htmlEscaper.Replace(c.Name))
+				for _, f := range c.Failures {
+					p("```\n%s\n```\n", strings.ReplaceAll(f, "```", "` ` `"))
+				}
+				p("\n</details>\n\n")
+			}
+		}
+		if len(sc.Errors) > 0 {
+			p("| transport error | count |\n|---|--:|\n")
+			for _, e := range sc.Errors {
+				p("| %s | %d |\n", mdText(e.Error), e.Count)
+			}
+			p("\n")
+		}
+		if sc.DB != nil {
+			markdownDB(bw, sc.DB)
+		}
+	}
+	return bw.Flush()
+}
+
+func markdownDB(w io.Writer, db *DB) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	idx := "✅ all seven present"
+	if !db.IndexesPresent {
+		idx = "❌ missing"
+		if len(db.MissingIndexes) > 0 {
+			idx += ": " + mdText(strings.Join(db.MissingIndexes, ", "))
+		}
+	}
+	stmts := figFloat(db.StatementsPerRequest)
+	if !db.StatementsAvailable {
+		stmts = "n/a (pg_stat_statements not available)"
+	}
+	p("| database, per request | |\n|---|--:|\n")
+	p("| statements | %s |\n", stmts)
+	if db.TransactionsPerRequest != 0 {
+		p("| transactions | %s |\n", figFloat(db.TransactionsPerRequest))
+	}
+	p("| sequential scans | %s |\n| index scans | %s |\n| rows read | %s |\n| indexes | %s |\n\n",
+		figFloat(db.SeqScansPerRequest), figFloat(db.IndexScansPerRequest), figFloat(db.RowsReadPerRequest), idx)
+	if len(db.SlowestStatements) > 0 {
+		p("| slowest statements | calls | mean | rows |\n|---|--:|--:|--:|\n")
+		for _, s := range db.SlowestStatements {
+			p("| `%s` | %d | %s | %d |\n", mdCode(s.Query), s.Calls, figDuration(s.MeanTime), s.Rows)
+		}
+		p("\n")
+	}
+}
+
+func passIcon(pass bool) string {
+	if pass {
+		return "✅"
+	}
+	return "❌"
+}
+
+func underDelivered(run *Run) []string {
+	var out []string
+	for _, sc := range run.Scenarios {
+		if sc.UnderDelivered {
+			out = append(out, sc.Name)
+		}
+	}
+	return out
+}
+
+var (
+	// mdEscaper keeps user text from breaking a table row or turning into
+	// markup: pipes, newlines and the characters GitHub would interpret.
+	mdEscaper = strings.NewReplacer(
+		"|", `\|`, "\r\n", " ", "\n", " ", "\r", " ",
+		"<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`,
+	)
+	// mdCodeEscaper is for text inside `code`, where only pipes (table
+	// cells) and newlines matter and backticks would end the span.
+	mdCodeEscaper = strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ", "`", "'")
+	htmlEscaper   = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+)
+
+func mdText(s string) string { return mdEscaper.Replace(s) }
+func mdCode(s string) string { return mdCodeEscaper.Replace(s) }

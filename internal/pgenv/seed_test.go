@@ -122,3 +122,5 @@ func TestSeedRefusesNonEmpty(t *testing.T) {
 		}
 	}
 }
+
+func pgtestDSN(t *testing.T) string { return pgtest.NewDB(t) }

@@ -1,19 +1,138 @@
 package cli
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/coursestatus"
 )
 
-// TODO(owner): stub until the command is implemented.
+// defaultServeAddr is where serve listens unless --addr says otherwise:
+// loopback only, on the port the checklist's curl commands use.
+const defaultServeAddr = "127.0.0.1:3000"
+
+// serveOptions are serve's flags and injected dependencies.
+type serveOptions struct {
+	DSN      string
+	Strategy string
+	Addr     string
+	Prefix   string
+
+	Streams Streams
+	// connect opens the database; tests replace it.
+	connect func(ctx context.Context, dsn string) (coursestatus.DB, func(), error)
+	// ready, when set, is called with the listening address once the
+	// server accepts connections.
+	ready func(addr net.Addr)
+}
+
 func newServeCmd(streams Streams) *cobra.Command {
-	_ = streams
-	return &cobra.Command{
+	return newServeCmdWith(streams, runServe)
+}
+
+// newServeCmdWith builds the command around run, which tests replace to
+// see the options that flags produced.
+func newServeCmdWith(streams Streams, run func(context.Context, *serveOptions) error) *cobra.Command {
+	opts := &serveOptions{Streams: streams, connect: connectPool}
+	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "not implemented yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("serve: not implemented yet")
+		Short: "Serve the course-status endpoint, before (naive) or after (optimized)",
+		Long: `serve runs perfgate's reference implementation of the assessment-tracking
+service's course-status endpoint on a Postgres database created by
+"perfgate db up", so the 50 s -> 2 s claim can be reproduced without the
+production service.
+
+  POST {prefix}/content/course/status   the endpoint (header tenantid required)
+  GET  /health                          200 when the database answers, else 503
+
+--strategy naive is the original code statement for statement: per user and
+course one query on content_tracking, then one query on
+content_tracking_details per row found. --strategy optimized answers each
+request with one aggregated statement and the same JSON for every valid
+request; unlike the original it answers 400 for an empty userId or courseId
+and for a user ID that is not a UUID.
+
+Each response carries X-Statements: the number of SQL statements it cost.
+Request bodies over 1 MiB are answered 413. Pool settings go in the DSN
+(e.g. pool_max_conns=16). On Ctrl-C or SIGTERM the server stops accepting,
+lets in-flight requests finish for up to 10 s, and exits 0.
+
+On start it prints PERFGATE_TARGET=http://<addr> on stdout, so a shell can
+eval it and "perfgate run" picks it up as --target.`,
+		Example: `  perfgate db up --scale demo      # in another terminal: prints PERFGATE_DSN=...
+  export PERFGATE_DSN='postgres://...'
+  perfgate serve --strategy naive --addr 127.0.0.1:3000
+  perfgate serve --dsn "$PERFGATE_DSN" --strategy optimized --addr 127.0.0.1:3001
+  curl -H 'tenantid: fd8f3180-9988-495b-8a0d-ed201d7d28df' -H 'Content-Type: application/json' \
+    -d '{"userId":["af771398-bc1a-4350-b849-907561d25957"],"courseId":["do_21430769261883392012483"]}' \
+    http://127.0.0.1:3000/tracking/v1/content/course/status`,
+		Args: cmdArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return run(cmd.Context(), opts)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&opts.DSN, "dsn", "", "Postgres connection string (as printed by perfgate db up as PERFGATE_DSN)")
+	f.StringVar(&opts.Strategy, "strategy", string(coursestatus.Optimized), "naive (the original N+1 loop) or optimized (one aggregated statement)")
+	f.StringVar(&opts.Addr, "addr", defaultServeAddr, "host:port to listen on")
+	f.StringVar(&opts.Prefix, "prefix", coursestatus.DefaultPrefix, `path prefix of the endpoint; "/v1/tracking" is the service's own, "" serves it at the root`)
+	return cmd
+}
+
+func runServe(ctx context.Context, opts *serveOptions) error {
+	strategy, err := coursestatus.ParseStrategy(opts.Strategy)
+	if err != nil {
+		return usageErrf("--strategy: %v", err)
+	}
+	if strings.TrimSpace(opts.DSN) == "" {
+		return usageErrf("--dsn is required: pass a Postgres connection string or set PERFGATE_DSN (perfgate db up prints one)")
+	}
+	// The handler is built before connecting so that a bad --prefix is a
+	// usage error even when the database is down.
+	var db lazyDB
+	logger := slog.New(slog.NewTextHandler(opts.Streams.ErrOut, nil))
+	h, err := coursestatus.NewHandler(&db, strategy, coursestatus.Prefix(opts.Prefix), coursestatus.Logger(logger))
+	if err != nil {
+		return usageErrf("--prefix: %v", err)
+	}
+	conn, closeDB, err := opts.connect(ctx, opts.DSN)
+	if err != nil {
+		return unavailableErr(fmt.Errorf("database is not reachable: %w; is it running? start one with perfgate db up, or fix --dsn", err))
+	}
+	defer closeDB()
+	db.DB = conn
+
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return unavailableErr(fmt.Errorf("listen on %s: %w; is another server using it? set --addr", opts.Addr, err))
+	}
+	base := "http://" + ln.Addr().String()
+	prefix := strings.TrimRight(opts.Prefix, "/")
+	fmt.Fprintf(opts.Streams.Out, "PERFGATE_TARGET=%s\n", base)
+	fmt.Fprintf(opts.Streams.ErrOut, "perfgate serve: strategy %s: POST %s%s%s, GET %s%s; Ctrl-C stops\n",
+		strategy, base, prefix, coursestatus.StatusPath, base, coursestatus.HealthPath)
+	if opts.ready != nil {
+		opts.ready(ln.Addr())
+	}
+	if err := (coursestatus.Server{Handler: h}).Serve(ctx, ln); err != nil {
+		return unavailableErr(err)
+	}
+	fmt.Fprintln(opts.Streams.ErrOut, "perfgate serve: stopped")
+	return nil
+}
+
+// lazyDB lets the handler be built before the database is connected.
+type lazyDB struct{ coursestatus.DB }
+
+func connectPool(ctx context.Context, dsn string) (coursestatus.DB, func(), error) {
+	pool, err := coursestatus.Connect(ctx, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pool, pool.Close, nil
 }

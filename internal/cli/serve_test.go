@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
+	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/coursestatus"
+)
+
+func TestServeFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want serveOptions
+	}{
+		{
+			name: "defaults",
+			args: []string{"--dsn", "postgres://h/db"},
+			want: serveOptions{DSN: "postgres://h/db", Strategy: "optimized", Addr: "127.0.0.1:3000", Prefix: "/tracking/v1"},
+		},
+		{
+			name: "all flags",
+			args: []string{"--dsn", "postgres://h/db", "--strategy", "naive", "--addr", "127.0.0.1:3001", "--prefix", "/v1/tracking"},
+			want: serveOptions{DSN: "postgres://h/db", Strategy: "naive", Addr: "127.0.0.1:3001", Prefix: "/v1/tracking"},
+		},
+		{
+			name: "environment fills what flags leave unset",
+			args: []string{"--strategy", "naive"},
+			env:  map[string]string{"PERFGATE_DSN": "postgres://env/db", "PERFGATE_STRATEGY": "optimized", "PERFGATE_PREFIX": ""},
+			want: serveOptions{DSN: "postgres://env/db", Strategy: "naive", Addr: "127.0.0.1:3000", Prefix: ""},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var got *serveOptions
+			cmd := newServeCmdWith(Streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *serveOptions) error {
+				got = o
+				return nil
+			})
+			root := &cobra.Command{Use: "perfgate", PersistentPreRunE: func(c *cobra.Command, _ []string) error { return applyEnv(c) }}
+			root.AddCommand(cmd)
+			root.SetArgs(append([]string{"serve"}, tt.args...))
+			if err := root.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, *got, cmpopts.IgnoreFields(serveOptions{}, "Streams", "connect", "ready")); diff != "" {
+				t.Errorf("options mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestServeRefuses(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{name: "no dsn", args: []string{"serve"}, wantCode: ExitUsage,
+			wantErr: "perfgate: --dsn is required: pass a Postgres connection string or set PERFGATE_DSN (perfgate db up prints one)\n"},
+		{name: "unknown strategy", args: []string{"serve", "--dsn", "postgres://h/db", "--strategy", "fast"}, wantCode: ExitUsage,
+			wantErr: "perfgate: --strategy: unknown strategy \"fast\" (want naive or optimized)\n"},
+		{name: "bad prefix", args: []string{"serve", "--dsn", "postgres://h/db", "--prefix", "v1"}, wantCode: ExitUsage,
+			wantErr: "perfgate: --prefix: prefix \"v1\" must start with /\n"},
+		{name: "positional argument", args: []string{"serve", "naive"}, wantCode: ExitUsage},
+		{name: "database down", args: []string{"serve", "--dsn", "postgres://u@127.0.0.1:1/db?connect_timeout=2&sslmode=disable"},
+			wantCode: ExitUnavailable, wantErr: "perfgate: database is not reachable: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("PERFGATE_DSN", "")
+			var out, errOut bytes.Buffer
+			code := Execute(context.Background(), tt.args, Streams{Out: &out, ErrOut: &errOut})
+			if code != tt.wantCode {
+				t.Errorf("exit code = %d, want %d (stderr %q)", code, tt.wantCode, errOut.String())
+			}
+			if tt.wantErr != "" && !strings.HasPrefix(errOut.String(), tt.wantErr) {
+				t.Errorf("stderr = %q, want it to start with %q", errOut.String(), tt.wantErr)
+			}
+			if tt.name == "database down" && !strings.Contains(errOut.String(), "start one with perfgate db up, or fix --dsn") {
+				t.Errorf("stderr %q does not say what to do", errOut.String())
+			}
+		})
+	}
+}
+
+// upDB answers pings; the endpoint requests used here never query.
+type upDB struct{}
+
+func (upDB) Query(context.Context, string, ...any) (pgx.Rows, error) {
+	return nil, errors.New("upDB: no queries expected")
+}
+func (upDB) Ping(context.Context) error { return nil }
+
+func TestServeRunsUntilCancelled(t *testing.T) {
+	var out, errOut bytes.Buffer
+	addrs := make(chan net.Addr, 1)
+	closed := make(chan struct{})
+	opts := &serveOptions{
+		Strategy: "naive", DSN: "postgres://fake/db", Addr: "127.0.0.1:0", Prefix: "/v1/tracking",
+		Streams: Streams{Out: &out, ErrOut: &errOut},
+		connect: func(context.Context, string) (coursestatus.DB, func(), error) {
+			return upDB{}, func() { close(closed) }, nil
+		},
+		ready: func(a net.Addr) { addrs <- a },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, opts) }()
+	var base string
+	select {
+	case a := <-addrs:
+		base = "http://" + a.String()
+	case err := <-done:
+		t.Fatalf("runServe returned early: %v", err)
+	}
+
+	resp, err := http.Get(base + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /health = %d, want 200", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/tracking/content/course/status", strings.NewReader(`{"userId":[],"courseId":["c"]}`))
+	req.Header.Set("tenantid", "fd8f3180-9988-495b-8a0d-ed201d7d28df")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `{"success":true,"message":"success","data":[]}`; resp.StatusCode != 200 || string(body) != want {
+		t.Errorf("POST = %d %s, want 200 %s", resp.StatusCode, body, want)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("runServe after Ctrl-C = %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("runServe did not stop after its context was cancelled")
+	}
+	select {
+	case <-closed:
+	default:
+		t.Error("the database pool was not closed")
+	}
+	if want := "PERFGATE_TARGET=" + base + "\n"; out.String() != want {
+		t.Errorf("stdout = %q, want %q", out.String(), want)
+	}
+	if !strings.Contains(errOut.String(), "POST "+base+"/v1/tracking/content/course/status") {
+		t.Errorf("stderr %q does not name the endpoint", errOut.String())
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/metrics"
 )
 
 // SchemaRun is the schema identifier of summary.json.
@@ -86,21 +88,10 @@ type Scenario struct {
 
 // Latency is the latency distribution of a scenario, exact over all raw
 // latencies, in nanoseconds.
-type Latency struct {
-	Min  time.Duration `json:"min"`
-	Mean time.Duration `json:"mean"`
-	P50  time.Duration `json:"p50"`
-	P90  time.Duration `json:"p90"`
-	P95  time.Duration `json:"p95"`
-	P99  time.Duration `json:"p99"`
-	Max  time.Duration `json:"max"`
-}
+type Latency = metrics.Latencies
 
 // ErrorCount is one distinct transport error and how often it occurred.
-type ErrorCount struct {
-	Error string `json:"error"`
-	Count int64  `json:"count"`
-}
+type ErrorCount = metrics.ErrorCount
 
 // Criterion is one expectation of a scenario with what was observed.
 type Criterion struct {

@@ -1,0 +1,172 @@
+package verdict
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/scenario"
+)
+
+// Input is what a scenario's criteria are judged on.
+type Input struct {
+	Summary metrics.Summary
+	Checks  []report.Check
+	// DB holds the probe's figures; nil when the run had no --db-probe.
+	DB *report.DB
+}
+
+// Evaluate judges every criterion of exp and returns them in a stable
+// order: status, errors, latency (file order), checks, db.
+func Evaluate(exp scenario.Expect, in Input) []report.Criterion {
+	s := in.Summary
+	var out []report.Criterion
+	n := s.Requests
+
+	// Status: responses with another status than expected. Transport errors
+	// have no status; they count in the errors criterion.
+	var wrong int64
+	var wrongCodes []uint16
+	for code, k := range s.Codes {
+		if code != 0 && int(code) != exp.Status {
+			wrong += k
+			wrongCodes = append(wrongCodes, code)
+		}
+	}
+	slices.SortFunc(wrongCodes, func(a, b uint16) int { return int(s.Codes[b]) - int(s.Codes[a]) })
+	st := report.Criterion{
+		Name:     "status",
+		Want:     strconv.Itoa(exp.Status),
+		Observed: fmt.Sprintf("%d on %d/%d", exp.Status, s.Codes[uint16(exp.Status)], n),
+		Pass:     n > 0 && share(wrong, n) <= exp.Errors,
+	}
+	if n == 0 {
+		st.Message = "no requests were sent"
+	} else if !st.Pass {
+		var parts []string
+		for _, c := range wrongCodes {
+			parts = append(parts, fmt.Sprintf("%d on %d/%d", c, s.Codes[c], n))
+		}
+		st.Message = fmt.Sprintf("status %s requests (want %d)", strings.Join(parts, ", "), exp.Status)
+	}
+	out = append(out, st)
+
+	// Errors: transport errors and wrong statuses together.
+	failed := wrong + s.Codes[0]
+	errShare := share(failed, n)
+	ec := report.Criterion{
+		Name:     "errors",
+		Want:     "<= " + report.FormatShare(exp.Errors),
+		Observed: fmt.Sprintf("%s (%d/%d)", report.FormatShare(errShare), failed, n),
+		Pass:     n > 0 && errShare <= exp.Errors,
+	}
+	if !ec.Pass && n > 0 {
+		ec.Message = fmt.Sprintf("errors %s (%d/%d) > %s", report.FormatShare(errShare), failed, n, report.FormatShare(exp.Errors))
+		if k := s.Codes[0]; k > 0 && len(s.Errors) > 0 {
+			ec.Message += fmt.Sprintf("; %d without a response, most often: %s", k, s.Errors[0].Error)
+		}
+	} else if n == 0 {
+		ec.Message = "no requests were sent"
+	}
+	out = append(out, ec)
+
+	for _, l := range exp.Latency {
+		got, _ := s.Latency.Stat(l.Stat)
+		c := report.Criterion{
+			Name:     l.Stat,
+			Want:     "<= " + report.FormatDuration(l.Max),
+			Observed: report.FormatDuration(got),
+			Pass:     n > 0 && got <= l.Max,
+		}
+		switch {
+		case n == 0:
+			c.Observed, c.Message = "none", fmt.Sprintf("%s not measured: no requests were sent", l.Stat)
+		case !c.Pass:
+			c.Message = fmt.Sprintf("%s %s > %s", l.Stat, report.FormatDuration(got), report.FormatDuration(l.Max))
+		}
+		out = append(out, c)
+	}
+
+	for _, ch := range in.Checks {
+		total := ch.Passed + ch.Failed
+		c := report.Criterion{
+			Name:     "check:" + ch.Name,
+			Want:     "true on every response",
+			Observed: fmt.Sprintf("true on %d/%d", ch.Passed, total),
+			Pass:     ch.Failed == 0 && total > 0,
+		}
+		switch {
+		case total == 0:
+			c.Message = fmt.Sprintf("check %q never ran: no response arrived", ch.Name)
+		case ch.Failed > 0:
+			reason := ""
+			if len(ch.Failures) > 0 {
+				reason = ch.Failures[0]
+				if i := strings.Index(reason, ": "); i >= 0 {
+					reason = reason[:i]
+				}
+			}
+			c.Message = fmt.Sprintf("check %q failed on %d/%d: %s", ch.Name, ch.Failed, total, reason)
+		}
+		out = append(out, c)
+	}
+
+	for _, l := range exp.DB {
+		c := report.Criterion{Name: "db." + l.Figure, Want: "<= " + report.FormatFloat(l.Max)}
+		got, ok := dbFigure(in.DB, l.Figure)
+		switch {
+		case in.DB == nil:
+			// Without a probe there is nothing to judge; say so rather than
+			// pass silently or fail a run that never asked for a probe.
+			c.Observed, c.Pass = "not measured", true
+			c.Message = "not measured: run with --db-probe DSN to judge it"
+		case !ok:
+			c.Observed, c.Pass = "not available", false
+			c.Message = fmt.Sprintf("db.%s not available: enable pg_stat_statements on the probed database", l.Figure)
+		default:
+			c.Observed, c.Pass = report.FormatFloat(got), got <= l.Max
+			if !c.Pass {
+				c.Message = fmt.Sprintf("db.%s %s > %s", l.Figure, report.FormatFloat(got), report.FormatFloat(l.Max))
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// Pass reports whether every criterion passed.
+func Pass(criteria []report.Criterion) bool {
+	for _, c := range criteria {
+		if !c.Pass {
+			return false
+		}
+	}
+	return true
+}
+
+func dbFigure(db *report.DB, name string) (float64, bool) {
+	if db == nil {
+		return 0, false
+	}
+	switch name {
+	case "statements_per_request":
+		return db.StatementsPerRequest, db.StatementsAvailable
+	case "seq_scans_per_request":
+		return db.SeqScansPerRequest, true
+	case "index_scans_per_request":
+		return db.IndexScansPerRequest, true
+	case "rows_read_per_request":
+		return db.RowsReadPerRequest, true
+	}
+	return 0, false
+}
+
+func share(k, n int64) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(k) / float64(n)
+}

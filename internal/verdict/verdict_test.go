@@ -1,0 +1,153 @@
+package verdict
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/scenario"
+)
+
+func summary(codes map[uint16]int64, lat []time.Duration, errs ...metrics.ErrorCount) metrics.Summary {
+	var n int64
+	for _, k := range codes {
+		n += k
+	}
+	return metrics.Summary{Requests: n, Codes: codes, Latency: metrics.Summarize(lat), Errors: errs}
+}
+
+func find(t *testing.T, cs []report.Criterion, name string) report.Criterion {
+	t.Helper()
+	for _, c := range cs {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no criterion %q in %+v", name, cs)
+	return report.Criterion{}
+}
+
+func TestEvaluateMessages(t *testing.T) {
+	lat := make([]time.Duration, 30)
+	for i := range lat {
+		lat[i] = time.Second
+	}
+	lat[29], lat[28] = 2410*time.Millisecond, 2410*time.Millisecond
+	exp := scenario.Expect{
+		Status:  200,
+		Latency: []scenario.LatencyLimit{{Stat: "p95", Max: 2 * time.Second}, {Stat: "p50", Max: 2 * time.Second}},
+	}
+	cs := Evaluate(exp, Input{
+		Summary: summary(map[uint16]int64{200: 18, 500: 12}, lat),
+		Checks:  []report.Check{{Name: "one entry per requested user", Passed: 27, Failed: 3, Failures: []string{`got false: {"data":[]}`}}},
+	})
+	tests := []struct {
+		name, msg string
+		pass      bool
+	}{
+		{"status", "status 500 on 12/30 requests (want 200)", false},
+		{"errors", "errors 40% (12/30) > 0%", false},
+		{"p95", "p95 2.41s > 2s", false},
+		{"p50", "", true},
+		{"check:one entry per requested user", `check "one entry per requested user" failed on 3/30: got false`, false},
+	}
+	for _, tt := range tests {
+		c := find(t, cs, tt.name)
+		if c.Pass != tt.pass || c.Message != tt.msg {
+			t.Errorf("%s: pass=%v msg=%q, want pass=%v msg=%q", tt.name, c.Pass, c.Message, tt.pass, tt.msg)
+		}
+	}
+	if Pass(cs) {
+		t.Error("Pass = true with failing criteria")
+	}
+}
+
+func TestEvaluateAllowance(t *testing.T) {
+	lat := []time.Duration{time.Millisecond}
+	// 1 error in 100 is within a 2 % allowance, and so is the one 503.
+	codes := map[uint16]int64{400: 98, 503: 1, 0: 1}
+	exp := scenario.Expect{Status: 400, Errors: 0.02}
+	cs := Evaluate(exp, Input{Summary: summary(codes, lat, metrics.ErrorCount{Error: "connection reset", Count: 1})})
+	if !Pass(cs) {
+		t.Errorf("criteria failed within the allowance: %+v", cs)
+	}
+	exp.Errors = 0.01
+	cs = Evaluate(exp, Input{Summary: summary(codes, lat, metrics.ErrorCount{Error: "connection reset", Count: 1})})
+	c := find(t, cs, "errors")
+	if c.Pass || !strings.Contains(c.Message, "errors 2% (2/100) > 1%; 1 without a response, most often: connection reset") {
+		t.Errorf("errors criterion: %+v", c)
+	}
+	if c := find(t, cs, "status"); !c.Pass {
+		t.Errorf("status criterion with 1/100 wrong under 1%%: %+v", c)
+	}
+}
+
+func TestEvaluateNoRequests(t *testing.T) {
+	exp := scenario.Expect{Status: 200, Latency: []scenario.LatencyLimit{{Stat: "p95", Max: time.Second}}}
+	cs := Evaluate(exp, Input{Summary: summary(map[uint16]int64{}, nil)})
+	for _, c := range cs {
+		if c.Pass {
+			t.Errorf("%s passed with no requests", c.Name)
+		}
+	}
+}
+
+func TestEvaluateDB(t *testing.T) {
+	exp := scenario.Expect{Status: 200, DB: []scenario.DBLimit{{Figure: "statements_per_request", Max: 1}}}
+	s := summary(map[uint16]int64{200: 10}, []time.Duration{time.Millisecond})
+	c := find(t, Evaluate(exp, Input{Summary: s}), "db.statements_per_request")
+	if !c.Pass || c.Observed != "not measured" {
+		t.Errorf("without probe: %+v", c)
+	}
+	c = find(t, Evaluate(exp, Input{Summary: s, DB: &report.DB{StatementsPerRequest: 101, StatementsAvailable: true}}), "db.statements_per_request")
+	if c.Pass || c.Message != "db.statements_per_request 101 > 1" {
+		t.Errorf("101 statements: %+v", c)
+	}
+	c = find(t, Evaluate(exp, Input{Summary: s, DB: &report.DB{StatementsPerRequest: 1, StatementsAvailable: true}}), "db.statements_per_request")
+	if !c.Pass {
+		t.Errorf("1 statement: %+v", c)
+	}
+	c = find(t, Evaluate(exp, Input{Summary: s, DB: &report.DB{}}), "db.statements_per_request")
+	if c.Pass || !strings.Contains(c.Message, "pg_stat_statements") {
+		t.Errorf("no pg_stat_statements: %+v", c)
+	}
+}
+
+func TestChecker(t *testing.T) {
+	mk := func(name, expr string) scenario.Check {
+		code, err := scenario.CompileJQ(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return scenario.Check{Name: name, JQ: expr, Code: code}
+	}
+	c := NewChecker([]scenario.Check{
+		mk("one entry", ".data | length == 1"),
+		mk("count", ".data[0].n == 3"),
+	})
+	c.Observe([]byte(`{"data":[{"n":3}]}`))
+	c.Observe([]byte(`{"data":[{"n":3},{"n":4}]}`))
+	c.Observe([]byte(`<html>oops</html>`))
+	c.Observe([]byte(`{"data":"xy"}`))
+	got := c.Results()
+	if got[0].Passed != 1 || got[0].Failed != 3 {
+		t.Errorf("one entry: %+v", got[0])
+	}
+	if got[1].Passed != 2 || got[1].Failed != 2 {
+		t.Errorf("count: %+v", got[1])
+	}
+	if f := got[0].Failures; len(f) != 3 || !strings.HasPrefix(f[0], "got false: {") || !strings.HasPrefix(f[1], "body is not JSON (") {
+		t.Errorf("failures: %q", f)
+	}
+	if f := got[1].Failures; len(f) != 2 || !strings.HasPrefix(f[1], "jq error: ") {
+		t.Errorf("failures of count: %q", f)
+	}
+	for range 10 {
+		c.Observe([]byte(`{}`))
+	}
+	if len(c.Results()[0].Failures) != MaxFailureSamples {
+		t.Errorf("kept %d failing bodies, want %d", len(c.Results()[0].Failures), MaxFailureSamples)
+	}
+}

@@ -153,3 +153,14 @@ func (p LocalProvider) hasBinDir() bool {
 func trimHint(err error) string {
 	return strings.TrimSuffix(err.Error(), "; "+InstallHint)
 }
+
+// ProviderOf names the provider that handed out db: local, docker or dsn.
+func ProviderOf(db Database) string {
+	switch db.(type) {
+	case *Local:
+		return ProviderLocal
+	case *Docker:
+		return ProviderDocker
+	}
+	return ProviderDSN
+}

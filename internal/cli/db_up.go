@@ -1,0 +1,226 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/pgenv"
+)
+
+// dbUpOptions are db up's flags and injected streams.
+type dbUpOptions struct {
+	Provider string
+	DSN      string
+	Image    string
+	Indexes  string // on | off
+	Detach   bool
+	// StateFile, when set, makes db up record itself there once ready and
+	// remove the file when it stops: what --detach's background process does.
+	StateFile string
+	seedFlags
+
+	Streams Streams
+	// ready, when set, is called once the database is up (tests).
+	ready func(dsn, fixtures string)
+}
+
+func newDBUpCmd(streams Streams) *cobra.Command {
+	opts := &dbUpOptions{Streams: streams}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Start Postgres, create the schema, seed it, and print its DSN",
+		Long: `up provisions a database, creates the service's two tables, seeds them (see
+"perfgate db seed --help"), optionally applies the seven indexes, then prints
+
+  PERFGATE_DSN=<dsn>
+  PERFGATE_FIXTURES=<path>
+
+on stdout, each on its own line, for a shell to eval, and stays in the
+foreground until Ctrl-C (or SIGTERM), which stops and removes the database.
+With --detach it returns once the database is ready and "perfgate db down"
+stops it. Everything else goes to stderr, with passwords redacted.
+
+Providers (--provider):
+  local   an ephemeral cluster from the machine's PostgreSQL binaries (PG_BIN,
+          pg_config --bindir, PATH, /usr/lib/postgresql/*/bin), in a temporary
+          directory, on 127.0.0.1 at a free port, pg_stat_statements preloaded,
+          settings for a disposable database (fsync, synchronous_commit and
+          full_page_writes off); as root, the server runs as user postgres
+  docker  a container of --image via testcontainers-go (needs a Docker engine)
+  dsn     an existing database given by --dsn; nothing is stopped afterwards
+  auto    --dsn when given, else local, else docker, else exit 3 saying what
+          to install
+
+--indexes off (the default) is the "before" state of the claim.`,
+		Example: `  perfgate db up --scale demo
+  perfgate db up --provider docker --image postgres:16-alpine --indexes on
+  eval "$(perfgate db up --scale tiny --detach)"; perfgate run --fixtures "$PERFGATE_FIXTURES" ...; perfgate db down`,
+		Args: cmdArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDBUp(cmd.Context(), opts) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Provider, "provider", pgenv.ProviderAuto, "auto, local, docker or dsn")
+	fl.StringVar(&opts.DSN, "dsn", "", "existing database for --provider dsn (also PERFGATE_DSN)")
+	fl.StringVar(&opts.Image, "image", pgenv.DefaultImage, "container image for --provider docker")
+	fl.StringVar(&opts.Indexes, "indexes", "off", `apply the seven indexes: on, or off (the "before" state)`)
+	fl.BoolVar(&opts.Detach, "detach", false, "return once ready and leave the database running; stop it with perfgate db down")
+	fl.StringVar(&opts.StateFile, "state-file", "", "where a detached db up records itself for db down (default "+defaultStateFile()+")")
+	opts.seedFlags.register(cmd)
+	return cmd
+}
+
+func (o *dbUpOptions) validate() (pgenv.SeedOptions, error) {
+	if o.Indexes != "on" && o.Indexes != "off" {
+		return pgenv.SeedOptions{}, usageErrf("--indexes %q: use on or off", o.Indexes)
+	}
+	if _, err := pgenv.NewProvider(o.Provider, pgenv.ProviderConfig{DSN: o.DSN, Image: o.Image}); err != nil {
+		return pgenv.SeedOptions{}, usageErr(err)
+	}
+	return o.seedFlags.options()
+}
+
+func runDBUp(ctx context.Context, opts *dbUpOptions) error {
+	so, err := opts.validate()
+	if err != nil {
+		return err
+	}
+	fixtures, err := filepath.Abs(opts.Fixtures)
+	if err != nil {
+		return usageErr(err)
+	}
+	provider, _ := pgenv.NewProvider(opts.Provider, pgenv.ProviderConfig{DSN: opts.DSN, Image: opts.Image})
+	// An existing database needs no process to keep it: nothing to detach.
+	ephemeral := provider.Name() != pgenv.ProviderDSN
+	if opts.Detach && ephemeral {
+		return detachDBUp(ctx, opts)
+	}
+	errOut := opts.Streams.ErrOut
+	started := time.Now()
+	db, err := provider.Start(ctx)
+	if err != nil {
+		return unavailableErr(fmt.Errorf("db up: provider %s: %w", provider.Name(), err))
+	}
+	defer func() {
+		if err := db.Stop(); err != nil {
+			fmt.Fprintf(errOut, "perfgate: stop database: %v\n", err)
+		}
+	}()
+	dsn := db.DSN()
+	fmt.Fprintf(errOut, "database up (provider %s) at %s in %s\n", pgenv.ProviderOf(db), pgenv.RedactDSN(dsn), time.Since(started).Round(time.Millisecond))
+
+	if err := pgenv.CreateSchema(ctx, dsn); err != nil {
+		return unavailableErr(err)
+	}
+	rep, err := pgenv.Seed(ctx, dsn, so)
+	if err != nil {
+		return seedErr(err)
+	}
+	if err := pgenv.WriteFixtures(fixtures, rep.Fixtures); err != nil {
+		return unavailableErr(err)
+	}
+	printSeedReport(errOut, rep, fixtures)
+	if opts.Indexes == "on" {
+		t := time.Now()
+		if err := pgenv.ApplyIndexes(ctx, dsn); err != nil {
+			return unavailableErr(err)
+		}
+		fmt.Fprintf(errOut, "applied the seven indexes in %s\n", time.Since(t).Round(time.Millisecond))
+	} else {
+		fmt.Fprintln(errOut, `indexes off: the "before" state (perfgate db indexes apply adds them)`)
+	}
+
+	fmt.Fprintf(opts.Streams.Out, "PERFGATE_DSN=%s\nPERFGATE_FIXTURES=%s\n", dsn, fixtures)
+	if !ephemeral {
+		fmt.Fprintf(errOut, "ready in %s; the database at --dsn stays as it is\n", time.Since(started).Round(time.Millisecond))
+		return nil
+	}
+	if opts.StateFile != "" {
+		st := dbState{PID: os.Getpid(), Provider: pgenv.ProviderOf(db), DSN: dsn, Fixtures: fixtures, Started: started}
+		if err := writeState(opts.StateFile, st); err != nil {
+			return unavailableErr(fmt.Errorf("db up: state file: %w", err))
+		}
+		defer os.Remove(opts.StateFile)
+	}
+	fmt.Fprintf(errOut, "ready in %s; Ctrl-C stops and removes the database\n", time.Since(started).Round(time.Millisecond))
+	if opts.ready != nil {
+		opts.ready(dsn, fixtures)
+	}
+	<-ctx.Done()
+	fmt.Fprintln(errOut, "stopping the database")
+	return nil
+}
+
+// detachDBUp runs db up in a background process of its own and returns once
+// that process reports the database ready in its state file.
+func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
+	state := opts.StateFile
+	if state == "" {
+		state = defaultStateFile()
+	}
+	if st, err := readState(state); err == nil && alive(st.PID) {
+		return usageErrf("a detached db up is already running (pid %d, state %s); run perfgate db down first", st.PID, state)
+	}
+	_ = os.Remove(state)
+	if err := os.MkdirAll(filepath.Dir(state), 0o700); err != nil {
+		return unavailableErr(err)
+	}
+	logPath := filepath.Join(filepath.Dir(state), "db-up.log")
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return unavailableErr(err)
+	}
+	defer logf.Close()
+	exe, err := os.Executable()
+	if err != nil {
+		return unavailableErr(err)
+	}
+	args := []string{"db", "up", "--provider", opts.Provider, "--image", opts.Image, "--indexes", opts.Indexes,
+		"--scale", opts.Scale, "--seed", strconv.FormatInt(opts.Seed, 10), "--fixtures", opts.Fixtures,
+		"--state-file", state}
+	for flag, v := range map[string]int{"--users": opts.Users, "--courses": opts.Courses, "--contents": opts.Contents, "--events": opts.Events} {
+		if v > 0 {
+			args = append(args, flag, strconv.Itoa(v))
+		}
+	}
+	if opts.Force {
+		args = append(args, "--force")
+	}
+	cmd := exec.Command(exe, args...)
+	// The DSN travels in the environment, not on a command line ps shows.
+	cmd.Env = append(os.Environ(), "PERFGATE_DSN="+opts.DSN)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // survives the shell's Ctrl-C
+	if err := cmd.Start(); err != nil {
+		return unavailableErr(fmt.Errorf("db up --detach: %w", err))
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for {
+		if st, err := readState(state); err == nil && st.PID == cmd.Process.Pid {
+			st.Log = logPath
+			_ = writeState(state, st)
+			fmt.Fprintf(opts.Streams.Out, "PERFGATE_DSN=%s\nPERFGATE_FIXTURES=%s\n", st.DSN, st.Fixtures)
+			fmt.Fprintf(opts.Streams.ErrOut, "db up running in the background (pid %d, log %s); perfgate db down stops it\n", st.PID, logPath)
+			return nil
+		}
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(logPath)
+			return unavailableErr(fmt.Errorf("db up --detach: background db up exited (%v):\n%s", err, log))
+		case <-ctx.Done():
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			<-exited
+			return unavailableErr(errors.New("db up --detach: interrupted before the database was ready; stopped it"))
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -1,19 +1,192 @@
 package cli
 
 import (
-	"errors"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/compare"
+	"github.com/perfgate/perfgate/internal/report"
 )
 
-// TODO(owner): stub until the command is implemented.
+// compareFormats are the formats compare writes: text to stdout, the
+// others as compare.<ext> in --out.
+var compareFormats = []string{"text", "md", "json", "html"}
+
+// compareOptions are the flags of perfgate compare.
+type compareOptions struct {
+	streams         Streams
+	before, after   string
+	claim           string
+	claimPercentile string
+	claimScenario   string
+	maxRegression   string
+	formats         string
+	out             string
+	latencies       compare.LatencyLoader // injected by tests; nil reads Parquet
+}
+
 func newCompareCmd(streams Streams) *cobra.Command {
-	_ = streams
-	return &cobra.Command{
-		Use:   "compare",
-		Short: "not implemented yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("compare: not implemented yet")
+	opts := &compareOptions{streams: streams}
+	cmd := &cobra.Command{
+		Use:   "compare BEFORE AFTER",
+		Short: "Compare two runs: change, speed-up, significance, and the claim verdict",
+		Long: `compare sets a "before" run against an "after" run (run directories or
+summary.json files). For every scenario in both runs and every percentile
+(p50 p90 p95 p99 max) it shows before → after, the change and the speed-up,
+and whether the difference is statistically significant: a Mann–Whitney U
+test over the raw latencies (x/perf benchmath, AssumeNothing, alpha 0.05),
+printed like benchstat: "~" when not significant, then (p=… n=…). It also
+shows error rates, status-code changes (200 → 400 is a behaviour change),
+DB statements per request, and the deployment checklist's success criteria.
+
+--claim BEFORE:AFTER states the claimed latencies ("50s:2s"), judged on
+--claim-percentile of --claim-scenario (default: the first scenario in both
+runs): reproduced when the after run is at or below the claimed after, the
+improvement at least the claimed one, and the difference significant.
+
+Exit 1 when a scenario's p95 grows by more than --max-regression and the
+growth is significant (or significance is unknown), a criterion passing
+before fails after, a scenario's error rate rises (unless its status codes
+changed by design and its criteria pass after), or the claim is not
+reproduced. Exit 2 on bad arguments or unreadable runs.
+
+Text goes to stdout; --format md,json,html write compare.md, compare.json
+and compare.html into --out (default: the AFTER run directory).`,
+		Example: `  perfgate compare reports/20250314T090000Z-before reports/20250314T093000Z-after --claim 50s:2s
+  perfgate compare before/summary.json after/summary.json --claim 50s:2s --claim-percentile p95
+  perfgate compare before after --max-regression 5% --format text,md --out . && cat compare.md >> "$GITHUB_STEP_SUMMARY"`,
+		Args: cmdArgs(cobra.ExactArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.before, opts.after = args[0], args[1]
+			return runCompare(cmd.Context(), opts)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&opts.claim, "claim", "", "claimed latencies BEFORE:AFTER, e.g. 50s:2s")
+	f.StringVar(&opts.claimPercentile, "claim-percentile", compare.DefaultClaimPercentile, "percentile the claim is judged on: p50, p90, p95, p99, max, mean, min")
+	f.StringVar(&opts.claimScenario, "claim-scenario", "", "scenario the claim is judged on (default: the first scenario in both runs)")
+	f.StringVar(&opts.maxRegression, "max-regression", "10%", "largest significant p95 growth allowed, e.g. 10% or 0.1")
+	f.StringVar(&opts.formats, "format", "text", "formats, comma-separated: "+strings.Join(compareFormats, ","))
+	f.StringVar(&opts.out, "out", "", "directory for compare.md/json/html (default: the AFTER run directory)")
+	return cmd
+}
+
+func runCompare(_ context.Context, opts *compareOptions) error {
+	formats, err := parseCompareFormats(opts.formats)
+	if err != nil {
+		return usageErr(err)
+	}
+	maxReg, err := parseShare(opts.maxRegression)
+	if err != nil {
+		return usageErrf("--max-regression %q: %v; write e.g. 10%% or 0.1", opts.maxRegression, err)
+	}
+	copts := compare.Options{
+		MaxRegression:   maxReg,
+		ClaimPercentile: opts.claimPercentile,
+		ClaimScenario:   opts.claimScenario,
+		Latencies:       opts.latencies,
+	}
+	if copts.Latencies == nil {
+		copts.Latencies = rawLatencies
+	}
+	if opts.claim != "" {
+		c, err := compare.ParseClaim(opts.claim)
+		if err != nil {
+			return usageErr(fmt.Errorf("--claim: %w", err))
+		}
+		copts.Claim = &c
+	}
+	before, err := compare.Load(opts.before)
+	if err != nil {
+		return usageErr(fmt.Errorf("before: %w; pass a run directory or its summary.json", err))
+	}
+	after, err := compare.Load(opts.after)
+	if err != nil {
+		return usageErr(fmt.Errorf("after: %w; pass a run directory or its summary.json", err))
+	}
+	res, err := compare.Compare(before, after, copts)
+	if err != nil {
+		return usageErr(fmt.Errorf("compare: %w", err))
+	}
+
+	out := opts.out
+	if out == "" {
+		out = after.Dir
+	}
+	for _, f := range formats {
+		var render func(io.Writer, *compare.Result) error
+		switch f {
+		case "text":
+			if err := compare.Text(opts.streams.Out, res); err != nil {
+				return fmt.Errorf("compare: %w", err)
+			}
+			continue
+		case "md":
+			render = compare.Markdown
+		case "json":
+			render = compare.JSON
+		case "html":
+			render = compare.HTML
+		}
+		var buf bytes.Buffer
+		if err := render(&buf, res); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+		if err := report.WriteFileAtomic(filepath.Join(out, "compare."+f), buf.Bytes()); err != nil {
+			return fmt.Errorf("compare: %w", err)
+		}
+	}
+	if !res.Pass {
+		return errGateFailed
+	}
+	return nil
+}
+
+func parseCompareFormats(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.ToLower(strings.TrimSpace(f))
+		if f == "" {
+			continue
+		}
+		if !slices.Contains(compareFormats, f) {
+			return nil, fmt.Errorf("--format: unknown format %q: valid formats are %s", f, strings.Join(compareFormats, ","))
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--format: no format given: valid formats are %s", strings.Join(compareFormats, ","))
+	}
+	return out, nil
+}
+
+// parseShare reads "10%" or "0.1" as 0.1.
+func parseShare(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	pct := strings.HasSuffix(s, "%")
+	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
+	if err != nil {
+		return 0, fmt.Errorf("not a number")
+	}
+	if pct {
+		v /= 100
+	}
+	if v <= 0 {
+		return 0, fmt.Errorf("must be positive")
+	}
+	return v, nil
 }

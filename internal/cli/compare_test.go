@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/report"
+)
+
+// writeTestRun writes a one-scenario run whose latencies are lat (sorted
+// ascending, the summary's percentiles read from them) into a new dir.
+func writeTestRun(t *testing.T, label string, lat []time.Duration, code string, pass bool) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), label)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	at := func(q float64) time.Duration { return lat[min(len(lat)-1, int(q*float64(len(lat))))] }
+	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	run := &report.Run{Schema: report.SchemaRun, Tool: report.Tool{Name: "perfgate", Version: "test"}, Target: "http://127.0.0.1:3000",
+		Label: label, Start: start, End: start.Add(time.Minute), Pass: pass,
+		Scenarios: []*report.Scenario{{Name: "single-user-single-course", Method: "POST", Requests: int64(len(lat)), Success: 1,
+			StatusCodes: map[string]int64{code: int64(len(lat))}, Raw: "single-user-single-course.parquet", Pass: pass,
+			Criteria: []report.Criterion{{Name: "p95", Want: "< 2s", Observed: "x", Pass: pass}},
+			Latency:  report.Latency{Min: lat[0], P50: at(0.5), P90: at(0.9), P95: at(0.95), P99: at(0.99), Max: lat[len(lat)-1]}}}}
+	if err := report.WriteRun(dir, run); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// spread returns n ascending latencies evenly spread ±5 % around m.
+func spread(n int, m time.Duration) []time.Duration {
+	out := make([]time.Duration, n)
+	for i := range out {
+		out[i] = m + time.Duration(0.05*float64(m)*(2*float64(i)/float64(n-1)-1))
+	}
+	return out
+}
+
+func TestRunCompare(t *testing.T) {
+	slow := spread(21, 48700*time.Millisecond)
+	fast := spread(21, 1600*time.Millisecond)
+	beforeDir := writeTestRun(t, "before", slow, "200", false)
+	fastDir := writeTestRun(t, "after", fast, "200", true)
+	slowerDir := writeTestRun(t, "slower", spread(21, 2400*time.Millisecond), "200", false)
+	lat := map[string][]time.Duration{beforeDir: slow, fastDir: fast, slowerDir: spread(21, 2400*time.Millisecond)}
+	loader := func(_ *report.Run, dir string, _ *report.Scenario) ([]time.Duration, error) {
+		if l, ok := lat[dir]; ok {
+			return l, nil
+		}
+		return nil, errors.New("missing")
+	}
+	tests := []struct {
+		name     string
+		opts     compareOptions
+		wantCode int
+		wantOut  []string
+		wantFile string
+	}{
+		{name: "claim reproduced", opts: compareOptions{before: beforeDir, after: fastDir, claim: "50s:2s"}, wantCode: ExitOK,
+			wantOut: []string{"claim reproduced: 48.7 s → 1.6 s (-96.7 %), claimed 50 s → 2 s", "(p=0.000 n=21)", "30.4×", "gate: PASS"}},
+		{name: "claim not reproduced", opts: compareOptions{before: beforeDir, after: slowerDir, claim: "50s:2s"}, wantCode: ExitFailed,
+			wantOut: []string{"claim not reproduced: 48.7 s → 2.4 s", "after 2.4 s is above the claimed 2 s", "gate: FAIL"}},
+		{name: "regression", opts: compareOptions{before: fastDir, after: slowerDir}, wantCode: ExitFailed,
+			wantOut: []string{"p95 regressed", "+50.00%"}},
+		{name: "files", opts: compareOptions{before: beforeDir, after: fastDir, formats: "md,json,html"}, wantCode: ExitOK, wantFile: "compare.html"},
+		{name: "summary.json paths", opts: compareOptions{before: filepath.Join(beforeDir, "summary.json"), after: filepath.Join(fastDir, "summary.json")},
+			wantCode: ExitOK, wantOut: []string{"-96.71%"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			opts := tt.opts
+			opts.streams = Streams{Out: &out, ErrOut: &out}
+			opts.latencies = loader
+			opts.claimPercentile = "p50"
+			opts.maxRegression = "10%"
+			if opts.formats == "" {
+				opts.formats = "text"
+			}
+			opts.out = t.TempDir()
+			err := runCompare(context.Background(), &opts)
+			if got := exitCode(err); got != tt.wantCode {
+				t.Fatalf("exit code %d (err %v), want %d; output:\n%s", got, err, tt.wantCode, out.String())
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			if tt.wantFile != "" {
+				for _, f := range []string{"compare.md", "compare.json", "compare.html"} {
+					if _, err := os.Stat(filepath.Join(opts.out, f)); err != nil {
+						t.Error(err)
+					}
+				}
+				if out.Len() != 0 {
+					t.Errorf("stdout without text format: %q", out.String())
+				}
+			}
+		})
+	}
+}
+
+// TestCompareCommand goes through argv: usage errors exit 2, and without
+// Parquet files significance is reported unknown rather than failing.
+func TestCompareCommand(t *testing.T) {
+	before := writeTestRun(t, "before", spread(21, 48700*time.Millisecond), "200", false)
+	after := writeTestRun(t, "after", spread(21, 1600*time.Millisecond), "200", true)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string
+	}{
+		{name: "no raw files", args: []string{"compare", before, after}, wantCode: ExitOK, wantOut: "(no raw results)"},
+		{name: "one run", args: []string{"compare", before}, wantCode: ExitUsage, wantOut: "accepts 2 arg(s)"},
+		{name: "bad claim", args: []string{"compare", before, after, "--claim", "fast"}, wantCode: ExitUsage, wantOut: "want BEFORE:AFTER"},
+		{name: "bad format", args: []string{"compare", before, after, "--format", "pdf"}, wantCode: ExitUsage, wantOut: "valid formats are text,md,json,html"},
+		{name: "bad max regression", args: []string{"compare", before, after, "--max-regression", "lots"}, wantCode: ExitUsage, wantOut: "write e.g. 10%"},
+		{name: "missing run", args: []string{"compare", before, filepath.Join(before, "nope")}, wantCode: ExitUsage, wantOut: "pass a run directory"},
+		{name: "bad claim percentile", args: []string{"compare", before, after, "--claim", "50s:2s", "--claim-percentile", "p42"}, wantCode: ExitUsage, wantOut: "want one of"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := Execute(context.Background(), tt.args, Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, out.String(), errOut.String())
+			}
+			if !strings.Contains(out.String()+errOut.String(), tt.wantOut) {
+				t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", tt.wantOut, out.String(), errOut.String())
+			}
+		})
+	}
+}
+
+func TestParseShare(t *testing.T) {
+	for in, want := range map[string]float64{"10%": 0.1, "0.1": 0.1, " 5 % ": 0.05, "150%": 1.5} {
+		if got, err := parseShare(in); err != nil || got != want {
+			t.Errorf("parseShare(%q) = %v, %v, want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x%", "0", "-5%"} {
+		if _, err := parseShare(in); err == nil {
+			t.Errorf("parseShare(%q) accepted", in)
+		}
+	}
+}

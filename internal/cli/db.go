@@ -32,7 +32,9 @@ and the seven indexes of the deployment checklist.
   perfgate db seed --dsn postgres://user@host/db --scale tiny --seed 7
   perfgate db indexes verify --dsn "$PERFGATE_DSN"`,
 		Args: cmdArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return usageErrf("db needs a subcommand: up, seed, indexes or down") },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageErrf("db needs a subcommand: up, seed, indexes or down")
+		},
 	}
 	cmd.AddCommand(newDBUpCmd(streams), newDBSeedCmd(streams), newDBIndexesCmd(streams), newDBDownCmd(streams))
 	return cmd

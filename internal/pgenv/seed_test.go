@@ -3,6 +3,7 @@ package pgenv_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -124,3 +125,153 @@ func TestSeedRefusesNonEmpty(t *testing.T) {
 }
 
 func pgtestDSN(t *testing.T) string { return pgtest.NewDB(t) }
+
+func TestSeedShape(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn, rep := seed(t, pgenv.SeedOptions{}) // the tiny profile
+	fx := rep.Fixtures
+	conn := open(t, dsn)
+
+	if fx.Tenant != pgenv.ChecklistTenant || fx.Users[0] != pgenv.ChecklistUser || fx.Courses[0] != pgenv.ChecklistCourse {
+		t.Errorf("fixtures lost the checklist's IDs: %+v", fx)
+	}
+	if fx.Schema != pgenv.FixturesSchema || fx.Seed != 1 || fx.Profile != "tiny" || fx.ContentsPerPair != 100 {
+		t.Errorf("fixtures header: %+v", fx)
+	}
+	details := rep.Rows["content_tracking_details"]
+	if details < 12000 || details > 18000 {
+		t.Errorf("tiny has %d detail rows, want ≈ 15k", details)
+	}
+	// Scenario 1: about 100 contents for the checklist's user and course.
+	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking WHERE "userId" = $1 AND "courseId" = $2 AND "tenantId" = $3`,
+		pgenv.ChecklistUser, pgenv.ChecklistCourse, pgenv.ChecklistTenant); n != 100 {
+		t.Errorf("checklist user+course has %d contents, want 100", n)
+	}
+	// Scenario 2: users[0..2] × courses[0..2] all have data.
+	for _, u := range fx.Users[:3] {
+		for _, c := range fx.Courses[:3] {
+			if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking WHERE "userId" = $1 AND "courseId" = $2 AND "tenantId" = $3`, u, c, fx.Tenant); n == 0 {
+				t.Errorf("user %s course %s has no rows", u, c)
+			}
+		}
+	}
+	// Scenario 3: the new user has nothing anywhere.
+	if n := queryInt(t, conn, `SELECT (SELECT count(*) FROM content_tracking WHERE "userId" = $1) + (SELECT count(*) FROM content_tracking_details WHERE "userId" = $1)`, fx.NewUser); n != 0 {
+		t.Errorf("new user %s has %d rows", fx.NewUser, n)
+	}
+	// Tenant isolation: the other tenant holds rows for the SAME user and
+	// course, and they differ from the main tenant's.
+	if fx.OtherTenantUsers[0] != fx.Users[0] || fx.OtherTenant == fx.Tenant {
+		t.Errorf("other tenant %s users %v do not share the checklist user", fx.OtherTenant, fx.OtherTenantUsers)
+	}
+	other := queryInt(t, conn, `SELECT count(*) FROM content_tracking WHERE "userId" = $1 AND "courseId" = $2 AND "tenantId" = $3`, fx.Users[0], fx.Courses[0], fx.OtherTenant)
+	if other == 0 || other == 100 {
+		t.Errorf("other tenant has %d rows for the checklist user+course, want some, and not as many as the main tenant", other)
+	}
+	if n := queryInt(t, conn, `SELECT count(DISTINCT "tenantId") FROM content_tracking`); n != 2 {
+		t.Errorf("%d tenants, want 2", n)
+	}
+	// Every detail belongs to a tracking row of the same user.
+	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking_details d LEFT JOIN content_tracking c USING ("contentTrackingId") WHERE c."userId" IS DISTINCT FROM d."userId"`); n != 0 {
+		t.Errorf("%d details without a matching tracking row", n)
+	}
+
+	// Status mix, computed as the endpoint does.
+	rows, err := conn.Query(ctx, `
+SELECT status, count(*) FROM (
+  SELECT CASE WHEN bool_or(d.eid = 'END') THEN 'Completed'
+              WHEN bool_or(d.eid = 'START') THEN 'In_Progress'
+              ELSE 'Not_Started' END AS status
+  FROM content_tracking c LEFT JOIN content_tracking_details d USING ("contentTrackingId")
+  GROUP BY c."contentTrackingId") s
+GROUP BY status`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mix := map[string]int64{}
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			t.Fatal(err)
+		}
+		mix[s] = n
+	}
+	total := rep.Rows["content_tracking"]
+	for status, share := range map[string]float64{"Completed": 0.45, "In_Progress": 0.35, "Not_Started": 0.20} {
+		got := float64(mix[status]) / float64(total)
+		if got < share-0.05 || got > share+0.05 {
+			t.Errorf("%s: %.2f of contents, want ≈ %.2f (mix %v)", status, got, share, mix)
+		}
+	}
+	// In_Progress never has END; Completed always has START before END.
+	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking_details e JOIN content_tracking_details s USING ("contentTrackingId")
+		WHERE e.eid = 'END' AND s.eid = 'START' AND s."createdOn" >= e."createdOn"`); n != 0 {
+		t.Errorf("%d contents end before they start", n)
+	}
+	// Realistic JSON and a spread of createdOn.
+	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking_details WHERE eid = 'END' AND (summary->0->>'progress')::int = 100 AND edata ? 'summary'`); n != mix["Completed"] {
+		t.Errorf("%d END events carry a summary, want one per completed content (%d)", n, mix["Completed"])
+	}
+	if n := queryInt(t, conn, `SELECT extract(day FROM max("createdOn") - min("createdOn"))::bigint FROM content_tracking`); n < 180 {
+		t.Errorf("createdOn spans %d days, want months", n)
+	}
+}
+
+func TestSeedOptionErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		opts pgenv.SeedOptions
+		want string
+	}{
+		{pgenv.SeedOptions{Profile: "huge"}, `unknown scale "huge"; use one of tiny, demo, claim`},
+		{pgenv.SeedOptions{Users: -1}, "--users -1: must be positive"},
+	} {
+		if _, err := pgenv.Seed(ctx, "postgres://nowhere.invalid/db", tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Seed(%+v) err = %v, want %q", tt.opts, err, tt.want)
+		}
+	}
+}
+
+func TestWriteFixturesRoundTrip(t *testing.T) {
+	path := t.TempDir() + "/fx.json"
+	want := pgenv.Fixtures{Tenant: pgenv.ChecklistTenant, Users: []string{pgenv.ChecklistUser}, Courses: []string{pgenv.ChecklistCourse},
+		NewUser: "00000000-0000-4000-8000-000000000001", OtherTenant: "00000000-0000-4000-8000-000000000002",
+		OtherTenantUsers: []string{pgenv.ChecklistUser}, Seed: 3, Profile: "demo", ContentsPerPair: 100}
+	if err := pgenv.WriteFixtures(path, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgenv.ReadFixtures(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Schema = pgenv.FixturesSchema
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	b, _ := os.ReadFile(path)
+	for _, key := range []string{`"schema"`, `"tenant"`, `"users"`, `"courses"`, `"new_user"`, `"other_tenant"`, `"other_tenant_users"`, `"seed"`, `"profile"`, `"contents_per_pair"`} {
+		if !strings.Contains(string(b), key+":") {
+			t.Errorf("fixtures file lacks key %s:\n%s", key, b)
+		}
+	}
+}
+
+// BenchmarkSeed measures seeding (generation + COPY of both tables) at the
+// tiny profile; rows/s is reported as a custom metric.
+func BenchmarkSeed(b *testing.B) {
+	ctx := context.Background()
+	var rows int64
+	var elapsed float64
+	for i := 0; i < b.N; i++ {
+		dsn := pgtest.NewDB(b)
+		rep, err := pgenv.Seed(ctx, dsn, pgenv.SeedOptions{Profile: "tiny"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += rep.Total()
+		elapsed += rep.Elapsed.Seconds()
+	}
+	b.ReportMetric(float64(rows)/elapsed, "rows/s")
+}

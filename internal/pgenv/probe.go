@@ -1,0 +1,267 @@
+package pgenv
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// probeTag marks the probe's own statements so that they are left out of
+// the figures: pg_stat_statements keeps a statement's comment in its text.
+const probeTag = "/* perfgate-probe */"
+
+// Settling: PostgreSQL 15 backends flush their table statistics lazily:
+// a backend that flushed less than a second ago waits until it has been
+// idle for 10 s. The probe therefore waits, after the load, until every
+// other backend of the database has been idle that long (or has gone),
+// so that the figures of a scenario are complete and do not leak into the
+// next one. pg_stat_statements is updated at once and needs no wait.
+const (
+	DefaultSettleIdle = 10*time.Second + 200*time.Millisecond
+	DefaultSettleMax  = 12 * time.Second
+	settlePoll        = 200 * time.Millisecond
+)
+
+// SlowestStatements is how many statements a probe reports, slowest first.
+const SlowestStatements = 5
+
+// Probe measures what a database did between two snapshots: statements
+// (pg_stat_statements) and scans and rows read (pg_stat_user_tables). It
+// only reads statistics; it never resets or changes them. Its own
+// statements carry probeTag and are left out.
+type Probe struct {
+	dsn        string
+	conn       *pgx.Conn
+	timeCol    string // total_exec_time (PG 13+) or total_time
+	hasStmts   bool
+	warnings   []string
+	before     *Snapshot
+	lastLoad   time.Time
+	SettleIdle time.Duration
+	SettleMax  time.Duration
+}
+
+// Snapshot is the statistics at one moment.
+type Snapshot struct {
+	Statements map[string]StatementStat // by userid/queryid
+	SeqScans   int64
+	IdxScans   int64
+	RowsRead   int64 // seq_tup_read + idx_tup_fetch
+}
+
+// StatementStat is one pg_stat_statements entry.
+type StatementStat struct {
+	Query     string
+	Calls     int64
+	TotalTime float64 // milliseconds
+	Rows      int64
+}
+
+// Figures are the per-request figures of one scenario.
+type Figures struct {
+	Requests             int64
+	StatementsPerRequest float64
+	SeqScansPerRequest   float64
+	IndexScansPerRequest float64
+	RowsReadPerRequest   float64
+	StatementsAvailable  bool
+	Slowest              []SlowStatement
+}
+
+// SlowStatement is a statement of the window with its calls and mean time.
+type SlowStatement struct {
+	Query    string
+	Calls    int64
+	MeanTime time.Duration
+	Rows     int64
+}
+
+// OpenProbe connects to dsn and finds out which statistics it can read. A
+// database without pg_stat_statements still gives table-level figures,
+// with one warning (Warnings) saying how to enable the extension.
+func OpenProbe(ctx context.Context, dsn string) (*Probe, error) {
+	conn, err := connect(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db probe: %w", err)
+	}
+	p := &Probe{dsn: dsn, conn: conn, SettleIdle: DefaultSettleIdle, SettleMax: DefaultSettleMax}
+	var cols []string
+	rows, err := conn.Query(ctx, probeTag+` SELECT a.attname::text FROM pg_attribute a
+WHERE a.attrelid = to_regclass('pg_stat_statements') AND a.attnum > 0 AND NOT a.attisdropped`)
+	if err == nil {
+		cols, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	switch {
+	case err != nil:
+		p.Close()
+		return nil, fmt.Errorf("db probe: %w", scrubErr(dsn, err))
+	case slices.Contains(cols, "total_exec_time"):
+		p.timeCol = "total_exec_time"
+	case slices.Contains(cols, "total_time"):
+		p.timeCol = "total_time"
+	}
+	if p.timeCol != "" {
+		// The view exists; reading it fails when the library is not preloaded.
+		if _, err := conn.Exec(ctx, probeTag+` SELECT 1 FROM pg_stat_statements LIMIT 1`); err == nil {
+			p.hasStmts = true
+		}
+	}
+	if !p.hasStmts {
+		p.warnings = append(p.warnings, "the probed database has no usable pg_stat_statements, so statements per request are not measured "+
+			"(table figures still are); enable it with shared_preload_libraries = 'pg_stat_statements' in postgresql.conf, "+
+			"a restart, and CREATE EXTENSION pg_stat_statements in the service's database")
+	}
+	return p, nil
+}
+
+// Warnings are the problems that did not stop the probe.
+func (p *Probe) Warnings() []string { return p.warnings }
+
+// StatementsAvailable reports whether pg_stat_statements can be read.
+func (p *Probe) StatementsAvailable() bool { return p.hasStmts }
+
+// Close closes the probe's connection. Safe on nil.
+func (p *Probe) Close() {
+	if p != nil && p.conn != nil {
+		p.conn.Close(context.Background())
+	}
+}
+
+// Begin takes the snapshot before a scenario. After an End, the settled
+// snapshot of that End is reused: nothing ran in between.
+func (p *Probe) Begin(ctx context.Context) error {
+	if p.before != nil {
+		return nil
+	}
+	s, err := p.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	p.before = s
+	return nil
+}
+
+// End waits for the statistics to settle, snapshots, and returns the
+// figures since Begin divided by requests.
+func (p *Probe) End(ctx context.Context, requests int64) (*Figures, error) {
+	if p.before == nil {
+		return nil, fmt.Errorf("db probe: End without Begin")
+	}
+	if err := p.settle(ctx); err != nil {
+		return nil, err
+	}
+	after, err := p.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := Delta(p.before, after, requests)
+	f.StatementsAvailable = p.hasStmts
+	p.before = after
+	return f, nil
+}
+
+// settle waits until every other backend connected to the database has
+// been idle for SettleIdle (or has gone), at most SettleMax.
+func (p *Probe) settle(ctx context.Context) error {
+	deadline := time.Now().Add(p.SettleMax)
+	for {
+		var busy bool
+		err := p.conn.QueryRow(ctx, probeTag+` SELECT coalesce(bool_or(state <> 'idle' OR state_change > now() - $1::interval), false)
+FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+			fmt.Sprintf("%d milliseconds", p.SettleIdle.Milliseconds())).Scan(&busy)
+		if err != nil {
+			return fmt.Errorf("db probe: %w", scrubErr(p.dsn, err))
+		}
+		if !busy || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(settlePoll):
+		}
+	}
+}
+
+// Snapshot reads the statistics now.
+func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
+	s := &Snapshot{Statements: map[string]StatementStat{}}
+	err := p.conn.QueryRow(ctx, probeTag+` SELECT coalesce(sum(seq_scan), 0)::bigint, coalesce(sum(idx_scan), 0)::bigint,
+  coalesce(sum(seq_tup_read), 0)::bigint + coalesce(sum(idx_tup_fetch), 0)::bigint
+FROM pg_stat_user_tables`).Scan(&s.SeqScans, &s.IdxScans, &s.RowsRead)
+	if err != nil {
+		return nil, fmt.Errorf("db probe: read pg_stat_user_tables: %w", scrubErr(p.dsn, err))
+	}
+	if !p.hasStmts {
+		return s, nil
+	}
+	rows, err := p.conn.Query(ctx, probeTag+` SELECT userid::text || '/' || coalesce(queryid::text, md5(query)), query, calls, `+p.timeCol+`, rows
+FROM pg_stat_statements
+WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND query NOT LIKE '%perfgate-probe%'`)
+	if err != nil {
+		return nil, fmt.Errorf("db probe: read pg_stat_statements: %w", scrubErr(p.dsn, err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var st StatementStat
+		if err := rows.Scan(&key, &st.Query, &st.Calls, &st.TotalTime, &st.Rows); err != nil {
+			return nil, fmt.Errorf("db probe: read pg_stat_statements: %w", err)
+		}
+		// One query can appear as top-level and nested: add them up.
+		prev := s.Statements[key]
+		st.Calls += prev.Calls
+		st.TotalTime += prev.TotalTime
+		st.Rows += prev.Rows
+		s.Statements[key] = st
+	}
+	return s, rows.Err()
+}
+
+// Delta computes the per-request figures between two snapshots. Counters
+// that went backwards (an entry evicted from pg_stat_statements, or
+// statistics reset by someone else) count as zero rather than negative.
+func Delta(before, after *Snapshot, requests int64) *Figures {
+	f := &Figures{Requests: requests}
+	per := func(v int64) float64 {
+		if requests <= 0 || v < 0 {
+			return 0
+		}
+		return float64(v) / float64(requests)
+	}
+	var calls int64
+	var slow []SlowStatement
+	for key, a := range after.Statements {
+		b := before.Statements[key]
+		dc := a.Calls - b.Calls
+		if dc <= 0 {
+			continue
+		}
+		calls += dc
+		dt := a.TotalTime - b.TotalTime
+		slow = append(slow, SlowStatement{
+			Query:    strings.Join(strings.Fields(a.Query), " "),
+			Calls:    dc,
+			MeanTime: time.Duration(dt / float64(dc) * float64(time.Millisecond)),
+			Rows:     a.Rows - b.Rows,
+		})
+	}
+	slices.SortFunc(slow, func(x, y SlowStatement) int {
+		return cmp.Or(cmp.Compare(y.MeanTime, x.MeanTime), cmp.Compare(x.Query, y.Query))
+	})
+	if len(slow) > SlowestStatements {
+		slow = slow[:SlowestStatements]
+	}
+	f.Slowest = slow
+	f.StatementsPerRequest = per(calls)
+	f.SeqScansPerRequest = per(after.SeqScans - before.SeqScans)
+	f.IndexScansPerRequest = per(after.IdxScans - before.IdxScans)
+	f.RowsReadPerRequest = per(after.RowsRead - before.RowsRead)
+	return f
+}

@@ -54,6 +54,9 @@ func (t Timestamp) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + time.Time(t).UTC().Format(timestampLayout) + `"`), nil
 }
 
+// Equal reports whether t and u are the same instant.
+func (t Timestamp) Equal(u Timestamp) bool { return time.Time(t).Equal(time.Time(u)) }
+
 // UnmarshalJSON reads any RFC 3339 time.
 func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	var s string

@@ -37,7 +37,7 @@ func Execute(ctx context.Context, args []string, streams Streams) int {
 	return exitCode(err)
 }
 
-func newRootCmd(streams Streams) *cobra.Command {
+func newRootCmd(streams Streams, subs ...*cobra.Command) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "perfgate",
 		Short: "Prove a performance claim about an HTTP endpoint, and keep it true in CI",
@@ -63,8 +63,13 @@ PERFGATE_MAX_WORKERS. Flags override scenario files.`,
 	root.SetErr(streams.ErrOut)
 	root.SetIn(streams.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	if len(subs) > 0 {
+		// Tests mount one command with a stubbed run function.
+		root.AddCommand(subs...)
+		return root
+	}
 	root.AddCommand(
-		newRunCmd(streams),
+		newRunCmd(streams, nil),
 		newValidateCmd(streams),
 		newReportCmd(streams),
 		newExportCmd(streams),

@@ -1,19 +1,358 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/scenario"
+	"github.com/perfgate/perfgate/internal/verdict"
 )
 
-// TODO(owner): stub until the command is implemented.
-func newRunCmd(streams Streams) *cobra.Command {
-	_ = streams
-	return &cobra.Command{
-		Use:   "run",
-		Short: "not implemented yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("run: not implemented yet")
+// underDeliveredRatio: a scenario whose achieved rate is below this share of
+// the requested rate measured a lighter load than asked for.
+const underDeliveredRatio = 0.99
+
+type runOptions struct {
+	streams    Streams
+	paths      []string
+	target     string
+	scen       scenarioFlags
+	maxWorkers uint64
+	out        string
+	label      string
+	formats    string
+	dbProbe    string
+	noProgress bool
+	expect     []string
+	now        func() time.Time
+}
+
+func newRunCmd(streams Streams, runF func(context.Context, *runOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runRun
+	}
+	opts := &runOptions{streams: streams, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "run [PATH...]",
+		Short: "Drive scenario files with vegeta against --target and judge them",
+		Long: `run loads scenario files (default scenarios/), tries the target once, then
+drives each scenario with vegeta at its rate for its duration, judges the
+results against its criteria and writes a run directory:
+
+  summary.json         figures and verdicts (schema perfgate.run/v1)
+  <scenario>.parquet   the raw results, one row per request
+  summary.md, junit.xml, report.html   with --format
+
+It prints a summary table and exits 0 when every criterion is met, 1 when
+one failed, 2 on a scenario-file or usage error (nothing sent), 3 when the
+run could not be carried out (target unreachable, interrupted). Ctrl-C
+stops the load and still writes what was gathered.`,
+		Example: `  # the four checklist scenarios against a local service
+  perfgate run --target http://127.0.0.1:3000 --label before scenarios/
+
+  # calling the service directly (no gateway prefix), with seeded fixtures
+  perfgate run --target http://127.0.0.1:3000 --set Prefix=/v1/tracking --fixtures fixtures.json
+
+  # one scenario, harder, with a stricter gate from the command line
+  perfgate run --only single-user-single-course --rate 20/s --duration 1m --expect p99=500ms`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.paths = args
+			return runF(cmd.Context(), opts)
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.target, "target", DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
+	opts.scen.register(cmd, true)
+	fl.Uint64Var(&opts.maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
+	fl.StringVar(&opts.out, "out", "", "run directory to write (default reports/<UTC time>-<label>)")
+	fl.StringVar(&opts.label, "label", "", "name of this run, e.g. before or after")
+	fl.StringVar(&opts.formats, "format", "text,json", "formats to write: text (stdout), json, md, junit, html")
+	fl.StringVar(&opts.dbProbe, "db-probe", "", "Postgres DSN of the service's database: measure statements, scans and rows per request")
+	fl.BoolVar(&opts.noProgress, "no-progress", false, "never draw progress (it is drawn only when stderr is a terminal)")
+	fl.StringArrayVar(&opts.expect, "expect", nil, "extra criterion for every scenario: p95=2s, errors=1%, status=200, db.statements_per_request=1")
+	return cmd
+}
+
+func runRun(ctx context.Context, opts *runOptions) error {
+	formats, err := report.ParseFormats(opts.formats)
+	if err != nil {
+		return usageErr(err)
+	}
+	ps, err := plan(opts.paths, opts.scen, opts.target)
+	if err != nil {
+		return err
+	}
+	for _, p := range ps {
+		if err := applyExpect(&p.sc.Expect, opts.expect); err != nil {
+			return err
+		}
+	}
+	if opts.maxWorkers == 0 {
+		return usageErrf("--max-workers must be at least 1")
+	}
+
+	var probe dbProbe
+	if opts.dbProbe != "" {
+		if probe, err = openProbe(ctx, opts.dbProbe, opts.label, opts.streams.ErrOut); err != nil {
+			return err
+		}
+		defer probe.Close()
+	}
+	for _, o := range origins(ps) {
+		if err := load.Preflight(ctx, o, load.DefaultPreflightTimeout); err != nil {
+			return unavailableErr(err)
+		}
+	}
+
+	dir := opts.out
+	if dir == "" {
+		dir = runDirName(opts.now(), opts.label)
+	}
+	if err := prepareRunDir(dir); err != nil {
+		return err
+	}
+
+	run := &report.Run{
+		Schema: report.SchemaRun,
+		Tool:   report.Tool{Name: "perfgate", Version: Version, Commit: commit(), GoVersion: runtime.Version()},
+		Target: opts.target,
+		Label:  opts.label,
+		Start:  opts.now().UTC(),
+		Pass:   true,
+	}
+	var progress io.Writer
+	if opts.streams.ErrIsTerminal && !opts.noProgress {
+		progress = opts.streams.ErrOut
+	}
+	for _, p := range ps {
+		sc, err := runScenario(ctx, p, dir, opts, probe, progress)
+		if err != nil {
+			return err
+		}
+		run.Scenarios = append(run.Scenarios, sc)
+		run.Pass = run.Pass && sc.Pass
+		if sc.Interrupted {
+			run.Interrupted = true
+			break
+		}
+	}
+	if probe != nil {
+		run.Warnings = append(run.Warnings, probe.Warnings()...)
+	}
+	run.End = opts.now().UTC()
+	if run.Interrupted {
+		run.Pass = false
+	}
+	if err := writeRun(dir, run, formats, opts.streams.Out); err != nil {
+		return err
+	}
+	switch {
+	case run.Interrupted:
+		return unavailableErr(fmt.Errorf("interrupted: the results gathered so far are in %s", dir))
+	case !run.Pass:
+		return errGateFailed
+	}
+	return nil
+}
+
+// runScenario drives one scenario and judges it. Raw results stream to
+// Parquet as they arrive; bodies are only read when a jq check needs them.
+func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, probe dbProbe, progress io.Writer) (*report.Scenario, error) {
+	sc := p.sc
+	rawName := sc.Name + load.RawExt
+	raw, err := load.CreateRaw(filepath.Join(dir, rawName))
+	if err != nil {
+		return nil, err
+	}
+	expected := int(sc.Load.Rate.PerSecond()*sc.Load.Duration.Seconds()) + 1
+	rec := metrics.NewRecorder(min(expected, 1<<22))
+	checker := verdict.NewChecker(sc.Expect.Checks)
+	if probe != nil {
+		if err := probe.Before(ctx); err != nil {
+			raw.Close()
+			return nil, unavailableErr(err)
+		}
+	}
+	var writeErr error
+	stats, err := load.Attack(ctx, sc.Name, []load.Request{p.req}, load.Options{
+		Rate:       sc.Load.Rate,
+		Duration:   sc.Load.Duration,
+		Timeout:    sc.Load.Timeout,
+		MaxWorkers: opts.maxWorkers,
+		KeepBody:   checker.Active(),
+		Progress:   progress,
+	}, func(r *load.Result) {
+		rec.Add(r.Timestamp, r.Latency, r.Code, r.Error, r.BytesIn, r.BytesOut)
+		if r.Code != 0 {
+			checker.Observe(r.Body)
+		}
+		if err := raw.Write(r); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	})
+	closeErr := raw.Close()
+	if err != nil {
+		return nil, unavailableErr(err)
+	}
+	if err := errors.Join(writeErr, closeErr); err != nil {
+		return nil, fmt.Errorf("raw results of %s: %w", sc.Name, err)
+	}
+
+	s := rec.Summary()
+	var db *report.DB
+	if probe != nil && s.Requests > 0 {
+		// The probe reads the database after the load; a cancelled ctx must
+		// not lose the figures of an interrupted run.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		db, err = probe.After(pctx, s.Requests)
+		cancel()
+		if err != nil {
+			return nil, unavailableErr(err)
+		}
+	}
+	out := &report.Scenario{
+		Name:          sc.Name,
+		Description:   sc.Description,
+		File:          sc.File,
+		Method:        p.req.Method,
+		URL:           p.req.URL,
+		Rate:          sc.Load.Rate.String(),
+		RequestedRate: sc.Load.Rate.PerSecond(),
+		Duration:      sc.Load.Duration,
+		Wall:          s.Wall,
+		Requests:      s.Requests,
+		AchievedRate:  s.Rate,
+		StatusCodes:   map[string]int64{},
+		Errors:        s.Errors,
+		BytesIn:       s.BytesIn,
+		BytesOut:      s.BytesOut,
+		Latency:       s.Latency,
+		Checks:        checker.Results(),
+		DB:            db,
+		Raw:           rawName,
+		Interrupted:   stats.Interrupted,
+	}
+	for code, n := range s.Codes {
+		out.StatusCodes[strconv.Itoa(int(code))] = n
+	}
+	if s.Requests > 0 {
+		ok := s.Codes[uint16(sc.Expect.Status)]
+		out.Success = float64(ok) / float64(s.Requests)
+		if s.Wall > 0 {
+			out.Throughput = float64(ok) / s.Wall.Seconds()
+		}
+	}
+	if s.Requests == 1 {
+		out.AchievedRate = 1 / sc.Load.Duration.Seconds()
+	}
+	out.UnderDelivered = !stats.Interrupted && out.RequestedRate > 0 && s.Requests > 1 &&
+		out.AchievedRate < underDeliveredRatio*out.RequestedRate
+	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Checks: out.Checks, DB: db})
+	out.Pass = verdict.Pass(out.Criteria) && !stats.Interrupted
+	return out, nil
+}
+
+// prepareRunDir creates dir, refusing one that already holds a run.
+func prepareRunDir(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, report.SummaryFile)); err == nil {
+		return usageErrf("%s already holds a run; choose another --out or remove it", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usageErrf("create run directory: %v", err)
+	}
+	return nil
+}
+
+// writeRun writes summary.json, the asked formats, and the text table.
+func writeRun(dir string, run *report.Run, formats []string, out io.Writer) error {
+	if err := report.WriteRun(dir, run); err != nil {
+		return err
+	}
+	if err := report.WriteFiles(dir, run, formats, rawSource(dir, run)); err != nil {
+		return err
+	}
+	for _, f := range formats {
+		if f == "text" {
+			if err := report.Text(out, run); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "run directory: %s\n", dir)
+		}
+	}
+	return nil
+}
+
+// applyExpect adds --expect criteria (key=value) to exp, replacing a
+// criterion of the same name from the file.
+func applyExpect(exp *scenario.Expect, kvs []string) error {
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return usageErrf("--expect %q: write it as name=value, e.g. p95=2s or errors=1%%", kv)
+		}
+		switch {
+		case k == "status":
+			code, err := strconv.Atoi(v)
+			if err != nil || code < 100 || code > 599 {
+				return usageErrf("--expect status=%s: want an HTTP status code", v)
+			}
+			exp.Status = code
+		case k == "errors":
+			s, err := scenario.ParseShare(v)
+			if err != nil {
+				return usageErrf("--expect errors: %v", err)
+			}
+			exp.Errors = s
+		case slices.Contains(scenario.LatencyStats, k):
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return usageErrf("--expect %s=%s: want a duration such as 2s or 500ms", k, v)
+			}
+			exp.Latency = replaceLatency(exp.Latency, scenario.LatencyLimit{Stat: k, Max: d})
+		case len(k) > 3 && k[:3] == "db." && slices.Contains(scenario.DBFigures, k[3:]):
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil || x < 0 {
+				return usageErrf("--expect %s=%s: want a number of 0 or more", k, v)
+			}
+			exp.DB = replaceDB(exp.DB, scenario.DBLimit{Figure: k[3:], Max: x})
+		default:
+			return usageErrf("--expect %q: unknown criterion; use status, errors, %v or db.<figure> (%v)", k, scenario.LatencyStats, scenario.DBFigures)
+		}
+	}
+	return nil
+}
+
+func replaceLatency(ls []scenario.LatencyLimit, l scenario.LatencyLimit) []scenario.LatencyLimit {
+	for i := range ls {
+		if ls[i].Stat == l.Stat {
+			ls[i] = l
+			return ls
+		}
+	}
+	return append(ls, l)
+}
+
+func replaceDB(ls []scenario.DBLimit, l scenario.DBLimit) []scenario.DBLimit {
+	for i := range ls {
+		if ls[i].Figure == l.Figure {
+			ls[i] = l
+			return ls
+		}
+	}
+	return append(ls, l)
 }

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/pgenv"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func runDB(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut syncBuffer
+	code = Execute(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+// TestDBEndToEnd starts db up on the local provider, drives seed and
+// indexes against it, and checks that Ctrl-C removes the cluster.
+func TestDBEndToEnd(t *testing.T) {
+	t.Setenv("PERFGATE_DSN", "")
+	t.Setenv("PERFGATE_FIXTURES", "")
+	dir := t.TempDir()
+	fixtures := filepath.Join(dir, "fx.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	start := time.Now()
+	go func() {
+		done <- Execute(ctx, []string{"db", "up", "--provider", "local", "--scale", "tiny", "--users", "3", "--courses", "3", "--contents", "20",
+			"--fixtures", fixtures}, Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	}()
+	for !strings.Contains(out.String(), "PERFGATE_FIXTURES=") {
+		select {
+		case code := <-done:
+			t.Fatalf("db up exited %d before it was ready:\n%s", code, errOut.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Since(start) > 60*time.Second {
+			t.Fatalf("db up not ready after 60s:\n%s", errOut.String())
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "PERFGATE_DSN=postgres://") || lines[1] != "PERFGATE_FIXTURES="+fixtures {
+		t.Fatalf("stdout is not the two eval-able lines:\n%s", out.String())
+	}
+	dsn := strings.TrimPrefix(lines[0], "PERFGATE_DSN=")
+	fx, err := pgenv.ReadFixtures(fixtures)
+	if err != nil || fx.Users[0] != pgenv.ChecklistUser {
+		t.Errorf("fixtures file: %+v, %v", fx, err)
+	}
+	if !strings.Contains(errOut.String(), "provider local") || !strings.Contains(errOut.String(), "rows/s") {
+		t.Errorf("stderr does not report the provider and the seed:\n%s", errOut.String())
+	}
+
+	steps := []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"db", "seed", "--dsn", dsn, "--fixtures", filepath.Join(dir, "again.json")}, ExitUsage, "", "--force"},
+		{[]string{"db", "indexes", "verify", "--dsn", dsn}, ExitFailed, "content_tracking: 0/4, content_tracking_details: 0/3", "7 of 7 indexes missing"},
+		{[]string{"db", "indexes", "apply", "--dsn", dsn}, ExitOK, "content_tracking: 4/4, content_tracking_details: 3/3", "analyzed"},
+		{[]string{"db", "indexes", "verify", "--dsn", dsn}, ExitOK, "idx_content_tracking_details_eid", ""},
+		{[]string{"db", "indexes", "rollback", "--dsn", dsn}, ExitOK, "0/4", "dropped"},
+		{[]string{"db", "seed", "--dsn", dsn, "--seed", "9", "--force", "--users", "1", "--courses", "1", "--contents", "5", "--fixtures", filepath.Join(dir, "more.json")}, ExitOK, "rows/s", ""},
+	}
+	for _, s := range steps {
+		code, stdout, stderr := runDB(t, s.args...)
+		if code != s.code || !strings.Contains(stdout, s.out) || !strings.Contains(stderr, s.err) {
+			t.Errorf("%v: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", s.args[:3], code, s.code, stdout, stderr)
+		}
+	}
+
+	cancel() // Ctrl-C
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Errorf("db up exited %d after Ctrl-C:\n%s", code, errOut.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("db up still running 30s after Ctrl-C")
+	}
+	if code, _, _ := runDB(t, "db", "indexes", "verify", "--dsn", dsn+"&connect_timeout=2"); code != ExitUnavailable {
+		t.Errorf("verify after db up stopped: exit %d, want %d (database gone)", code, ExitUnavailable)
+	}
+}
+
+func TestDBUsageErrors(t *testing.T) {
+	t.Setenv("PERFGATE_DSN", "")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"db", "up", "--scale", "huge"}, `--scale "huge": use one of tiny, demo, claim`},
+		{[]string{"db", "up", "--indexes", "maybe"}, `--indexes "maybe": use on or off`},
+		{[]string{"db", "up", "--provider", "dsn"}, "--provider dsn needs --dsn"},
+		{[]string{"db", "up", "--provider", "podman"}, `unknown provider "podman"`},
+		{[]string{"db", "up", "--users", "-2"}, "--users -2: must be positive"},
+		{[]string{"db", "seed"}, "db seed needs --dsn"},
+		{[]string{"db", "indexes", "verify"}, "db indexes needs --dsn"},
+		{[]string{"db", "indexes", "drop", "--dsn", "postgres://x@127.0.0.1:1/db"}, `db indexes "drop": use apply, rollback or verify`},
+		{[]string{"db", "indexes"}, "accepts 1 arg"},
+		{[]string{"db"}, "db needs a subcommand"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, _, stderr := runDB(t, tt.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, ExitUsage, tt.want)
+			}
+		})
+	}
+}
+
+func TestDBSeedRedactsPassword(t *testing.T) {
+	t.Setenv("PERFGATE_DSN", "")
+	code, stdout, stderr := runDB(t, "db", "seed", "--dsn", "postgres://u:hunter22@127.0.0.1:1/db?connect_timeout=2", "--fixtures", filepath.Join(t.TempDir(), "fx.json"))
+	if code != ExitUnavailable || strings.Contains(stdout+stderr, "hunter22") || !strings.Contains(stderr, "u:xxxxx@") {
+		t.Errorf("exit %d, output %q %q; want 3 and the password redacted", code, stdout, stderr)
+	}
+}
+
+func TestDBDown(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	code, _, stderr := runDB(t, "db", "down", "--state-file", state)
+	if code != ExitOK || !strings.Contains(stderr, "Ctrl-C") {
+		t.Errorf("down without a detached up: exit %d, %q; want 0 and an explanation", code, stderr)
+	}
+
+	// A stand-in for a detached db up: db down must SIGTERM it and clean up.
+	proc := exec.Command("sleep", "60")
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	go func() { _ = proc.Wait(); close(waited) }() // reap, so the pid disappears
+	if err := writeState(state, dbState{PID: proc.Process.Pid, Provider: "local"}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runDB(t, "db", "down", "--state-file", state)
+	if code != ExitOK || !strings.Contains(stderr, "stopped db up") {
+		t.Errorf("down: exit %d, %q", code, stderr)
+	}
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Error("the detached process is still running after db down")
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Errorf("state file still there: %v", err)
+	}
+}

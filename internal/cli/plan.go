@@ -50,14 +50,25 @@ type planned struct {
 // plan loads, selects and renders scenarios, applying flag overrides. Every
 // error is a usage error: nothing has been sent.
 func plan(paths []string, f scenarioFlags, target string) ([]planned, error) {
-	all, err := scenario.LoadPaths(paths)
-	if err != nil {
-		return nil, usageErr(err)
+	// Scenarios that loaded are still rendered after a load error, so that
+	// one pass reports every problem of every file.
+	all, loadErr := scenario.LoadPaths(paths)
+	var errs scenario.ErrorList
+	if loadErr != nil {
+		l, ok := loadErr.(scenario.ErrorList)
+		if !ok {
+			return nil, usageErr(loadErr)
+		}
+		errs = l
 	}
-	chosen, err := scenario.Select(all, f.only, f.skip)
-	if err != nil {
-		return nil, usageErr(err)
+	chosen := all
+	if loadErr == nil {
+		var err error
+		if chosen, err = scenario.Select(all, f.only, f.skip); err != nil {
+			return nil, usageErr(err)
+		}
 	}
+	var err error
 	fx := scenario.DefaultFixtures()
 	if f.fixtures != "" {
 		if fx, err = scenario.LoadFixtures(f.fixtures); err != nil {
@@ -84,7 +95,6 @@ func plan(paths []string, f scenarioFlags, target string) ([]planned, error) {
 	}
 	data := scenario.NewData(fx, vars)
 	var out []planned
-	var errs scenario.ErrorList
 	for _, sc := range chosen {
 		if rate != nil {
 			sc.Load.Rate = *rate

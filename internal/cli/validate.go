@@ -1,19 +1,64 @@
 package cli
 
 import (
-	"errors"
+	"context"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
 
-// TODO(owner): stub until the command is implemented.
+type validateOptions struct {
+	streams Streams
+	paths   []string
+	scen    scenarioFlags
+	target  string
+}
+
 func newValidateCmd(streams Streams) *cobra.Command {
-	_ = streams
-	return &cobra.Command{
-		Use:   "validate",
-		Short: "not implemented yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("validate: not implemented yet")
+	opts := &validateOptions{streams: streams}
+	cmd := &cobra.Command{
+		Use:   "validate [PATH...]",
+		Short: "Check scenario files without sending traffic",
+		Long: `validate parses scenario files (default scenarios/) strictly, compiles their
+jq checks and renders their templates with the fixtures, without sending any
+traffic. Every problem is reported as file:line: message, with a hint, and
+the exit code is 2; it is 0 when every file is valid.`,
+		Example: `  perfgate validate
+  perfgate validate scenarios/02-multi-user-multi-course.yaml --fixtures fixtures.json`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.paths = args
+			return runValidate(cmd.Context(), opts)
 		},
 	}
+	opts.scen.register(cmd, true)
+	cmd.Flags().StringVar(&opts.target, "target", DefaultTarget, "base URL the paths are joined to in the listing")
+	return cmd
+}
+
+func runValidate(_ context.Context, opts *validateOptions) error {
+	ps, err := plan(opts.paths, opts.scen, opts.target)
+	if err != nil {
+		return err
+	}
+	out := opts.streams.Out
+	for _, p := range ps {
+		sc := p.sc
+		var crit []string
+		crit = append(crit, fmt.Sprintf("status %d", sc.Expect.Status))
+		for _, l := range sc.Expect.Latency {
+			crit = append(crit, fmt.Sprintf("%s <= %s", l.Stat, l.Max))
+		}
+		if n := len(sc.Expect.Checks); n > 0 {
+			crit = append(crit, fmt.Sprintf("%d jq checks", n))
+		}
+		for _, d := range sc.Expect.DB {
+			crit = append(crit, fmt.Sprintf("db.%s <= %g", d.Figure, d.Max))
+		}
+		fmt.Fprintf(out, "ok  %s:%d  %s: %s %s at %s for %s; %s\n", sc.File, sc.Line, sc.Name,
+			p.req.Method, p.req.URL, sc.Load.Rate, sc.Load.Duration, strings.Join(crit, ", "))
+	}
+	fmt.Fprintf(out, "%d scenario files are valid\n", len(ps))
+	return nil
 }

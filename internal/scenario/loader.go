@@ -15,16 +15,26 @@ const DefaultDir = "scenarios"
 
 // LoadFile reads and validates one scenario file.
 func LoadFile(path string) (*Scenario, error) {
+	sc, err := loadPartial(path)
+	if err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+func loadPartial(path string) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, ErrorList{{File: path, Msg: fmt.Sprintf("cannot read: %v", errors.Unwrap(err))}}
 	}
-	return Parse(path, data)
+	return parsePartial(path, data)
 }
 
 // LoadPaths reads every scenario file named by paths: files as given,
 // directories for their *.yaml and *.yml files in name order. Scenario
-// names must be unique across all of them. Errors are an ErrorList.
+// names must be unique across all of them. Errors are an ErrorList; the
+// valid scenarios are returned along with it, so that a caller can report
+// every problem of every file at once.
 func LoadPaths(paths []string) ([]*Scenario, error) {
 	if len(paths) == 0 {
 		paths = []string{DefaultDir}
@@ -59,7 +69,7 @@ func LoadPaths(paths []string) ([]*Scenario, error) {
 	var out []*Scenario
 	byName := map[string]*Scenario{}
 	for _, f := range files {
-		sc, err := LoadFile(f)
+		sc, err := loadPartial(f)
 		if err != nil {
 			var l ErrorList
 			if errors.As(err, &l) {
@@ -67,6 +77,8 @@ func LoadPaths(paths []string) ([]*Scenario, error) {
 			} else {
 				errs = append(errs, &Error{File: f, Msg: err.Error()})
 			}
+		}
+		if sc == nil || sc.Name == "" {
 			continue
 		}
 		if prev, dup := byName[sc.Name]; dup {
@@ -75,12 +87,11 @@ func LoadPaths(paths []string) ([]*Scenario, error) {
 			continue
 		}
 		byName[sc.Name] = sc
-		out = append(out, sc)
+		if err == nil {
+			out = append(out, sc)
+		}
 	}
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out, errs.Err()
 }
 
 // Select keeps the scenarios named in only (all when empty) and drops those

@@ -34,14 +34,22 @@ var (
 )
 
 // Parse reads one scenario from data; file names it in errors. The returned
-// error is an ErrorList whose every entry names file:line.
+// error is an ErrorList whose every entry names file:line. On error the
+// scenario is nil, except through parsePartial.
 func Parse(file string, data []byte) (*Scenario, error) {
-	p := &parser{file: file}
-	sc := p.parse(data)
-	if err := p.errs.Err(); err != nil {
+	sc, err := parsePartial(file, data)
+	if err != nil {
 		return nil, err
 	}
 	return sc, nil
+}
+
+// parsePartial is Parse that also returns what it could read of an invalid
+// file, so that its name still takes part in the duplicate check.
+func parsePartial(file string, data []byte) (*Scenario, error) {
+	p := &parser{file: file}
+	sc := p.parse(data)
+	return sc, p.errs.Err()
 }
 
 type parser struct {

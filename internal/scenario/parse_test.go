@@ -260,3 +260,21 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestSample(t *testing.T) {
+	fx := &Fixtures{Tenant: "t", Users: []string{"u0", "u1", "u2"}, Courses: []string{"c0", "c1"}, NewUser: "n"}
+	d := NewData(fx, nil)
+	if d.Sample(0) != d {
+		t.Error("Sample(0) is not the data itself")
+	}
+	s := d.Sample(1)
+	if u, _ := s.User(0); u != "u1" {
+		t.Errorf("Sample(1).User 0 = %s", u)
+	}
+	if c, _ := s.Course(0); c != "c1" {
+		t.Errorf("Sample(1).Course 0 = %s", c)
+	}
+	if u, _ := d.User(0); u != "u0" {
+		t.Error("Sample changed the original fixtures")
+	}
+}

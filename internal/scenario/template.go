@@ -186,3 +186,24 @@ func ParseSets(sets []string) (map[string]string, error) {
 	}
 	return vars, nil
 }
+
+// Sample returns data for the i-th variation of a scenario (perfgate diff
+// --samples): users and courses rotated by i, so that .User 0 is the i-th
+// user. Sample(0) is d itself.
+func (d *Data) Sample(i int) *Data {
+	if i == 0 {
+		return d
+	}
+	fx := *d.fx
+	fx.Users = rotate(fx.Users, i)
+	fx.Courses = rotate(fx.Courses, i*7) // a different stride, so pairs vary too
+	return &Data{fx: &fx, vars: d.vars}
+}
+
+func rotate(ids []string, k int) []string {
+	if len(ids) == 0 {
+		return ids
+	}
+	k %= len(ids)
+	return append(append([]string{}, ids[k:]...), ids[:k]...)
+}

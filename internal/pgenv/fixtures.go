@@ -21,6 +21,17 @@ const (
 	ChecklistCourse = "do_21430769261883392012483"
 )
 
+// Every seeded database also holds these IDs, whatever the seed: the
+// scenario package's default fixtures (the fixtures used without
+// --fixtures) name them, so the shipped scenarios run against any seeded
+// database. The first user and course are the checklist's; the profiles
+// have at least three users and courses, so all nine pairs have data.
+var (
+	FixedUsers   = []string{ChecklistUser, "3f2b7c9e-1a4d-4e6f-8b2c-5d7e9f1a3b4c", "7c4d2e1f-9b8a-4c6d-a5e3-2f1b0c9d8e7a"}
+	FixedCourses = []string{ChecklistCourse, "do_21430769261883392012484", "do_21430769261883392012485"}
+	FixedNewUser = "0b5e8c1d-6f2a-4c3b-9d4e-7a8f9b0c1d2e"
+)
+
 // Fixtures names the seeded IDs that scenario templates use; it is the JSON
 // of the fixtures file that `run --fixtures` reads. Users[0] and Courses[0]
 // are the checklist's IDs; every pair of Users[0..2] × Courses[0..2] has

@@ -148,13 +148,23 @@ func newPlan(p Profile, seed int64) *plan {
 			}
 		}
 	}
-	first := uuid.MustParse(ChecklistUser)
-	seen[first] = true
-	pl.users = append(pl.users, first)
+	pl.newUser = uuid.MustParse(FixedNewUser)
+	seen[pl.newUser] = true
+	for _, s := range FixedUsers {
+		u := uuid.MustParse(s)
+		seen[u] = true
+		if len(pl.users) < max(p.Users, 1) {
+			pl.users = append(pl.users, u)
+		}
+	}
 	for len(pl.users) < p.Users {
 		pl.users = append(pl.users, fresh())
 	}
-	pl.courses = append(pl.courses, ChecklistCourse)
+	for _, c := range FixedCourses {
+		if len(pl.courses) < max(p.Courses, 1) {
+			pl.courses = append(pl.courses, c)
+		}
+	}
 	for len(pl.courses) < p.Courses {
 		pl.courses = append(pl.courses, doID(rng))
 	}
@@ -177,7 +187,6 @@ func newPlan(p Profile, seed int64) *plan {
 		pl.otherUsers = append(pl.otherUsers, fresh())
 	}
 	pl.otherCourse = pl.courses[:min(3, len(pl.courses))]
-	pl.newUser = fresh()
 	return pl
 }
 

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"io"
 	"net/http"
 	"time"
 )
@@ -53,4 +54,8 @@ type Options struct {
 	// KeepBody says whether the callback needs response bodies (jq checks).
 	KeepBody bool
 	Shard    uint16
+	// Progress, when non-nil, gets a one-line progress bar (scenario,
+	// elapsed/duration, requests, errors), cleared at the end. Pass it
+	// only when the stream is a terminal.
+	Progress io.Writer
 }

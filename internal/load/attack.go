@@ -1,0 +1,183 @@
+package load
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Stats describe how an attack went, apart from its results.
+type Stats struct {
+	// Sent is the number of results handed to the callback.
+	Sent int64
+	// Aborted is the number of in-flight requests cut short by an
+	// interrupt; they are not handed to the callback.
+	Aborted int64
+	// Wall is the time from the first request to the last result.
+	Wall time.Duration
+	// Interrupted says whether ctx was cancelled before the attack ended.
+	Interrupted bool
+}
+
+// drainIdle is how long an interrupted attack waits for one more result
+// before it stops listening. In-flight requests are aborted at once, so
+// only vegeta's pacer can still be busy: it sleeps up to one request
+// interval (10 s at 1/10s) before it notices the stop.
+const drainIdle = 200 * time.Millisecond
+
+// Attack sends reqs round-robin at opts.Rate for opts.Duration with vegeta's
+// attacker and calls fn for every result, in the order received, from one
+// goroutine. fn must be quick: a slow fn holds vegeta's workers back.
+//
+// On ctx cancel it stops the attacker, aborts in-flight requests, hands
+// every result already gathered to fn and returns promptly with
+// Stats.Interrupted set and a nil error. It returns an error only when the
+// attack could not start.
+func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn func(*Result)) (Stats, error) {
+	if len(reqs) == 0 {
+		return Stats{}, fmt.Errorf("attack %s: no requests", name)
+	}
+	if opts.Duration <= 0 {
+		return Stats{}, fmt.Errorf("attack %s: duration %s must be positive", name, opts.Duration)
+	}
+	opts = opts.withDefaults()
+	targets := make([]vegeta.Target, len(reqs))
+	for i, r := range reqs {
+		if _, err := http.NewRequest(r.Method, r.URL, nil); err != nil {
+			return Stats{}, fmt.Errorf("attack %s: request %d: %w", name, i, err)
+		}
+		targets[i] = vegeta.Target{Method: r.Method, URL: r.URL, Header: r.Header, Body: r.Body}
+	}
+	if ctx.Err() != nil {
+		return Stats{Interrupted: true}, nil
+	}
+
+	tr := newTransport(ctx, opts.Timeout)
+	defer tr.base.CloseIdleConnections()
+	maxBody := int64(0) // vegeta then drains the body without keeping it
+	if opts.KeepBody {
+		maxBody = opts.MaxBody
+	}
+	atk := vegeta.NewAttacker(
+		vegeta.Client(&http.Client{Transport: tr}),
+		vegeta.Workers(min(opts.Workers, opts.MaxWorkers)),
+		vegeta.MaxWorkers(opts.MaxWorkers),
+		vegeta.MaxBody(maxBody),
+	)
+	pacer := vegeta.ConstantPacer{Freq: opts.Rate.Freq, Per: opts.Rate.Per}
+	if opts.Rate.IsMax() {
+		pacer = vegeta.ConstantPacer{} // vegeta's rate 0, bounded by MaxWorkers
+	}
+
+	var st Stats
+	var errs atomic.Int64
+	var sent atomic.Int64
+	if opts.Progress != nil {
+		stop := startProgress(opts.Progress, name, opts.Duration, &sent, &errs)
+		defer stop()
+	}
+
+	began := time.Now()
+	results := atk.Attack(vegeta.NewStaticTargeter(targets...), pacer, opts.Duration, name)
+	deliver := func(vr *vegeta.Result) {
+		if isAborted(vr.Error) {
+			st.Aborted++
+			return
+		}
+		r := fromVegeta(vr, opts.Shard)
+		if r.Error != "" {
+			errs.Add(1)
+		}
+		fn(r)
+		sent.Add(1)
+	}
+	for {
+		select {
+		case vr, ok := <-results:
+			if !ok {
+				st.Sent, st.Wall = sent.Load(), time.Since(began)
+				return st, nil
+			}
+			deliver(vr)
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+
+	// Interrupted: stop pacing, then hand over what is still arriving.
+	st.Interrupted = true
+	atk.Stop()
+	idle := time.NewTimer(drainIdle)
+	defer idle.Stop()
+drain:
+	for {
+		select {
+		case vr, ok := <-results:
+			if !ok {
+				break drain
+			}
+			deliver(vr)
+			idle.Reset(drainIdle)
+		case <-idle.C:
+			// The pacer is asleep; what it still sends is aborted at once.
+			go func() {
+				for range results {
+				}
+			}()
+			break drain
+		}
+	}
+	st.Sent, st.Wall = sent.Load(), time.Since(began)
+	return st, nil
+}
+
+// fromVegeta converts a vegeta result; the Body is shared, not copied.
+func fromVegeta(vr *vegeta.Result, shard uint16) *Result {
+	r := &Result{
+		Seq:       vr.Seq,
+		Timestamp: vr.Timestamp,
+		Latency:   vr.Latency,
+		Code:      vr.Code,
+		BytesIn:   vr.BytesIn,
+		BytesOut:  vr.BytesOut,
+		Error:     vr.Error,
+		Shard:     shard,
+		Body:      vr.Body,
+	}
+	if v := vr.Headers[bytesInHeader]; len(v) == 1 {
+		if n, err := strconv.ParseUint(v[0], 10, 64); err == nil {
+			r.BytesIn = n
+		}
+	}
+	return r
+}
+
+// withDefaults fills zero fields with the Default constants.
+func (o Options) withDefaults() Options {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Workers == 0 {
+		o.Workers = DefaultWorkers
+	}
+	if o.MaxWorkers == 0 {
+		o.MaxWorkers = DefaultMaxWorkers
+	}
+	if o.MaxBody == 0 {
+		o.MaxBody = DefaultMaxBody
+	}
+	return o
+}
+
+// isAborted says whether a vegeta error text is the interrupt's abort,
+// bare (body read) or wrapped by net/http as `Post "url": …`.
+func isAborted(text string) bool {
+	return text == abortedText || strings.HasSuffix(text, ": "+abortedText)
+}

@@ -39,6 +39,11 @@ type runOptions struct {
 	noProgress bool
 	expect     []string
 	now        func() time.Time
+	// afterScenario, when set, runs after each scenario's load and before
+	// the probe reads the database. The demo closes its service's idle
+	// connections there: a closing backend flushes its table statistics at
+	// once, so the probe need not wait out PostgreSQL's 10 s idle flush.
+	afterScenario func()
 }
 
 func newRunCmd(streams Streams, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -197,7 +202,13 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		KeepBody:   checker.Active(),
 		Progress:   progress,
 	}, func(r *load.Result) {
-		rec.Add(r.Timestamp, r.Latency, r.Code, r.Error, r.BytesIn, r.BytesOut)
+		// vegeta also sets Error to the status text of a non-2xx answer;
+		// only a request without an answer is a transport error.
+		transportErr := ""
+		if r.Code == 0 {
+			transportErr = r.Error
+		}
+		rec.Add(r.Timestamp, r.Latency, r.Code, transportErr, r.BytesIn, r.BytesOut)
 		if r.Code != 0 {
 			checker.Observe(r.Body)
 		}
@@ -213,6 +224,9 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		return nil, fmt.Errorf("raw results of %s: %w", sc.Name, err)
 	}
 
+	if opts.afterScenario != nil {
+		opts.afterScenario()
+	}
 	s := rec.Summary()
 	var db *report.DB
 	if probe != nil && s.Requests > 0 {

@@ -3,6 +3,7 @@ package coursestatus
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -25,6 +26,15 @@ func Connect(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("parse dsn: %w", err)
 	}
 	cfg.ConnConfig.Tracer = StatementTracer{}
+	// Like node-postgres under TypeORM, send every statement unnamed, so
+	// that PostgreSQL plans it for the actual IDs each time. pgx's default
+	// prepares named statements, and after five runs PostgreSQL may switch
+	// to a generic plan that cannot see how many IDs the arrays hold and
+	// scans content_tracking_details in full even with the indexes. A
+	// default_query_exec_mode in the DSN still wins.
+	if _, set := cfg.ConnConfig.RuntimeParams["default_query_exec_mode"]; !set && !strings.Contains(dsn, "default_query_exec_mode") {
+		cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeDescribeExec
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open pool: %w", err)

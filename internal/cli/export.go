@@ -1,19 +1,166 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/load"
 )
 
-// TODO(owner): stub until the command is implemented.
+// exportFormats are the encodings export writes, by --to value.
+var exportFormats = map[string]func(io.Writer, ...string) error{
+	"vegeta": load.ExportVegeta,
+	"csv":    load.ExportCSV,
+}
+
+type exportOptions struct {
+	streams   Streams
+	run       string
+	to        string
+	scenarios []string
+	output    string
+}
+
 func newExportCmd(streams Streams) *cobra.Command {
-	_ = streams
-	return &cobra.Command{
-		Use:   "export",
-		Short: "not implemented yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("export: not implemented yet")
+	return newExportCmdWith(streams, runExport)
+}
+
+// newExportCmdWith builds the command around run, which tests replace to
+// see the options that flags produced.
+func newExportCmdWith(streams Streams, run func(context.Context, *exportOptions) error) *cobra.Command {
+	opts := &exportOptions{streams: streams}
+	cmd := &cobra.Command{
+		Use:   "export RUN --to vegeta|csv",
+		Short: "Stream a run's raw results in vegeta's encoding or as CSV",
+		Long: `export reads the raw results of a run (the <scenario>.parquet files of a
+run directory, or one such file) and streams them to stdout or -o FILE:
+
+  --to vegeta   vegeta's gob encoding, one result per request, readable by
+                vegeta report, vegeta plot and vegeta encode. Each result's
+                attack name is its scenario; bodies and headers are not kept.
+  --to csv      a header row (scenario, seq, timestamp, latency_ns, code,
+                bytes_in, bytes_out, error, shard), then one row per request;
+                timestamp is in nanoseconds since the Unix epoch.
+
+Without --scenario every scenario of the run is exported, in name order.
+The Parquet files themselves also open directly in DuckDB, pandas or Spark.`,
+		Example: `  perfgate export reports/20260501T120000Z-after --to vegeta | vegeta report
+  perfgate export reports/20260501T120000Z-after --to vegeta --scenario single-user-single-course | vegeta plot > plot.html
+  perfgate export reports/20260501T120000Z-after --to csv -o results.csv
+  perfgate export reports/20260501T120000Z-after/single-user-single-course.parquet --to csv`,
+		Args: cmdArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.run = args[0]
+			return run(cmd.Context(), opts)
 		},
 	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.to, "to", "", "output encoding: "+strings.Join(exportFormatNames(), " or ")+" (required)")
+	fl.StringSliceVar(&opts.scenarios, "scenario", nil, "export only this scenario (repeatable)")
+	fl.StringVarP(&opts.output, "output", "o", "", "write to FILE instead of stdout")
+	return cmd
+}
+
+func exportFormatNames() []string {
+	names := make([]string, 0, len(exportFormats))
+	for name := range exportFormats {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func runExport(_ context.Context, opts *exportOptions) error {
+	export, ok := exportFormats[opts.to]
+	if !ok {
+		if opts.to == "" {
+			return usageErrf("--to is required: choose %s", strings.Join(exportFormatNames(), " or "))
+		}
+		return usageErrf("--to %q is not a format: choose %s", opts.to, strings.Join(exportFormatNames(), " or "))
+	}
+	paths, err := rawPaths(opts.run, opts.scenarios)
+	if err != nil {
+		return err
+	}
+	if opts.output == "" {
+		return export(opts.streams.Out, paths...)
+	}
+	return exportToFile(opts.output, export, paths)
+}
+
+// exportToFile writes the export to path, and leaves no half-written file
+// behind when it fails.
+func exportToFile(path string, export func(io.Writer, ...string) error, paths []string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usageErrf("export: %w", err)
+	}
+	err = export(f, paths...)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("export: %w", cerr)
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// rawPaths returns the raw results files of run: run itself when it is a
+// file, otherwise the run directory's <scenario>.parquet files, all of
+// them or those of scenarios.
+func rawPaths(run string, scenarios []string) ([]string, error) {
+	st, err := os.Stat(run)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usageErrf("run %s does not exist; pass a run directory such as reports/<run> or one of its .parquet files", run)
+	}
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	if !st.IsDir() {
+		if len(scenarios) > 0 {
+			return nil, usageErrf("--scenario selects files in a run directory, but %s is a file", run)
+		}
+		if filepath.Ext(run) != load.RawExt {
+			return nil, usageErrf("%s is not a raw results file (*%s); pass a run directory or one of its %s files", run, load.RawExt, load.RawExt)
+		}
+		return []string{run}, nil
+	}
+	all, err := filepath.Glob(filepath.Join(run, "*"+load.RawExt))
+	if err != nil {
+		return nil, fmt.Errorf("list raw results: %w", err)
+	}
+	if len(all) == 0 {
+		return nil, usageErrf("%s holds no raw results (*%s files); is it a run directory written by perfgate run?", run, load.RawExt)
+	}
+	slices.Sort(all)
+	if len(scenarios) == 0 {
+		return all, nil
+	}
+	var out []string
+	for _, name := range scenarios {
+		path := filepath.Join(run, name+load.RawExt)
+		if !slices.Contains(all, path) {
+			return nil, usageErrf("run %s has no raw results for scenario %q; it has %s", run, name, strings.Join(scenarioNames(all), ", "))
+		}
+		out = append(out, path)
+	}
+	return out, nil
+}
+
+// scenarioNames returns the scenario names of raw results files.
+func scenarioNames(paths []string) []string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = strings.TrimSuffix(filepath.Base(p), load.RawExt)
+	}
+	return names
 }

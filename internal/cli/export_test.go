@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/load"
+)
+
+// writeRunDir writes a run directory with raw results for two scenarios
+// and a summary.json, and returns it.
+func writeRunDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	start := time.Unix(1_700_000_000, 0)
+	for s, name := range []string{"b-scenario", "a-scenario"} {
+		w, err := load.CreateRaw(filepath.Join(dir, name+load.RawExt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			r := load.Result{Seq: uint64(i), Timestamp: start.Add(time.Duration(i) * time.Second),
+				Latency: time.Duration(s+1) * time.Millisecond, Code: 200, BytesIn: 5}
+			if err := w.Write(&r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "summary.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func execExport(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = Execute(context.Background(), append([]string{"export"}, args...), Streams{Out: &out, ErrOut: &errOut, In: strings.NewReader("")})
+	return code, out.String(), errOut.String()
+}
+
+func TestExportArgs(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want exportOptions
+	}{
+		{args: []string{"reports/r1", "--to", "vegeta"}, want: exportOptions{run: "reports/r1", to: "vegeta"}},
+		{args: []string{"r", "--to=csv", "--scenario", "a", "--scenario", "b", "-o", "x.csv"},
+			want: exportOptions{run: "r", to: "csv", scenarios: []string{"a", "b"}, output: "x.csv"}},
+		{args: []string{"r"}, env: map[string]string{"PERFGATE_TO": "csv"}, want: exportOptions{run: "r", to: "csv"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var got *exportOptions
+			cmd := newExportCmdWith(Streams{}, func(_ context.Context, o *exportOptions) error {
+				got = o
+				return nil
+			})
+			root := &cobra.Command{Use: "perfgate", PersistentPreRunE: func(c *cobra.Command, _ []string) error { return applyEnv(c) }}
+			root.AddCommand(cmd)
+			root.SetArgs(append([]string{"export"}, tt.args...))
+			if err := root.Execute(); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, *got, cmp.AllowUnexported(exportOptions{}), cmp.FilterPath(func(p cmp.Path) bool {
+				return p.Last().String() == ".streams"
+			}, cmp.Ignore())); diff != "" {
+				t.Errorf("options mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestExport(t *testing.T) {
+	dir := writeRunDir(t)
+	a, b := filepath.Join(dir, "a-scenario"+load.RawExt), filepath.Join(dir, "b-scenario"+load.RawExt)
+	var bothVegeta, aVegeta bytes.Buffer
+	if err := load.ExportVegeta(&bothVegeta, a, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := load.ExportVegeta(&aVegeta, a); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "vegeta, whole run in name order", args: []string{dir, "--to", "vegeta"}, want: bothVegeta.String()},
+		{name: "vegeta, one scenario", args: []string{dir, "--to", "vegeta", "--scenario", "a-scenario"}, want: aVegeta.String()},
+		{name: "vegeta, one file", args: []string{a, "--to", "vegeta"}, want: aVegeta.String()},
+		{name: "csv", args: []string{dir, "--to", "csv", "--scenario", "b-scenario"}, want: strings.Join(load.CSVHeader, ",") + "\n" +
+			"b-scenario,0,1700000000000000000,1000000,200,5,0,,0\n" +
+			"b-scenario,1,1700000001000000000,1000000,200,5,0,,0\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := execExport(tt.args...)
+			if code != ExitOK {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			if out != tt.want {
+				t.Errorf("stdout differs from the export of the same files:\n got %q\nwant %q", out, tt.want)
+			}
+			if errOut != "" {
+				t.Errorf("stderr %q, want nothing", errOut)
+			}
+		})
+	}
+}
+
+func TestExportToFile(t *testing.T) {
+	dir := writeRunDir(t)
+	outPath := filepath.Join(t.TempDir(), "out.csv")
+	code, out, errOut := execExport(dir, "--to", "csv", "-o", outPath)
+	if code != ExitOK || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	data, err := os.ReadFile(outPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(string(data), "\n"); lines != 5 {
+		t.Errorf("%s has %d lines, want header + 4 rows:\n%s", outPath, lines, data)
+	}
+}
+
+func TestExportErrors(t *testing.T) {
+	dir := writeRunDir(t)
+	empty := t.TempDir()
+	corrupt := filepath.Join(t.TempDir(), "x"+load.RawExt)
+	if err := os.WriteFile(corrupt, []byte("not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{name: "unknown format", args: []string{dir, "--to", "json"}, wantErr: `--to "json" is not a format: choose csv or vegeta`},
+		{name: "no format", args: []string{dir}, wantErr: "--to is required: choose csv or vegeta"},
+		{name: "no run", args: []string{"--to", "csv"}, wantErr: "accepts 1 arg(s)"},
+		{name: "missing run", args: []string{filepath.Join(empty, "nope"), "--to", "csv"}, wantErr: "does not exist"},
+		{name: "no raw results", args: []string{empty, "--to", "csv"}, wantErr: "holds no raw results (*.parquet files)"},
+		{name: "unknown scenario", args: []string{dir, "--to", "csv", "--scenario", "c"}, wantErr: `no raw results for scenario "c"; it has a-scenario, b-scenario`},
+		{name: "not parquet", args: []string{filepath.Join(dir, "summary.json"), "--to", "csv"}, wantErr: "summary.json is not a raw results file (*.parquet)"},
+		{name: "corrupt", args: []string{corrupt, "--to", "csv"}, wantErr: "not a Parquet file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := execExport(tt.args...)
+			wantCode := ExitUsage
+			if tt.name == "corrupt" {
+				wantCode = ExitUnavailable
+			}
+			if code != wantCode {
+				t.Errorf("exit %d, want %d (stderr %q)", code, wantCode, errOut)
+			}
+			if !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("stderr %q does not contain %q", errOut, tt.wantErr)
+			}
+		})
+	}
+}

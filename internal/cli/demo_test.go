@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/report"
+)
+
+// TestDemoTiny runs the whole demo at tiny scale and checks the files and
+// the verdicts it produces.
+func TestDemoTiny(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	var out, errOut bytes.Buffer
+	err := runDemo(context.Background(), &demoOptions{
+		streams:    Streams{Out: &out, ErrOut: &errOut},
+		paths:      []string{filepath.Join("..", "..", "scenarios")},
+		scale:      "tiny",
+		seed:       1,
+		out:        dir,
+		window:     time.Second,
+		claim:      DefaultDemoClaim,
+		noProgress: true,
+		now:        time.Now,
+	})
+	if err != nil {
+		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	for _, f := range []string{
+		"fixtures.json", "indexes.txt", "diff.txt", "compare.txt", "compare.md", "compare.json", "compare.html",
+		"before/summary.json", "before/report.html", "before/junit.xml", "before/summary.md",
+		"before/single-user-single-course.parquet", "after/summary.json", "after/report.html",
+	} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	before, err := report.ReadRun(filepath.Join(dir, "before"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := report.ReadRun(filepath.Join(dir, "after"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.Pass {
+		t.Errorf("the after run failed its criteria")
+	}
+	// Before: the original loop answers the invalid request with 200, and
+	// costs one statement per content.
+	b1 := findScenario(before, "single-user-single-course")
+	if b1 == nil || b1.DB == nil || b1.DB.StatementsPerRequest < 100 {
+		t.Errorf("before, scenario 1: %+v", b1)
+	}
+	if inv := findScenario(before, "invalid-input"); inv == nil || inv.Pass || inv.StatusCodes["200"] == 0 {
+		t.Errorf("before, invalid-input should answer 200 and fail: %+v", inv)
+	}
+	a1 := findScenario(after, "single-user-single-course")
+	if a1 == nil || a1.DB == nil || a1.DB.StatementsPerRequest != 1 || !a1.DB.IndexesPresent {
+		t.Errorf("after, scenario 1: %+v", a1)
+	}
+	if a1.Latency.P50*10 > b1.Latency.P50 {
+		t.Errorf("speed-up under 10×: p50 %v → %v", b1.Latency.P50, a1.Latency.P50)
+	}
+	var cmp struct {
+		Claim struct{ Reproduced bool } `json:"claim"`
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "compare.json"))
+	if err := json.Unmarshal(data, &cmp); err != nil || !cmp.Claim.Reproduced {
+		t.Errorf("compare.json: claim reproduced %v (%v)", cmp.Claim.Reproduced, err)
+	}
+	diff, _ := os.ReadFile(filepath.Join(dir, "diff.txt"))
+	if !strings.Contains(string(diff), "0 differences") || !strings.Contains(string(diff), "expected status change 200 → 400") {
+		t.Errorf("diff.txt:\n%s", diff)
+	}
+	for _, want := range []string{"claim reproduced", "Success criteria", "101 → 1", "200 → 400 (by design)", "demo succeeded"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("final screen lacks %q:\n%s", want, out.String())
+		}
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("stderr not quiet: %s", errOut.String())
+	}
+}

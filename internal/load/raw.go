@@ -94,6 +94,8 @@ func createRaw(path string, groupRows int) (*RawWriter, error) {
 		f:    f,
 		pw: parquet.NewGenericWriter[rawRow](f,
 			parquet.Compression(&parquet.Zstd),
+			// Version 1 data pages are what every reader supports.
+			parquet.DataPageVersion(1),
 			parquet.CreatedBy("perfgate", "", ""),
 		),
 	}

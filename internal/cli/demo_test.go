@@ -25,7 +25,10 @@ func TestDemoTiny(t *testing.T) {
 		seed:       1,
 		out:        dir,
 		window:     time.Second,
-		claim:      DefaultDemoClaim,
+		// At tiny scale the original takes a few hundred milliseconds, and
+		// under the race detector the in-process endpoint is slower: state
+		// a claim of that size (90 %) rather than the checklist's 96 %.
+		claim:      "1s:100ms",
 		noProgress: true,
 		now:        time.Now,
 	})

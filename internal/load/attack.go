@@ -19,7 +19,8 @@ type Stats struct {
 	// Aborted is the number of in-flight requests cut short by an
 	// interrupt; they are not handed to the callback.
 	Aborted int64
-	// Wall is the time from the first request to the last result.
+	// Wall is the time from the start of the attack to the last result
+	// handed over (or to the interrupt, plus the short drain after it).
 	Wall time.Duration
 	// Interrupted says whether ctx was cancelled before the attack ended.
 	Interrupted bool

@@ -34,7 +34,10 @@ type compareOptions struct {
 	latencies       compare.LatencyLoader // injected by tests; nil reads Parquet
 }
 
-func newCompareCmd(streams Streams) *cobra.Command {
+func newCompareCmd(streams Streams, runF func(context.Context, *compareOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runCompare
+	}
 	opts := &compareOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "compare BEFORE AFTER",
@@ -67,7 +70,7 @@ and compare.html into --out (default: the AFTER run directory).`,
 		Args: cmdArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.before, opts.after = args[0], args[1]
-			return runCompare(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()

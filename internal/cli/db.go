@@ -36,7 +36,7 @@ and the seven indexes of the deployment checklist.
 			return usageErrf("db needs a subcommand: up, seed, indexes or down")
 		},
 	}
-	cmd.AddCommand(newDBUpCmd(streams), newDBSeedCmd(streams), newDBIndexesCmd(streams), newDBDownCmd(streams))
+	cmd.AddCommand(newDBUpCmd(streams, nil), newDBSeedCmd(streams, nil), newDBIndexesCmd(streams, nil), newDBDownCmd(streams, nil))
 	return cmd
 }
 
@@ -105,7 +105,10 @@ type dbSeedOptions struct {
 	Streams Streams
 }
 
-func newDBSeedCmd(streams Streams) *cobra.Command {
+func newDBSeedCmd(streams Streams, runF func(context.Context, *dbSeedOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDBSeed
+	}
 	opts := &dbSeedOptions{Streams: streams}
 	cmd := &cobra.Command{
 		Use:   "seed",
@@ -122,7 +125,7 @@ It writes the fixtures file (--fixtures) and prints rows loaded and rows/s.`,
 		Example: `  perfgate db seed --dsn postgres://user:pass@127.0.0.1:5432/app --scale demo
   perfgate db seed --dsn "$PERFGATE_DSN" --users 20 --courses 5 --contents 100 --events 6 --seed 42 --force`,
 		Args: cmdArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDBSeed(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.DSN, "dsn", "", "database to seed (also PERFGATE_DSN)")
 	opts.seedFlags.register(cmd)

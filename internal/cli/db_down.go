@@ -67,7 +67,10 @@ type dbDownOptions struct {
 	Streams   Streams
 }
 
-func newDBDownCmd(streams Streams) *cobra.Command {
+func newDBDownCmd(streams Streams, runF func(context.Context, *dbDownOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDBDown
+	}
 	opts := &dbDownOptions{Streams: streams}
 	cmd := &cobra.Command{
 		Use:   "down",
@@ -79,7 +82,7 @@ Ctrl-C instead; a --dsn database is never touched.`,
 		Example: `  eval "$(perfgate db up --detach)"
   perfgate db down`,
 		Args: cmdArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDBDown(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.StateFile, "state-file", defaultStateFile(), "state file written by db up --detach")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 30*time.Second, "how long to wait for the database to stop")

@@ -18,7 +18,10 @@ type dbIndexesOptions struct {
 	Streams Streams
 }
 
-func newDBIndexesCmd(streams Streams) *cobra.Command {
+func newDBIndexesCmd(streams Streams, runF func(context.Context, *dbIndexesOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDBIndexes
+	}
 	opts := &dbIndexesOptions{Streams: streams}
 	cmd := &cobra.Command{
 		Use:   "indexes apply|rollback|verify",
@@ -39,7 +42,7 @@ The SQL is embedded in the binary; the same files are in internal/pgenv/sql.`,
 		ValidArgs: []string{"apply", "rollback", "verify"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Action = args[0]
-			return runDBIndexes(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.DSN, "dsn", "", "database (also PERFGATE_DSN)")

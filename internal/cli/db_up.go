@@ -33,7 +33,10 @@ type dbUpOptions struct {
 	ready func(dsn, fixtures string)
 }
 
-func newDBUpCmd(streams Streams) *cobra.Command {
+func newDBUpCmd(streams Streams, runF func(context.Context, *dbUpOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDBUp
+	}
 	opts := &dbUpOptions{Streams: streams}
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -65,7 +68,7 @@ Providers (--provider):
   perfgate db up --provider docker --image postgres:16-alpine --indexes on
   eval "$(perfgate db up --scale tiny --detach)"; perfgate run --fixtures "$PERFGATE_FIXTURES" ...; perfgate db down`,
 		Args: cmdArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runDBUp(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Provider, "provider", pgenv.ProviderAuto, "auto, local, docker or dsn")

@@ -49,7 +49,10 @@ type demoOptions struct {
 	now        func() time.Time
 }
 
-func newDemoCmd(streams Streams) *cobra.Command {
+func newDemoCmd(streams Streams, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDemo
+	}
 	opts := &demoOptions{streams: streams, now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "demo [PATH...]",
@@ -73,7 +76,7 @@ claim is reproduced, 1 otherwise, 3 when the demo could not run.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.paths = args
-			return runDemo(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()

@@ -34,7 +34,10 @@ type diffOptions struct {
 	scen          scenarioFlags // scen.timeout is --timeout
 }
 
-func newDiffCmd(streams Streams) *cobra.Command {
+func newDiffCmd(streams Streams, runF func(context.Context, *diffOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDiff
+	}
 	opts := &diffOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "diff --before URL --after URL [PATH...]",
@@ -71,7 +74,7 @@ failed or timed out, or the command was interrupted.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.paths = args
-			return runDiff(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()

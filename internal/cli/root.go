@@ -70,15 +70,15 @@ PERFGATE_MAX_WORKERS. Flags override scenario files.`,
 	}
 	root.AddCommand(
 		newRunCmd(streams, nil),
-		newValidateCmd(streams),
+		newValidateCmd(streams, nil),
 		newReportCmd(streams),
 		newExportCmd(streams),
-		newCompareCmd(streams),
-		newDiffCmd(streams),
+		newCompareCmd(streams, nil),
+		newDiffCmd(streams, nil),
 		newCapacityCmd(streams),
 		newDBCmd(streams),
 		newServeCmd(streams),
-		newDemoCmd(streams),
+		newDemoCmd(streams, nil),
 		newVersionCmd(streams),
 	)
 	return root

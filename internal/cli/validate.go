@@ -15,7 +15,10 @@ type validateOptions struct {
 	target  string
 }
 
-func newValidateCmd(streams Streams) *cobra.Command {
+func newValidateCmd(streams Streams, runF func(context.Context, *validateOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runValidate
+	}
 	opts := &validateOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
@@ -29,7 +32,7 @@ the exit code is 2; it is 0 when every file is valid.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.paths = args
-			return runValidate(cmd.Context(), opts)
+			return runF(cmd.Context(), opts)
 		},
 	}
 	opts.scen.register(cmd, true)

@@ -358,23 +358,11 @@ func errorRate(sc *report.Scenario) float64 {
 	return math.Max(0, 1-sc.Success)
 }
 
-// percentile picks a named figure of a latency distribution.
+// percentile picks a named figure of a latency distribution ("median"
+// is p50).
 func percentile(l report.Latency, name string) (time.Duration, bool) {
-	switch name {
-	case "min":
-		return l.Min, true
-	case "mean":
-		return l.Mean, true
-	case "p50", "median":
-		return l.P50, true
-	case "p90":
-		return l.P90, true
-	case "p95":
-		return l.P95, true
-	case "p99":
-		return l.P99, true
-	case "max":
-		return l.Max, true
+	if name == "median" {
+		name = "p50"
 	}
-	return 0, false
+	return l.Stat(name)
 }

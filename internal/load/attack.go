@@ -24,6 +24,9 @@ type Stats struct {
 	Wall time.Duration
 	// Interrupted says whether ctx was cancelled before the attack ended.
 	Interrupted bool
+	// Warmup is the number of warmup requests answered (or failed) before
+	// the measured attack; their results were discarded.
+	Warmup int64
 }
 
 // drainIdle is how long an interrupted attack waits for one more result
@@ -44,8 +47,19 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 	if len(reqs) == 0 {
 		return Stats{}, fmt.Errorf("attack %s: no requests", name)
 	}
+	for i, s := range opts.Stages {
+		if s.Rate.IsMax() || (s.To != nil && s.To.IsMax()) || s.For <= 0 {
+			return Stats{}, fmt.Errorf("attack %s: stage %d (%s): a stage needs a paced rate (not max) and a positive duration", name, i+1, s)
+		}
+	}
+	if opts.Duration <= 0 && len(opts.Stages) > 0 {
+		opts.Duration = StagesDuration(opts.Stages)
+	}
 	if opts.Duration <= 0 {
 		return Stats{}, fmt.Errorf("attack %s: duration %s must be positive", name, opts.Duration)
+	}
+	if opts.Warmup < 0 {
+		return Stats{}, fmt.Errorf("attack %s: warmup %d must not be negative", name, opts.Warmup)
 	}
 	opts = opts.withDefaults()
 	targets := make([]vegeta.Target, len(reqs))
@@ -65,18 +79,33 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 	if opts.KeepBody {
 		maxBody = opts.MaxBody
 	}
-	atk := vegeta.NewAttacker(
-		vegeta.Client(&http.Client{Transport: tr}),
-		vegeta.Workers(min(opts.Workers, opts.MaxWorkers)),
-		vegeta.MaxWorkers(opts.MaxWorkers),
-		vegeta.MaxBody(maxBody),
-	)
-	pacer := vegeta.ConstantPacer{Freq: opts.Rate.Freq, Per: opts.Rate.Per}
-	if opts.Rate.IsMax() {
-		pacer = vegeta.ConstantPacer{} // vegeta's rate 0, bounded by MaxWorkers
+	newAttacker := func() *vegeta.Attacker {
+		return vegeta.NewAttacker(
+			vegeta.Client(&http.Client{Transport: tr}),
+			vegeta.Workers(min(opts.Workers, opts.MaxWorkers)),
+			vegeta.MaxWorkers(opts.MaxWorkers),
+			vegeta.MaxBody(maxBody),
+		)
+	}
+	var pacer vegeta.Pacer = constantPacer(opts.Rate)
+	first := opts.Rate
+	if len(opts.Stages) > 0 {
+		pacer = stagedPacer{stages: opts.Stages}
+		first = opts.Stages[0].Rate
 	}
 
 	var st Stats
+	if opts.Warmup > 0 {
+		// The warmup shares the transport, so the measured attack starts
+		// on connections that are already open.
+		n, interrupted := warmup(ctx, newAttacker(), targets, constantPacer(first), opts.Warmup, name)
+		st.Warmup = n
+		if interrupted {
+			st.Interrupted = true
+			return st, nil
+		}
+	}
+	atk := newAttacker()
 	var errs atomic.Int64
 	var sent atomic.Int64
 	if opts.Progress != nil {
@@ -137,6 +166,51 @@ drain:
 	}
 	st.Sent, st.Wall = sent.Load(), time.Since(began)
 	return st, nil
+}
+
+// constantPacer paces at r; max is vegeta's rate 0, bounded by MaxWorkers.
+func constantPacer(r Rate) vegeta.ConstantPacer {
+	if r.IsMax() {
+		return vegeta.ConstantPacer{}
+	}
+	return vegeta.ConstantPacer{Freq: r.Freq, Per: r.Per}
+}
+
+// countPacer is a pacer that stops after n hits.
+type countPacer struct {
+	vegeta.Pacer
+	n uint64
+}
+
+// Pace implements vegeta.Pacer.
+func (p countPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if hits >= p.n {
+		return 0, true
+	}
+	return p.Pacer.Pace(elapsed, hits)
+}
+
+// warmup sends n requests with atk at pacer and discards their results. It
+// returns how many came back and whether ctx was cancelled meanwhile.
+func warmup(ctx context.Context, atk *vegeta.Attacker, targets []vegeta.Target, pacer vegeta.Pacer, n int, name string) (int64, bool) {
+	results := atk.Attack(vegeta.NewStaticTargeter(targets...), countPacer{Pacer: pacer, n: uint64(n)}, 0, name+" warmup")
+	var got int64
+	for {
+		select {
+		case _, ok := <-results:
+			if !ok {
+				return got, false
+			}
+			got++
+		case <-ctx.Done():
+			atk.Stop()
+			go func() {
+				for range results {
+				}
+			}()
+			return got, true
+		}
+	}
 }
 
 // fromVegeta converts a vegeta result; the Body is shared, not copied.

@@ -45,8 +45,17 @@ const (
 
 // Options tune an attack. Zero values take the Default constants.
 type Options struct {
-	Rate       Rate
-	Duration   time.Duration
+	Rate Rate
+	// Stages, when set, pace the attack instead of Rate: each stage a
+	// constant rate or a linear ramp, one after the other. Duration then
+	// defaults to their sum; past the last stage its final rate holds.
+	Stages   []Stage
+	Duration time.Duration
+	// Warmup is the number of requests sent before the measured attack, at
+	// the first stage's rate (or Rate; as fast as the workers allow for
+	// max), over the same connections. Their results are discarded: the
+	// callback never sees them.
+	Warmup     int
 	Timeout    time.Duration
 	Workers    uint64
 	MaxWorkers uint64

@@ -8,13 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/scenario"
 )
 
 // compareFormats are the formats compare writes: text to stdout, the
@@ -177,16 +177,11 @@ func parseCompareFormats(s string) ([]string, error) {
 	return out, nil
 }
 
-// parseShare reads "10%" or "0.1" as 0.1.
+// parseShare reads a positive share such as "10%" or "0.1" (0.1).
 func parseShare(s string) (float64, error) {
-	s = strings.TrimSpace(s)
-	pct := strings.HasSuffix(s, "%")
-	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
+	v, err := scenario.ParsePercent(s)
 	if err != nil {
 		return 0, fmt.Errorf("not a number")
-	}
-	if pct {
-		v /= 100
 	}
 	if v <= 0 {
 		return 0, fmt.Errorf("must be positive")

@@ -22,6 +22,7 @@ var (
 	topFields     = []string{"name", "description", "request", "load", "expect", "diff"}
 	requestFields = []string{"method", "path", "headers", "body"}
 	loadFields    = []string{"rate", "duration", "timeout", "warmup"}
+	stageFields   = []string{"rate", "to", "for"}
 	expectFields  = []string{"status", "latency", "errors", "checks", "db"}
 	checkFields   = []string{"name", "jq"}
 	diffFields    = []string{"expect_status_change", "ignore", "unordered"}
@@ -227,7 +228,9 @@ func (p *parser) load(n *yaml.Node, sc *Scenario) {
 		return
 	}
 	f := p.fields(n, "load", loadFields)
-	if rn := f["rate"]; rn != nil {
+	if rn := f["rate"]; rn != nil && rn.Kind == yaml.SequenceNode {
+		p.stages(rn, l)
+	} else if rn != nil {
 		if s, ok := p.str(rn, "load.rate"); ok {
 			r, err := load.ParseRate(s)
 			if err != nil {
@@ -237,6 +240,13 @@ func (p *parser) load(n *yaml.Node, sc *Scenario) {
 		}
 	}
 	l.Duration = p.duration(f["duration"], "load.duration", DefaultDuration)
+	if len(l.Stages) > 0 {
+		sum := load.StagesDuration(l.Stages)
+		if dn := f["duration"]; dn != nil && l.Duration != sum {
+			p.errf(dn.Line, "load.duration %s disagrees with the stages of load.rate, which last %s; remove duration (the stages set it)", l.Duration, sum)
+		}
+		l.Duration = sum
+	}
 	l.Timeout = p.duration(f["timeout"], "load.timeout", 0)
 	if wn := f["warmup"]; wn != nil {
 		if s, ok := p.str(wn, "load.warmup"); ok {
@@ -247,6 +257,75 @@ func (p *parser) load(n *yaml.Node, sc *Scenario) {
 			l.Warmup = w
 		}
 	}
+}
+
+// stages reads load.rate given as a list of stages:
+// [{rate: 1/s, for: 30s}, {rate: 1/s, to: 50/s, for: 60s}].
+func (p *parser) stages(n *yaml.Node, l *Load) {
+	const hint = "write it like [{rate: 1/s, for: 30s}, {rate: 1/s, to: 50/s, for: 60s}]"
+	if len(n.Content) == 0 {
+		p.errf(n.Line, "load.rate is an empty list; give a rate such as 5/s or stages: %s", hint)
+		return
+	}
+	ok := true
+	for i, item := range n.Content {
+		where := fmt.Sprintf("load.rate[%d]", i)
+		if item.Kind != yaml.MappingNode {
+			p.errf(item.Line, "%s must be a stage {rate, to, for}, not a %s; %s", where, kindName(item), hint)
+			ok = false
+			continue
+		}
+		f := p.fields(item, where, stageFields)
+		var st load.Stage
+		if rn := f["rate"]; rn == nil {
+			p.errf(item.Line, "%s: missing rate; add rate: 10/s", where)
+			ok = false
+		} else if r, good := p.stageRate(rn, where+".rate"); good {
+			st.Rate = r
+		} else {
+			ok = false
+		}
+		if tn := f["to"]; tn != nil {
+			if r, good := p.stageRate(tn, where+".to"); good {
+				st.To = &r
+			} else {
+				ok = false
+			}
+		}
+		if fn := f["for"]; fn == nil {
+			p.errf(item.Line, "%s: missing for; add for: 30s (how long the stage lasts)", where)
+			ok = false
+		} else if d := p.duration(fn, where+".for", 0); d > 0 {
+			st.For = d
+		} else {
+			ok = false
+		}
+		l.Stages = append(l.Stages, st)
+	}
+	if !ok {
+		l.Stages = nil
+		return
+	}
+	l.Rate = l.Stages[0].Rate
+}
+
+// stageRate reads the rate or to of a stage; max is refused, since a
+// stage is paced.
+func (p *parser) stageRate(n *yaml.Node, what string) (load.Rate, bool) {
+	s, ok := p.str(n, what)
+	if !ok {
+		return load.Rate{}, false
+	}
+	r, err := load.ParseRate(s)
+	if err != nil {
+		p.errf(n.Line, "%s: %v", what, err)
+		return load.Rate{}, false
+	}
+	if r.IsMax() {
+		p.errf(n.Line, "%s: max cannot be a stage or a ramp's end (a stage is paced); use a rate such as 500/s, or rate: max alone", what)
+		return load.Rate{}, false
+	}
+	return r, true
 }
 
 // duration reads a positive duration such as 30s or 1m30s.
@@ -425,17 +504,26 @@ func CompileJQ(expr string) (*gojq.Code, error) {
 
 // ParseShare reads a share of requests: "0%", "2.5%" or a fraction "0.025".
 func ParseShare(s string) (float64, error) {
+	x, err := ParsePercent(s)
+	if err != nil {
+		return 0, err
+	}
+	if x < 0 || x > 1 {
+		return 0, fmt.Errorf("%q is outside 0%%..100%% (a fraction is 0..1: 5%% or 0.05)", s)
+	}
+	return x, nil
+}
+
+// ParsePercent reads "10%" or "0.1" as 0.1, without bounds.
+func ParsePercent(s string) (float64, error) {
 	s = strings.TrimSpace(s)
 	pct := strings.HasSuffix(s, "%")
 	x, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
-	if err != nil || math.IsNaN(x) {
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 		return 0, fmt.Errorf("%q is not a share; write it like 0%%, 2.5%% or 0.025", s)
 	}
 	if pct {
 		x /= 100
-	}
-	if x < 0 || x > 1 {
-		return 0, fmt.Errorf("%q is outside 0%%..100%% (a fraction is 0..1: 5%% or 0.05)", s)
 	}
 	return x, nil
 }

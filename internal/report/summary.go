@@ -80,6 +80,9 @@ type Scenario struct {
 	Criteria []Criterion  `json:"criteria"`
 	Checks   []Check      `json:"checks,omitempty"`
 	DB       *DB          `json:"db,omitempty"`
+	// Expect is the scenario's criteria as run, so that a merge of shards
+	// can judge the union again; nil in runs written before it existed.
+	Expect *Expect `json:"expect,omitempty"`
 	// Raw is the file name of the raw results inside the run directory.
 	Raw         string `json:"raw,omitempty"`
 	Pass        bool   `json:"pass"`
@@ -103,6 +106,30 @@ type Criterion struct {
 	Pass     bool   `json:"pass"`
 	// Message spells a failure out: "p95 2.41s > 2s".
 	Message string `json:"message,omitempty"`
+}
+
+// Expect is a scenario's criteria as saved in summary.json. Checks are
+// kept by name only: a merge cannot run them again on bodies, it sums the
+// shards' tallies.
+type Expect struct {
+	Status  int            `json:"status"`
+	Latency []LatencyLimit `json:"latency,omitempty"`
+	// Errors is the largest allowed share (0..1) of failed requests.
+	Errors float64   `json:"errors"`
+	Checks []string  `json:"checks,omitempty"`
+	DB     []DBLimit `json:"db,omitempty"`
+}
+
+// LatencyLimit is "Stat (p95, max, ...) must be at most Max".
+type LatencyLimit struct {
+	Stat string        `json:"stat"`
+	Max  time.Duration `json:"max"`
+}
+
+// DBLimit is "the probe figure Figure must be at most Max".
+type DBLimit struct {
+	Figure string  `json:"figure"`
+	Max    float64 `json:"max"`
 }
 
 // Check is a jq check's tally over every response body.

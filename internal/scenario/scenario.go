@@ -58,7 +58,12 @@ type Header struct {
 
 // Load is how a scenario is driven.
 type Load struct {
-	Rate     load.Rate
+	// Rate is the constant rate, or the first stage's rate when Stages
+	// are set.
+	Rate load.Rate
+	// Stages, when the file gives load.rate as a list, pace the load
+	// through steps and linear ramps; Duration is then their sum.
+	Stages   []load.Stage
 	Duration time.Duration
 	// Timeout is the per-request timeout; 0 means load.DefaultTimeout.
 	Timeout time.Duration

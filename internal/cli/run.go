@@ -184,7 +184,17 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 	if err != nil {
 		return nil, err
 	}
-	expected := int(sc.Load.Rate.PerSecond()*sc.Load.Duration.Seconds()) + 1
+	// --rate replaces a file's stages with a constant rate; --duration
+	// cuts the stages short or holds the last stage's final rate.
+	stages := sc.Load.Stages
+	if opts.scen.rate != "" {
+		stages = nil
+	}
+	rateText, requested := sc.Load.Rate.String(), sc.Load.Rate.PerSecond()
+	if len(stages) > 0 {
+		rateText, requested = load.StagesString(stages), load.AverageRate(stages, sc.Load.Duration)
+	}
+	expected := int(requested*sc.Load.Duration.Seconds()) + 1
 	rec := metrics.NewRecorder(min(expected, 1<<22))
 	checker := verdict.NewChecker(sc.Expect.Checks)
 	if probe != nil {
@@ -196,7 +206,9 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 	var writeErr error
 	stats, err := load.Attack(ctx, sc.Name, []load.Request{p.req}, load.Options{
 		Rate:       sc.Load.Rate,
+		Stages:     stages,
 		Duration:   sc.Load.Duration,
+		Warmup:     sc.Load.Warmup,
 		Timeout:    sc.Load.Timeout,
 		MaxWorkers: opts.maxWorkers,
 		KeepBody:   checker.Active(),
@@ -245,8 +257,9 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		File:          sc.File,
 		Method:        p.req.Method,
 		URL:           p.req.URL,
-		Rate:          sc.Load.Rate.String(),
-		RequestedRate: sc.Load.Rate.PerSecond(),
+		Rate:          rateText,
+		RequestedRate: requested,
+		Warmup:        stats.Warmup,
 		Duration:      sc.Load.Duration,
 		Wall:          s.Wall,
 		Requests:      s.Requests,

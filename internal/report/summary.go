@@ -55,11 +55,15 @@ type Scenario struct {
 	Method      string `json:"method"`
 	URL         string `json:"url"`
 
-	// Rate is the requested rate as written ("5/s", "max");
-	// RequestedRate the same in requests per second (0 for max).
-	Rate          string        `json:"rate"`
-	RequestedRate float64       `json:"requested_rate"`
-	Duration      time.Duration `json:"duration"`
+	// Rate is the requested rate as written ("5/s", "max"), or its stages
+	// ("1/s 30s → 20/s 1m0s"); RequestedRate the same in requests per
+	// second (0 for max), averaged over the duration for stages.
+	Rate          string  `json:"rate"`
+	RequestedRate float64 `json:"requested_rate"`
+	// Warmup is the number of warmup requests sent before the measured
+	// load; they are in no figure and no raw result.
+	Warmup   int64         `json:"warmup,omitempty"`
+	Duration time.Duration `json:"duration"`
 	// Wall is how long the attack took, first send to last response.
 	Wall time.Duration `json:"wall"`
 	// Requests is the number of requests sent; Throughput the successful

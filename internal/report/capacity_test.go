@@ -1,0 +1,110 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func testCapacity() *Capacity {
+	step := func(rate float64, p95 time.Duration, pass bool, why ...string) CapacityStep {
+		return CapacityStep{Rate: rate, Achieved: rate, Requests: int64(rate), Duration: time.Second,
+			Latency: Latency{P50: p95 / 2, P95: p95, P99: p95 * 2}, Pass: pass, Failures: why}
+	}
+	return &Capacity{
+		Schema: SchemaCapacity, Tool: Tool{Name: "perfgate", Version: "test"}, Target: "http://127.0.0.1:1",
+		Label:    "after",
+		Start:    time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC),
+		End:      time.Date(2025, 3, 14, 9, 1, 0, 0, time.UTC),
+		Settings: CapacitySettings{MaxRate: 10000, Precision: 0.1, Step: time.Second, Budget: time.Minute},
+		Pass:     true,
+		Scenarios: []*CapacityScenario{{
+			Name: "s1", FileRate: "10/s", FileRatePerSecond: 10, Knee: 180, Limit: 200, Requests: 1000, Pass: true,
+			Steps: []CapacityStep{
+				step(10, 20*time.Millisecond, true), step(20, 20*time.Millisecond, true), step(40, 21*time.Millisecond, true),
+				step(80, 21*time.Millisecond, true), step(160, 22*time.Millisecond, true),
+				step(320, 900*time.Millisecond, false, "p95 900ms > 40ms"), step(240, 300*time.Millisecond, false, "p95 300ms > 40ms"),
+				step(200, 50*time.Millisecond, false, "p95 50ms > 40ms"), step(180, 30*time.Millisecond, true),
+			},
+		}},
+	}
+}
+
+func TestCapacityRoundTrip(t *testing.T) {
+	root := t.TempDir()
+	c := testCapacity()
+	if err := WriteCapacity(root, c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadCapacity(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(c, got); d != "" {
+		t.Errorf("round trip (-want +got):\n%s", d)
+	}
+	// A run directory inside the one holding capacity.json finds it.
+	run := filepath.Join(root, "run")
+	if err := os.Mkdir(run, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if found, err := FindCapacity(run); err != nil || found == nil || found.Scenario("s1").Knee != 180 {
+		t.Errorf("FindCapacity(run) = %+v, %v", found, err)
+	}
+	if found, err := FindCapacity(filepath.Join(run, "none")); err != nil || found != nil {
+		t.Errorf("FindCapacity(no capacity) = %+v, %v; want nil, nil", found, err)
+	}
+	os.WriteFile(filepath.Join(run, CapacityFile), []byte(`{"schema":"other"}`), 0o644)
+	if _, err := FindCapacity(run); err == nil || !strings.Contains(err.Error(), `schema "other"`) {
+		t.Errorf("FindCapacity(bad schema) error = %v", err)
+	}
+}
+
+func TestCapacityKneeText(t *testing.T) {
+	for _, tc := range []struct {
+		s    CapacityScenario
+		want string
+	}{
+		{CapacityScenario{Knee: 180, Limit: 200}, "180/s (fails at 200/s)"},
+		{CapacityScenario{Knee: 10000, Capped: true}, "≥ 10000/s (max rate reached)"},
+		{CapacityScenario{Limit: 10}, "none (fails at 10/s)"},
+		{CapacityScenario{Knee: 40, Stopped: "budget"}, "40/s; search stopped: budget"},
+	} {
+		if got := tc.s.KneeText(); got != tc.want {
+			t.Errorf("KneeText(%+v) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
+
+func TestCapacityRender(t *testing.T) {
+	c := testCapacity()
+	var text bytes.Buffer
+	if err := CapacityText(&text, c); err != nil {
+		t.Fatal(err)
+	}
+	out := text.String()
+	for _, want := range []string{"s1: knee 180/s (fails at 200/s), file rate 10/s", "p95 50ms > 40ms", "pass: every scenario"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	// The curve reads in rate order, whatever order the search ran it in.
+	if i, j := strings.Index(out, "  180/s"), strings.Index(out, "  200/s"); i < 0 || j < i {
+		t.Errorf("curve not in rate order:\n%s", out)
+	}
+	var page bytes.Buffer
+	if err := CapacityHTML(&page, c); err != nil {
+		t.Fatal(err)
+	}
+	html := page.String()
+	for _, want := range []string{"<svg", "p95 latency by request rate", "knee 180/s", "p95 300ms &gt; 40ms"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("html lacks %q", want)
+		}
+	}
+}

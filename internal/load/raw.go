@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -204,6 +205,7 @@ type rawColumns struct {
 	seq, timestamp, latency, bytesIn, bytesOut []int64
 	code, shard                                []int32
 	errText                                    []string
+	vals                                       []parquet.Value // decode buffer
 }
 
 // ReadRaw calls fn for every result in the raw results file path, in file
@@ -273,8 +275,7 @@ func (c *rawColumns) read(rg parquet.RowGroup, intern map[string]string) error {
 			return err
 		}
 		*ic.dst = (*ic.dst)[:0]
-		err = readValues(cc, func(v parquet.Value) { *ic.dst = append(*ic.dst, v.Int64()) })
-		if err != nil {
+		if err := readInt64s(cc, ic.dst, &c.vals); err != nil {
 			return fmt.Errorf("%s: %w", ic.name, err)
 		}
 	}
@@ -287,7 +288,11 @@ func (c *rawColumns) read(rg parquet.RowGroup, intern map[string]string) error {
 			return err
 		}
 		*ic.dst = (*ic.dst)[:0]
-		err = readValues(cc, func(v parquet.Value) { *ic.dst = append(*ic.dst, v.Int32()) })
+		err = readValues(cc, &c.vals, func(vs []parquet.Value) {
+			for _, v := range vs {
+				*ic.dst = append(*ic.dst, v.Int32())
+			}
+		})
 		if err != nil {
 			return fmt.Errorf("%s: %w", ic.name, err)
 		}
@@ -297,14 +302,20 @@ func (c *rawColumns) read(rg parquet.RowGroup, intern map[string]string) error {
 		return err
 	}
 	c.errText = c.errText[:0]
-	err = readValues(cc, func(v parquet.Value) {
-		b := v.ByteArray()
-		s, ok := intern[string(b)]
-		if !ok {
-			s = string(b)
-			intern[s] = s
+	err = readValues(cc, &c.vals, func(vs []parquet.Value) {
+		for _, v := range vs {
+			b := v.ByteArray()
+			if len(b) == 0 {
+				c.errText = append(c.errText, "")
+				continue
+			}
+			s, ok := intern[string(b)]
+			if !ok {
+				s = string(b)
+				intern[s] = s
+			}
+			c.errText = append(c.errText, s)
 		}
-		c.errText = append(c.errText, s)
 	})
 	if err != nil {
 		return fmt.Errorf("error: %w", err)
@@ -318,11 +329,14 @@ func (c *rawColumns) read(rg parquet.RowGroup, intern map[string]string) error {
 	return nil
 }
 
-// readValues calls fn for every value of a column chunk.
-func readValues(cc parquet.ColumnChunk, fn func(parquet.Value)) error {
+// readValues calls fn with every value of a column chunk, a batch at a
+// time; buf is the batch buffer, kept between calls.
+func readValues(cc parquet.ColumnChunk, buf *[]parquet.Value, fn func([]parquet.Value)) error {
+	if len(*buf) < readBatch {
+		*buf = make([]parquet.Value, readBatch)
+	}
 	pages := cc.Pages()
 	defer pages.Close()
-	buf := make([]parquet.Value, readBatch)
 	for {
 		p, err := pages.ReadPage()
 		if errors.Is(err, io.EOF) {
@@ -333,10 +347,8 @@ func readValues(cc parquet.ColumnChunk, fn func(parquet.Value)) error {
 		}
 		vr := p.Values()
 		for {
-			n, err := vr.ReadValues(buf)
-			for _, v := range buf[:n] {
-				fn(v)
-			}
+			n, err := vr.ReadValues(*buf)
+			fn((*buf)[:n])
 			if errors.Is(err, io.EOF) {
 				break
 			}
@@ -346,6 +358,68 @@ func readValues(cc parquet.ColumnChunk, fn func(parquet.Value)) error {
 			}
 		}
 		parquet.Release(p)
+	}
+}
+
+// readInt64s appends every value of an INT64 column chunk to dst. Pages
+// that decode straight into int64s (plain and delta ones: every column
+// perfgate writes) skip the generic parquet.Value, which is most of the
+// cost of a read; others take the generic path, with buf as its buffer.
+func readInt64s(cc parquet.ColumnChunk, dst *[]int64, buf *[]parquet.Value) error {
+	pages := cc.Pages()
+	defer pages.Close()
+	for {
+		p, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := appendInt64s(p, dst, buf); err != nil {
+			parquet.Release(p)
+			return err
+		}
+		parquet.Release(p)
+	}
+}
+
+// appendInt64s appends the values of one INT64 page to dst.
+func appendInt64s(p parquet.Page, dst *[]int64, buf *[]parquet.Value) error {
+	vr := p.Values()
+	if rd, ok := vr.(parquet.Int64Reader); ok {
+		n := int(p.NumValues())
+		d := slices.Grow(*dst, n)
+		for {
+			k, err := rd.ReadInt64s(d[len(d):cap(d)])
+			d = d[:len(d)+k]
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if len(d) == cap(d) {
+				d = slices.Grow(d, readBatch)
+			}
+		}
+		*dst = d
+		return nil
+	}
+	if len(*buf) < readBatch {
+		*buf = make([]parquet.Value, readBatch)
+	}
+	for {
+		n, err := vr.ReadValues(*buf)
+		for _, v := range (*buf)[:n] {
+			*dst = append(*dst, v.Int64())
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 }
 

@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/scenario"
+)
+
+// slotTarget serves with n concurrent slots, each request holding one for
+// d: its capacity is n/d requests per second by construction. Past it,
+// requests wait for a slot and latency grows.
+func slotTarget(t *testing.T, n int, d time.Duration) *httptest.Server {
+	t.Helper()
+	slots := make(chan struct{}, n)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodHead { // preflight
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		time.Sleep(d)
+		<-slots
+		io.WriteString(w, `{"ok":true}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func capacityScenario(t *testing.T, dir, name, rate, expect string) string {
+	t.Helper()
+	path := filepath.Join(dir, name+".yaml")
+	content := fmt.Sprintf("name: %s\nrequest:\n  method: GET\n  path: /x\nload:\n  rate: %s\nexpect:\n%s\n", name, rate, expect)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func execCapacity(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Execute(ctx, append([]string{"capacity"}, args...), Streams{Out: &out, ErrOut: &errOut, In: strings.NewReader("")})
+	return code, out.String(), errOut.String()
+}
+
+// TestCapacityFindsKnown runs the search against a target of 4 slots ×
+// 20 ms = 200 req/s, judged on p95 < 40 ms, and wants the knee within 25 %.
+func TestCapacityFindsKnown(t *testing.T) {
+	const known = 200.0
+	srv := slotTarget(t, 4, 20*time.Millisecond)
+	sf := capacityScenario(t, t.TempDir(), "slots", "10/s", "  status: 200\n  errors: 0%\n  latency: { p95: 40ms }\n  checks:\n    - name: ok\n      jq: .ok")
+	dir := filepath.Join(t.TempDir(), "cap")
+	began := time.Now()
+	code, stdout, stderr := execCapacity(t, context.Background(), "--target", srv.URL, "--step", "1s", "--out", dir, "--format", "text,html", sf)
+	took := time.Since(began)
+	if code != ExitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	c, err := report.ReadCapacity(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := c.Scenario("slots")
+	t.Logf("knee %.0f/s (limit %.0f/s) in %d steps, %s\n%s", cs.Knee, cs.Limit, len(cs.Steps), took.Round(time.Millisecond), stdout)
+	if cs.Knee < 0.75*known || cs.Knee > 1.25*known {
+		t.Errorf("knee %.0f/s, want %.0f/s ± 25%%", cs.Knee, known)
+	}
+	if cs.Limit == 0 || cs.Limit-cs.Knee > 0.1*cs.Knee+1 {
+		t.Errorf("limit %.0f/s: the bisection should end within 10%% above the knee %.0f/s", cs.Limit, cs.Knee)
+	}
+	if !cs.Pass || !c.Pass || cs.FileRatePerSecond != 10 {
+		t.Errorf("pass %v/%v, file rate %g: the knee is above the file rate 10/s", cs.Pass, c.Pass, cs.FileRatePerSecond)
+	}
+	if !strings.Contains(stdout, "slots: knee") {
+		t.Errorf("stdout lacks the knee:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "capacity slots: 10/s") {
+		t.Errorf("stderr lacks the step log:\n%s", stderr)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, report.HTMLFile))
+	if err != nil || !bytes.Contains(page, []byte("<svg")) {
+		t.Errorf("report.html: %v, has chart %v", err, bytes.Contains(page, []byte("<svg")))
+	}
+	if took > 25*time.Second {
+		t.Errorf("the search took %s; it should stay well under 30 s with 1 s steps", took)
+	}
+}
+
+// fakeStep passes every rate up to capacity.
+func fakeStep(capacity float64, ran *[]float64) func(context.Context, planned, float64, int) (report.CapacityStep, bool, error) {
+	return func(_ context.Context, _ planned, rate float64, _ int) (report.CapacityStep, bool, error) {
+		*ran = append(*ran, rate)
+		st := report.CapacityStep{Rate: rate, Achieved: rate, Requests: int64(rate), Pass: rate <= capacity}
+		if !st.Pass {
+			st.Failures = []string{"p95 too high"}
+		}
+		return st, false, nil
+	}
+}
+
+func TestCapacitySearch(t *testing.T) {
+	sc := func(rate string) planned {
+		s, err := scenario.Parse("s.yaml", []byte("name: s\nrequest:\n  path: /x\nload:\n  rate: "+rate+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return planned{sc: s}
+	}
+	bounds := capacityBounds{maxRate: 1000, precision: 0.1, step: time.Second}
+	far := time.Now().Add(time.Hour)
+	for _, tc := range []struct {
+		name     string
+		p        planned
+		capacity float64
+		bounds   capacityBounds
+		deadline time.Time
+		requests int64
+		ran      []float64
+		knee     float64
+		limit    float64
+		capped   bool
+		stopped  string
+		pass     bool
+	}{
+		{name: "up then bisect", p: sc("10/s"), capacity: 137, bounds: bounds, deadline: far,
+			ran: []float64{10, 20, 40, 80, 160, 120, 140, 130}, knee: 130, limit: 140, pass: true},
+		{name: "start fails: halve", p: sc("100/s"), capacity: 30, bounds: bounds, deadline: far,
+			ran: []float64{100, 50, 25, 38, 32, 29, 31}, knee: 29, limit: 31, pass: false},
+		{name: "capped", p: sc("max"), capacity: 5000, bounds: bounds, deadline: far,
+			ran: []float64{10, 20, 40, 80, 160, 320, 640, 1000}, knee: 1000, capped: true, pass: true},
+		{name: "nothing passes", p: sc("4/s"), capacity: 0, bounds: bounds, deadline: far,
+			ran: []float64{4, 2, 1}, knee: 0, limit: 1, pass: false},
+		{name: "budget", p: sc("10/s"), capacity: 137, bounds: bounds, deadline: time.Now().Add(-time.Second),
+			knee: 0, stopped: "budget", pass: false},
+		{name: "max requests", p: sc("10/s"), capacity: 137, bounds: bounds, deadline: far, requests: 100,
+			ran: []float64{10, 20, 40}, knee: 40, stopped: "max-requests", pass: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ran []float64
+			s := &searcher{bounds: tc.bounds, deadline: tc.deadline, requests: tc.requests, now: time.Now, log: io.Discard,
+				step: fakeStep(tc.capacity, &ran)}
+			cs := s.search(context.Background(), tc.p)
+			if d := cmp.Diff(tc.ran, ran); d != "" {
+				t.Errorf("rates tried (-want +got):\n%s", d)
+			}
+			got := []any{cs.Knee, cs.Limit, cs.Capped, cs.Stopped, cs.Pass}
+			want := []any{tc.knee, tc.limit, tc.capped, tc.stopped, tc.pass}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("knee, limit, capped, stopped, pass (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestCapacityArgs(t *testing.T) {
+	var o *capacityOptions
+	capture := func(_ context.Context, opts *capacityOptions) error { o = opts; return nil }
+	if code := parse(t, newCapacityCommand(Streams{}, capture), "capacity", "--target", "http://h:1", "--only", "a", "--skip", "b",
+		"--fixtures", "fx.json", "--set", "Prefix=/p", "--timeout", "3s", "--max-workers", "64", "--start", "20/s",
+		"--max-rate", "500/s", "--precision", "5%", "--step", "2s", "--budget", "1m", "--max-requests", "9000",
+		"--out", "o", "--label", "after", "--format", "text,html", "x.yaml", "dir/"); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	want := capacityOptions{paths: []string{"x.yaml", "dir/"}, target: "http://h:1",
+		scen:       scenarioFlags{only: []string{"a"}, skip: []string{"b"}, fixtures: "fx.json", sets: []string{"Prefix=/p"}, timeout: 3 * time.Second},
+		maxWorkers: 64, start: "20/s", maxRate: "500/s", precision: "5%", step: 2 * time.Second, budget: time.Minute,
+		maxRequests: 9000, out: "o", label: "after", formats: "text,html"}
+	opt := cmp.Options{cmp.AllowUnexported(capacityOptions{}, scenarioFlags{}), cmpopts.EquateEmpty()}
+	ignore := func(o capacityOptions) capacityOptions { o.streams, o.now = Streams{}, nil; return o }
+	if d := cmp.Diff(want, ignore(*o), opt); d != "" {
+		t.Errorf("options (-want +got):\n%s", d)
+	}
+
+	parse(t, newCapacityCommand(Streams{}, capture), "capacity")
+	def := capacityOptions{target: DefaultTarget, maxWorkers: 256, maxRate: "10000/s", precision: "10%", step: 5 * time.Second,
+		budget: 5 * time.Minute, maxRequests: DefaultCapacityMaxRequests, formats: "text,json"}
+	if d := cmp.Diff(def, ignore(*o), opt); d != "" {
+		t.Errorf("defaults (-want +got):\n%s", d)
+	}
+	for _, flag := range []string{"--rate", "--duration"} {
+		if code := parse(t, newCapacityCommand(Streams{}, capture), "capacity", flag, "1s"); code != ExitUsage {
+			t.Errorf("%s: exit %d, want 2 (capacity chooses rates and step lengths itself)", flag, code)
+		}
+	}
+}
+
+func TestCapacityErrors(t *testing.T) {
+	srv := slotTarget(t, 1, time.Millisecond)
+	sf := capacityScenario(t, t.TempDir(), "s", "10/s", "  status: 200")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"bad start", []string{"--start", "max"}, ExitUsage, "--start max: give a rate of 1/s or more"},
+		{"start above max", []string{"--start", "50/s", "--max-rate", "20/s"}, ExitUsage, "above --max-rate"},
+		{"bad precision", []string{"--precision", "0%"}, ExitUsage, "--precision"},
+		{"bad step", []string{"--step", "0s"}, ExitUsage, "--step and --budget must be positive"},
+		{"bad format", []string{"--format", "junit"}, ExitUsage, `unknown format "junit"`},
+		{"unreachable", []string{"--target", closedURL(t)}, ExitUnavailable, "not reachable"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"--target", srv.URL, "--out", filepath.Join(t.TempDir(), "c")}, tc.args...)
+			code, _, stderr := execCapacity(t, context.Background(), append(args, sf)...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
+			}
+		})
+	}
+}

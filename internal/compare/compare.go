@@ -46,6 +46,9 @@ var Percentiles = []string{"p50", "p90", "p95", "p99", "max"}
 type Input struct {
 	Run *report.Run
 	Dir string
+	// Capacity holds the capacity searches found beside the run (see
+	// report.FindCapacity); nil when there are none.
+	Capacity *report.Capacity
 }
 
 // Load reads a run from a run directory or a summary.json path.
@@ -58,7 +61,11 @@ func Load(path string) (Input, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	return Input{Run: run, Dir: dir}, nil
+	capacity, err := report.FindCapacity(dir)
+	if err != nil {
+		return Input{}, fmt.Errorf("capacity results beside %s: %w", dir, err)
+	}
+	return Input{Run: run, Dir: dir, Capacity: capacity}, nil
 }
 
 // LatencyLoader returns every raw latency of a scenario of run, whose
@@ -123,8 +130,13 @@ type ScenarioDiff struct {
 	StatusChanged    bool     `json:"status_changed"`
 	StatementsBefore *float64 `json:"statements_per_request_before,omitempty"`
 	StatementsAfter  *float64 `json:"statements_per_request_after,omitempty"`
-	PassBefore       bool     `json:"pass_before"`
-	PassAfter        bool     `json:"pass_after"`
+	// KneeBefore and KneeAfter are the highest rates (req/s) at which the
+	// scenario met its criteria (perfgate capacity), when both runs have
+	// a capacity search of it.
+	KneeBefore *float64 `json:"knee_before,omitempty"`
+	KneeAfter  *float64 `json:"knee_after,omitempty"`
+	PassBefore bool     `json:"pass_before"`
+	PassAfter  bool     `json:"pass_after"`
 	// NewlyFailing names criteria that passed before and fail after.
 	NewlyFailing []string `json:"newly_failing,omitempty"`
 	Regressed    bool     `json:"regressed"`
@@ -201,7 +213,14 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("scenario %s is only in the before run: not compared", b.Name))
 			continue
 		}
-		res.Scenarios = append(res.Scenarios, compareScenario(before, after, b, a, opts))
+		d := compareScenario(before, after, b, a, opts)
+		if before.Capacity != nil && after.Capacity != nil {
+			cb, ca := before.Capacity.Scenario(b.Name), after.Capacity.Scenario(b.Name)
+			if cb != nil && ca != nil {
+				d.KneeBefore, d.KneeAfter = &cb.Knee, &ca.Knee
+			}
+		}
+		res.Scenarios = append(res.Scenarios, d)
 	}
 	for _, a := range after.Run.Scenarios {
 		if !beforeNames[a.Name] {

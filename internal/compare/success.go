@@ -1,6 +1,10 @@
 package compare
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // successCriteria fills the deployment checklist's Success Criteria table
 // (Performance Metrics) from the comparison. Response time is judged on
@@ -60,6 +64,19 @@ func successCriteria(res *Result, claimScenario string) []SuccessCriterion {
 
 	cc := SuccessCriterion{Name: "Concurrent request handling", Target: "improved", Status: "not measured",
 		Measured: "not measured: run perfgate capacity on both versions"}
+	var knees []string
+	improved := true
+	for _, s := range res.Scenarios {
+		if s.KneeBefore == nil || s.KneeAfter == nil {
+			continue
+		}
+		knees = append(knees, fmt.Sprintf("knee %s → %s on %s", fmtKnee(*s.KneeBefore), fmtKnee(*s.KneeAfter), s.Name))
+		improved = improved && *s.KneeAfter >= *s.KneeBefore
+	}
+	if len(knees) > 0 {
+		cc.Measured = strings.Join(knees, "; ")
+		cc.Status = status(improved)
+	}
 	return []SuccessCriterion{rt, db, er, cc}
 }
 
@@ -75,4 +92,12 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
+}
+
+// fmtKnee renders a knee in requests per second; 0 means no rate passed.
+func fmtKnee(perSecond float64) string {
+	if perSecond == 0 {
+		return "none"
+	}
+	return strconv.FormatFloat(perSecond, 'f', -1, 64) + "/s"
 }

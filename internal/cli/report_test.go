@@ -22,7 +22,7 @@ func TestReportCommand(t *testing.T) {
 		{name: "files into the run dir", args: []string{"report", run, "--format", "md,junit,html"}, wantCode: ExitOK,
 			wantFiles: []string{"summary.md", "junit.xml", "report.html"}},
 		{name: "text to stdout", args: []string{"report", filepath.Join(run, "summary.json")}, wantCode: ExitOK, wantOut: "single-user-single-course"},
-		{name: "several runs", args: []string{"report", run, run}, wantCode: ExitUsage, wantOut: "merging 2 runs"},
+		{name: "several runs that are not shards", args: []string{"report", run, run}, wantCode: ExitUsage, wantOut: "is not a shard of a distributed run"},
 		{name: "bad format", args: []string{"report", run, "--format", "pdf"}, wantCode: ExitUsage, wantOut: "valid formats are text,json,md,junit,html"},
 		{name: "no run", args: []string{"report"}, wantCode: ExitUsage, wantOut: "requires at least 1 arg"},
 		{name: "not a run", args: []string{"report", t.TempDir()}, wantCode: ExitUsage, wantOut: "pass a run directory"},

@@ -38,6 +38,8 @@ type runOptions struct {
 	dbProbe    string
 	noProgress bool
 	expect     []string
+	shard      string     // --shard i/N
+	sh         *shardPlan // parsed --shard; nil without it
 	now        func() time.Time
 	// afterScenario, when set, runs after each scenario's load and before
 	// the probe reads the database. The demo closes its service's idle
@@ -65,7 +67,16 @@ results against its criteria and writes a run directory:
 It prints a summary table and exits 0 when every criterion is met, 1 when
 one failed, 2 on a scenario-file or usage error (nothing sent), 3 when the
 run could not be carried out (target unreachable, interrupted). Ctrl-C
-stops the load and still writes what was gathered.`,
+stops the load and still writes what was gathered.
+
+With --shard i/N the run is shard i of a distributed run of N machines
+(e.g. the pods of a Kubernetes Indexed Job: --shard auto/N reads
+$JOB_COMPLETION_INDEX): it sends 1/N of each scenario's rate ("max" stays
+max per shard), tags its raw results with i, writes shard.json beside the
+summary, and defaults to reports/<UTC time>-<label>-shard-i-of-N. Only
+shard 0 probes the database. Each shard judges its own criteria, but its
+share of the load is not the test: merge the shards with
+perfgate report SHARD... and gate on the merged report.`,
 		Example: `  # the four checklist scenarios against a local service
   perfgate run --target http://127.0.0.1:3000 --label before scenarios/
 
@@ -89,6 +100,7 @@ stops the load and still writes what was gathered.`,
 	fl.StringVar(&opts.formats, "format", "text,json", "formats to write: text (stdout), json, md, junit, html")
 	fl.StringVar(&opts.dbProbe, "db-probe", "", "Postgres DSN of the service's database: measure statements, scans and rows per request")
 	fl.BoolVar(&opts.noProgress, "no-progress", false, "never draw progress (it is drawn only when stderr is a terminal)")
+	fl.StringVar(&opts.shard, "shard", "", "run shard i (0-based) of N of a distributed run: i/N, or auto/N to read $JOB_COMPLETION_INDEX; merge the shards with perfgate report")
 	fl.StringArrayVar(&opts.expect, "expect", nil, "extra criterion for every scenario: p95=2s, errors=1%, status=200, db.statements_per_request=1")
 	return cmd
 }
@@ -110,6 +122,10 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if opts.maxWorkers == 0 {
 		return usageErrf("--max-workers must be at least 1")
 	}
+	marker, shardWarning, err := planShard(opts, ps)
+	if err != nil {
+		return err
+	}
 
 	var probe dbProbe
 	if opts.dbProbe != "" {
@@ -126,10 +142,15 @@ func runRun(ctx context.Context, opts *runOptions) error {
 
 	dir := opts.out
 	if dir == "" {
-		dir = runDirName(opts.now(), opts.label)
+		dir = runDirName(opts.now(), opts.label) + opts.sh.dirSuffix()
 	}
 	if err := prepareRunDir(dir); err != nil {
 		return err
+	}
+	if marker != nil {
+		if err := report.WriteShardMarker(dir, marker); err != nil {
+			return err
+		}
 	}
 
 	run := &report.Run{
@@ -138,7 +159,11 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		Target: opts.target,
 		Label:  opts.label,
 		Start:  opts.now().UTC(),
+		Shard:  opts.sh.reportShard(),
 		Pass:   true,
+	}
+	if shardWarning != "" {
+		run.Warnings = append(run.Warnings, shardWarning)
 	}
 	var progress io.Writer
 	if opts.streams.ErrIsTerminal && !opts.noProgress {
@@ -212,6 +237,7 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		Timeout:    sc.Load.Timeout,
 		MaxWorkers: opts.maxWorkers,
 		KeepBody:   checker.Active(),
+		Shard:      opts.sh.shardIndex(),
 		Progress:   progress,
 	}, func(r *load.Result) {
 		// vegeta also sets Error to the status text of a non-2xx answer;
@@ -271,6 +297,7 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		Latency:       s.Latency,
 		Checks:        checker.Results(),
 		DB:            db,
+		Expect:        verdict.SaveExpect(sc.Expect),
 		Raw:           rawName,
 		Interrupted:   stats.Interrupted,
 	}

@@ -1,0 +1,380 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/metrics"
+)
+
+// ShardFile is the shard marker inside the run directory of one shard of a
+// distributed run (run --shard i/N). It is written before any load is
+// sent, so that even a shard that died is recognisable.
+const ShardFile = "shard.json"
+
+// SchemaShard is the schema identifier of shard.json.
+const SchemaShard = "perfgate.shard/v1"
+
+// UnderDeliveredRatio: a scenario whose achieved rate is below this share
+// of the requested rate measured a lighter load than asked for.
+const UnderDeliveredRatio = 0.99
+
+// maxCheckFailures is how many failing bodies a merged check keeps, as
+// many as a run keeps.
+const maxCheckFailures = 3
+
+// ShardMarker is the content of shard.json.
+type ShardMarker struct {
+	Schema string `json:"schema"`
+	// Index is this shard's index (0-based) among Count shards.
+	Index int `json:"index"`
+	Count int `json:"count"`
+	// Fingerprint identifies the scenario set as planned: requests,
+	// criteria, the whole run's rates and durations. Shards of one
+	// distributed run have the same fingerprint.
+	Fingerprint string          `json:"fingerprint"`
+	Target      string          `json:"target"`
+	Label       string          `json:"label,omitempty"`
+	Scenarios   []ShardScenario `json:"scenarios"`
+}
+
+// ShardScenario is one scenario of a shard marker, with the rate of the
+// whole distributed run (the shard itself sends 1/Count of it).
+type ShardScenario struct {
+	Name          string        `json:"name"`
+	Rate          string        `json:"rate"`
+	RequestedRate float64       `json:"requested_rate"`
+	Duration      time.Duration `json:"duration"`
+}
+
+// WriteShardMarker writes m as shard.json in dir, atomically.
+func WriteShardMarker(dir string, m *ShardMarker) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode shard marker: %w", err)
+	}
+	return WriteFileAtomic(filepath.Join(dir, ShardFile), append(data, '\n'))
+}
+
+// ReadShardMarker reads dir's shard.json. It returns an error satisfying
+// os.IsNotExist when dir is not a shard's run directory.
+func ReadShardMarker(dir string) (*ShardMarker, error) {
+	path := filepath.Join(dir, ShardFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m ShardMarker
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("read shard marker %s: %w", path, err)
+	}
+	if m.Schema != SchemaShard {
+		return nil, fmt.Errorf("read shard marker %s: schema %q, want %q", path, m.Schema, SchemaShard)
+	}
+	return &m, nil
+}
+
+// ShardRun is one shard's run directory, read for a merge. Marker is nil
+// when the directory has no shard.json.
+type ShardRun struct {
+	Dir    string
+	Run    *Run
+	Marker *ShardMarker
+}
+
+// Merge checks that shards are every shard of one distributed run and
+// returns the merged run without its measured figures: what the shards
+// agree on (scenarios, requests, criteria, the whole run's rates), the
+// checks' tallies summed, the database figures of one shard (see mergeDB).
+// The caller streams the union of the raw results, then calls
+// ApplyFigures and judges each scenario. shards is sorted by index.
+//
+// Errors name the directories at fault and say what to pass instead.
+func Merge(shards []ShardRun) (*Run, error) {
+	if len(shards) == 0 {
+		return nil, fmt.Errorf("no shards to merge")
+	}
+	for _, s := range shards {
+		if s.Marker == nil || s.Run.Shard == nil {
+			return nil, fmt.Errorf("%s is not a shard of a distributed run (no %s); merge only the run directories written by run --shard i/N", s.Dir, ShardFile)
+		}
+		if s.Marker.Index != s.Run.Shard.Index || s.Marker.Count != s.Run.Shard.Count {
+			return nil, fmt.Errorf("%s: %s says shard %d of %d but %s says %d of %d; the directory was altered",
+				s.Dir, ShardFile, s.Marker.Index, s.Marker.Count, SummaryFile, s.Run.Shard.Index, s.Run.Shard.Count)
+		}
+	}
+	slices.SortStableFunc(shards, func(a, b ShardRun) int { return a.Marker.Index - b.Marker.Index })
+	first := shards[0]
+	count := first.Marker.Count
+	for _, s := range shards[1:] {
+		if s.Marker.Count != count {
+			return nil, fmt.Errorf("shard counts differ: %s is shard %d of %d but %s is shard %d of %d; merge the shards of one distributed run",
+				first.Dir, first.Marker.Index, count, s.Dir, s.Marker.Index, s.Marker.Count)
+		}
+	}
+	for i := 1; i < len(shards); i++ {
+		if a, b := shards[i-1], shards[i]; a.Marker.Index == b.Marker.Index {
+			return nil, fmt.Errorf("%s and %s are both shard %d of %d; pass each shard once", a.Dir, b.Dir, a.Marker.Index, count)
+		}
+	}
+	if len(shards) != count {
+		have := map[int]bool{}
+		for _, s := range shards {
+			have[s.Marker.Index] = true
+		}
+		var missing []string
+		for i := range count {
+			if !have[i] {
+				missing = append(missing, strconv.Itoa(i))
+			}
+		}
+		word := "shard"
+		if len(missing) > 1 {
+			word = "shards"
+		}
+		return nil, fmt.Errorf("%s %s of %d missing: got %d run directories; pass every shard's run directory",
+			word, strings.Join(missing, ", "), count, len(shards))
+	}
+	for _, s := range shards[1:] {
+		if err := sameScenarios(first, s); err != nil {
+			return nil, err
+		}
+	}
+
+	merged := &Run{
+		Schema: SchemaRun,
+		Tool:   first.Run.Tool,
+		Target: first.Marker.Target,
+		Label:  first.Marker.Label,
+		Start:  first.Run.Start,
+		End:    first.Run.End,
+		Pass:   true,
+	}
+	for _, s := range shards {
+		if s.Run.Start.Before(merged.Start) {
+			merged.Start = s.Run.Start
+		}
+		if s.Run.End.After(merged.End) {
+			merged.End = s.Run.End
+		}
+		merged.Interrupted = merged.Interrupted || s.Run.Interrupted
+		for _, w := range s.Run.Warnings {
+			if !slices.Contains(merged.Warnings, w) {
+				merged.Warnings = append(merged.Warnings, w)
+			}
+		}
+	}
+	for _, want := range first.Marker.Scenarios {
+		sc, warn, err := mergeScenario(want, shards)
+		if err != nil {
+			return nil, err
+		}
+		if sc == nil {
+			continue // no shard got to it: every shard was interrupted before
+		}
+		merged.Scenarios = append(merged.Scenarios, sc)
+		merged.Warnings = append(merged.Warnings, warn...)
+	}
+	return merged, nil
+}
+
+// sameScenarios refuses two shards that ran different scenario sets, rates
+// or durations, or different requests or criteria (the fingerprint).
+func sameScenarios(a, b ShardRun) error {
+	names := func(m *ShardMarker) []string {
+		var out []string
+		for _, s := range m.Scenarios {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	if an, bn := names(a.Marker), names(b.Marker); !slices.Equal(an, bn) {
+		return fmt.Errorf("%s ran scenarios [%s] but %s ran [%s]; merge only the shards of one distributed run",
+			a.Dir, strings.Join(an, " "), b.Dir, strings.Join(bn, " "))
+	}
+	for i, as := range a.Marker.Scenarios {
+		bs := b.Marker.Scenarios[i]
+		if as.Rate != bs.Rate || as.Duration != bs.Duration {
+			return fmt.Errorf("scenario %s: %s asked for %s for %s but %s for %s for %s; merge only the shards of one distributed run",
+				as.Name, a.Dir, as.Rate, as.Duration, b.Dir, bs.Rate, bs.Duration)
+		}
+	}
+	if a.Marker.Fingerprint != b.Marker.Fingerprint {
+		return fmt.Errorf("%s and %s ran different requests or criteria (scenario fingerprints %s and %s): same names, other files, --set, --fixtures or --expect; merge only the shards of one distributed run",
+			a.Dir, b.Dir, a.Marker.Fingerprint, b.Marker.Fingerprint)
+	}
+	return nil
+}
+
+// mergeScenario merges what the shards agree on for one scenario.
+func mergeScenario(want ShardScenario, shards []ShardRun) (*Scenario, []string, error) {
+	var (
+		out      *Scenario
+		warnings []string
+		parts    []*Scenario // by shard, nil where a shard never got to it
+		total    int64
+	)
+	for _, s := range shards {
+		i := slices.IndexFunc(s.Run.Scenarios, func(sc *Scenario) bool { return sc.Name == want.Name })
+		if i < 0 {
+			parts = append(parts, nil)
+			continue
+		}
+		sc := s.Run.Scenarios[i]
+		if sc.Expect == nil {
+			return nil, nil, fmt.Errorf("%s: scenario %s has no saved criteria (written by an older perfgate); run the shards again with this one", s.Dir, sc.Name)
+		}
+		parts = append(parts, sc)
+		total += sc.Requests
+		if out != nil {
+			out.Checks = addChecks(out.Checks, sc.Checks)
+			out.Warmup += sc.Warmup // each shard warms its own connections
+			out.Interrupted = out.Interrupted || sc.Interrupted
+			continue
+		}
+		exp := *sc.Expect
+		out = &Scenario{
+			Name:          sc.Name,
+			Description:   sc.Description,
+			File:          sc.File,
+			Method:        sc.Method,
+			URL:           sc.URL,
+			Rate:          want.Rate,
+			RequestedRate: want.RequestedRate,
+			Duration:      want.Duration,
+			Warmup:        sc.Warmup,
+			Checks:        addChecks(nil, sc.Checks),
+			Expect:        &exp,
+			Raw:           sc.Raw,
+			Interrupted:   sc.Interrupted,
+		}
+	}
+	if out == nil {
+		return nil, nil, nil
+	}
+	var missing []string
+	for i, p := range parts {
+		if p == nil {
+			missing = append(missing, strconv.Itoa(shards[i].Marker.Index))
+		}
+	}
+	if len(missing) > 0 {
+		out.Interrupted = true
+		warnings = append(warnings, fmt.Sprintf("%s: shard %s never ran it (interrupted); the figures cover the other shards only",
+			out.Name, strings.Join(missing, ", ")))
+	}
+	db, warn := mergeDB(out.Name, parts, shards, total)
+	out.DB = db
+	warnings = append(warnings, warn...)
+	return out, warnings, nil
+}
+
+// addChecks adds the tallies of b to a, check by check in a's order.
+func addChecks(a, b []Check) []Check {
+	for _, c := range b {
+		i := slices.IndexFunc(a, func(x Check) bool { return x.Name == c.Name })
+		if i < 0 {
+			c.Failures = slices.Clone(c.Failures)
+			a = append(a, c)
+			continue
+		}
+		a[i].Passed += c.Passed
+		a[i].Failed += c.Failed
+		for _, f := range c.Failures {
+			if len(a[i].Failures) < maxCheckFailures {
+				a[i].Failures = append(a[i].Failures, f)
+			}
+		}
+	}
+	return a
+}
+
+// mergeDB chooses the database figures of a merged scenario.
+//
+// pg_stat_statements and pg_stat_user_tables are counters of the whole
+// server, so a probe in one shard sees every shard's statements, and
+// divides them by its own shard's requests. Only one probe is used (shard
+// 0 probes; run --shard ignores --db-probe on the others), and its
+// per-request figures are rescaled to the requests of every shard. That is
+// exact when the shards sent their load at the same time (the probe's
+// window then holds every shard's statements), which a warning recalls.
+func mergeDB(name string, parts []*Scenario, shards []ShardRun, total int64) (*DB, []string) {
+	probe := -1
+	for i, p := range parts {
+		if p != nil && p.DB != nil {
+			probe = i
+			break
+		}
+	}
+	if probe < 0 {
+		return nil, nil
+	}
+	p := parts[probe]
+	var warnings []string
+	for i, q := range parts[probe+1:] {
+		if q != nil && q.DB != nil {
+			warnings = append(warnings, fmt.Sprintf("%s: shards %d and %d both probed the database; only shard %d's figures are used (probe from shard 0 only)",
+				name, shards[probe].Marker.Index, shards[probe+1+i].Marker.Index, shards[probe].Marker.Index))
+			break
+		}
+	}
+	if p.Requests == 0 || total == 0 {
+		return nil, warnings
+	}
+	scale := float64(p.Requests) / float64(total)
+	db := *p.DB
+	db.MissingIndexes = slices.Clone(p.DB.MissingIndexes)
+	db.SlowestStatements = slices.Clone(p.DB.SlowestStatements)
+	db.StatementsPerRequest *= scale
+	db.SeqScansPerRequest *= scale
+	db.IndexScansPerRequest *= scale
+	db.RowsReadPerRequest *= scale
+	db.TransactionsPerRequest *= scale
+	if len(shards) > 1 {
+		warnings = append(warnings, fmt.Sprintf("%s: database figures are shard %d's probe over the requests of all %d shards; exact only when the shards ran at the same time",
+			name, shards[probe].Marker.Index, len(shards)))
+	}
+	return &db, warnings
+}
+
+// ApplyFigures sets sc's measured figures from s, the summary of its raw
+// results, the way run computes them: requests, achieved rate, wall time,
+// status codes, transport errors, bytes, latency, success and throughput
+// (responses with sc.Expect's status), and under_delivered against
+// sc.RequestedRate. It leaves criteria and checks alone.
+func ApplyFigures(sc *Scenario, s metrics.Summary) {
+	status := 0
+	if sc.Expect != nil {
+		status = sc.Expect.Status
+	}
+	sc.Wall = s.Wall
+	sc.Requests = s.Requests
+	sc.AchievedRate = s.Rate
+	sc.StatusCodes = map[string]int64{}
+	for code, n := range s.Codes {
+		sc.StatusCodes[strconv.Itoa(int(code))] = n
+	}
+	sc.Errors = s.Errors
+	sc.BytesIn = s.BytesIn
+	sc.BytesOut = s.BytesOut
+	sc.Latency = s.Latency
+	sc.Success, sc.Throughput = 0, 0
+	if s.Requests > 0 {
+		ok := s.Codes[uint16(status)]
+		sc.Success = float64(ok) / float64(s.Requests)
+		if s.Wall > 0 {
+			sc.Throughput = float64(ok) / s.Wall.Seconds()
+		}
+	}
+	if s.Requests == 1 && sc.Duration > 0 {
+		sc.AchievedRate = 1 / sc.Duration.Seconds()
+	}
+	sc.UnderDelivered = !sc.Interrupted && sc.RequestedRate > 0 && s.Requests > 1 &&
+		sc.AchievedRate < UnderDeliveredRatio*sc.RequestedRate
+}

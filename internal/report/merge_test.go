@@ -1,0 +1,132 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/perfgate/perfgate/internal/metrics"
+)
+
+// shardRun builds shard index of count that planned scenarios a and late
+// and wrote scs.
+func shardRun(index, count int, fingerprint string, scs ...*Scenario) ShardRun {
+	start := time.Date(2025, 3, 14, 9, 0, index, 0, time.UTC)
+	m := &ShardMarker{Schema: SchemaShard, Index: index, Count: count, Fingerprint: fingerprint, Target: "http://t", Label: "dist"}
+	for _, name := range []string{"a", "late"} { // as planned: a shard may stop before late
+		m.Scenarios = append(m.Scenarios, ShardScenario{Name: name, Rate: "40/s", RequestedRate: 40, Duration: time.Second})
+	}
+	return ShardRun{
+		Dir:    "shard-" + string(rune('0'+index)),
+		Run:    &Run{Schema: SchemaRun, Start: start, End: start.Add(time.Minute), Shard: &Shard{Index: index, Count: count}, Scenarios: scs},
+		Marker: m,
+	}
+}
+
+func TestMerge(t *testing.T) {
+	exp := &Expect{Status: 200, Checks: []string{"one entry"}}
+	part := func(requests int64, passed, failed int64, db *DB, interrupted bool) *Scenario {
+		var failures []string
+		for range failed {
+			failures = append(failures, "got false: {}")
+		}
+		return &Scenario{Name: "a", Rate: "40/2s", Requests: requests, Raw: "a.parquet", Expect: exp, DB: db, Interrupted: interrupted,
+			Checks: []Check{{Name: "one entry", JQ: ".x", Passed: passed, Failed: failed, Failures: failures}}}
+	}
+	probe := &DB{StatementsPerRequest: 2, SeqScansPerRequest: 0.5, IndexScansPerRequest: 4, RowsReadPerRequest: 10, StatementsAvailable: true, IndexesPresent: true}
+
+	// Shard 1 was interrupted before "late"; shard 0 ran it.
+	s0 := shardRun(0, 2, "f", part(20, 18, 2, probe, false), &Scenario{Name: "late", Expect: exp, Requests: 5})
+	s1 := shardRun(1, 2, "f", part(30, 28, 2, nil, true))
+	s1.Run.Interrupted = true
+	got, err := Merge([]ShardRun{s1, s0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Shard != nil || !got.Interrupted || got.Label != "dist" || !got.Start.Equal(s0.Run.Start) || !got.End.Equal(s1.Run.End) {
+		t.Errorf("run: shard %v interrupted %v label %q start %v end %v", got.Shard, got.Interrupted, got.Label, got.Start, got.End)
+	}
+	a := got.Scenarios[0]
+	if a.Rate != "40/s" || a.RequestedRate != 40 || a.Duration != time.Second || !a.Interrupted {
+		t.Errorf("a: rate %s (%v) duration %s interrupted %v", a.Rate, a.RequestedRate, a.Duration, a.Interrupted)
+	}
+	wantChecks := []Check{{Name: "one entry", JQ: ".x", Passed: 46, Failed: 4, Failures: []string{"got false: {}", "got false: {}", "got false: {}"}}}
+	if diff := cmp.Diff(wantChecks, a.Checks); diff != "" {
+		t.Errorf("checks (-want +got):\n%s", diff)
+	}
+	// Shard 0's probe saw both shards' statements over its own 20 requests.
+	wantDB := &DB{StatementsPerRequest: 0.8, SeqScansPerRequest: 0.2, IndexScansPerRequest: 1.6, RowsReadPerRequest: 4, StatementsAvailable: true, IndexesPresent: true}
+	if diff := cmp.Diff(wantDB, a.DB); diff != "" {
+		t.Errorf("db (-want +got):\n%s", diff)
+	}
+	if probe.StatementsPerRequest != 2 {
+		t.Error("Merge changed a shard's figures")
+	}
+	if len(got.Scenarios) != 2 || !got.Scenarios[1].Interrupted {
+		t.Errorf("scenario late: %+v", got.Scenarios)
+	}
+	warnings := strings.Join(got.Warnings, "\n")
+	for _, w := range []string{"late: shard 1 never ran it", "a: database figures are shard 0's probe"} {
+		if !strings.Contains(warnings, w) {
+			t.Errorf("warnings lack %q:\n%s", w, warnings)
+		}
+	}
+}
+
+func TestMergeRefusals(t *testing.T) {
+	a := func() *Scenario { return &Scenario{Name: "a", Expect: &Expect{Status: 200}} }
+	noExpect := shardRun(1, 2, "f", &Scenario{Name: "a"})
+	tests := []struct {
+		name   string
+		shards []ShardRun
+		want   string
+	}{
+		{"fingerprint", []ShardRun{shardRun(0, 2, "f", a()), shardRun(1, 2, "g", a())}, "ran different requests or criteria (scenario fingerprints f and g)"},
+		{"no marker", []ShardRun{shardRun(0, 2, "f", a()), {Dir: "plain", Run: &Run{}}}, "plain is not a shard of a distributed run (no shard.json)"},
+		{"altered", []ShardRun{{Dir: "x", Run: &Run{Shard: &Shard{Index: 1, Count: 2}}, Marker: &ShardMarker{Index: 0, Count: 2}}}, "shard.json says shard 0 of 2 but summary.json says 1 of 2"},
+		{"old summary", []ShardRun{shardRun(0, 2, "f", a()), noExpect}, "scenario a has no saved criteria"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Merge(tt.shards)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestApplyFigures(t *testing.T) {
+	first := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		sc   Scenario
+		s    metrics.Summary
+		want Scenario
+	}{
+		{
+			name: "under delivered",
+			sc:   Scenario{RequestedRate: 40, Duration: time.Second, Expect: &Expect{Status: 200}},
+			s:    metrics.Summary{Requests: 20, Rate: 19, Wall: 2 * time.Second, Codes: map[uint16]int64{200: 15, 0: 5}, First: first},
+			want: Scenario{RequestedRate: 40, Duration: time.Second, Expect: &Expect{Status: 200}, Requests: 20, AchievedRate: 19,
+				Wall: 2 * time.Second, StatusCodes: map[string]int64{"200": 15, "0": 5}, Success: 0.75, Throughput: 7.5, UnderDelivered: true},
+		},
+		{
+			name: "one request",
+			sc:   Scenario{RequestedRate: 0.5, Duration: 2 * time.Second, Expect: &Expect{Status: 400}},
+			s:    metrics.Summary{Requests: 1, Wall: time.Second, Codes: map[uint16]int64{400: 1}},
+			want: Scenario{RequestedRate: 0.5, Duration: 2 * time.Second, Expect: &Expect{Status: 400}, Requests: 1, AchievedRate: 0.5,
+				Wall: time.Second, StatusCodes: map[string]int64{"400": 1}, Success: 1, Throughput: 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ApplyFigures(&tt.sc, tt.s)
+			if diff := cmp.Diff(tt.want, tt.sc); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -1,0 +1,50 @@
+package pgenv
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkGenerateDemo measures row generation alone at the demo profile,
+// with the rows encoded into COPY values the way CopyFrom asks for them:
+// the part of seeding that is Go, not Postgres.
+func BenchmarkGenerateDemo(b *testing.B) {
+	p, seed, err := SeedOptions{Profile: "demo"}.resolve()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rows int64
+	for b.Loop() {
+		pl := newPlan(p, seed)
+		tracking := make(chan []trackingRow, 4)
+		details := make(chan []detailRow, 4)
+		done := make(chan int64)
+		go func() {
+			var n int64
+			var vals []any
+			for batch := range tracking {
+				for i := range batch {
+					vals = batch[i].values(vals)
+					n++
+				}
+			}
+			done <- n
+		}()
+		go func() {
+			var n int64
+			var vals []any
+			for batch := range details {
+				for i := range batch {
+					vals = batch[i].values(vals)
+					n++
+				}
+			}
+			done <- n
+		}()
+		if err := pl.generate(context.Background(), tracking, details); err != nil {
+			b.Fatal(err)
+		}
+		rows += <-done + <-done
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}

@@ -49,7 +49,8 @@ A RUN may also be a directory whose subdirectories are shards (they hold
 shard.json), e.g. /results/<run> with shard-0 … shard-3: no shell glob is
 needed. The merge refuses, with exit 2, shards of different scenario sets,
 rates, durations, requests or criteria, different shard counts, a shard
-given twice, a missing shard, and runs that are not shards.`,
+given twice, a missing shard, and runs that are not shards. One shard's
+directory given alone is re-rendered as it is: its own share of the load.`,
 		Example: `  perfgate report reports/20250314T092653Z-after --format md,junit,html
   perfgate report reports/20250314T092653Z-after/summary.json --format html --out /tmp/site
   perfgate report reports/20250314T092653Z-after --format md --out . && cat summary.md >> "$GITHUB_STEP_SUMMARY"

@@ -63,9 +63,7 @@ type capacityOptions struct {
 	now         func() time.Time
 }
 
-func newCapacityCmd(streams Streams) *cobra.Command { return newCapacityCommand(streams, nil) }
-
-func newCapacityCommand(streams Streams, runF func(context.Context, *capacityOptions) error) *cobra.Command {
+func newCapacityCmd(streams Streams, runF func(context.Context, *capacityOptions) error) *cobra.Command {
 	if runF == nil {
 		runF = runCapacity
 	}

@@ -172,7 +172,7 @@ func TestCapacitySearch(t *testing.T) {
 func TestCapacityArgs(t *testing.T) {
 	var o *capacityOptions
 	capture := func(_ context.Context, opts *capacityOptions) error { o = opts; return nil }
-	if code := parse(t, newCapacityCommand(Streams{}, capture), "capacity", "--target", "http://h:1", "--only", "a", "--skip", "b",
+	if code := parse(t, newCapacityCmd(Streams{}, capture), "capacity", "--target", "http://h:1", "--only", "a", "--skip", "b",
 		"--fixtures", "fx.json", "--set", "Prefix=/p", "--timeout", "3s", "--max-workers", "64", "--start", "20/s",
 		"--max-rate", "500/s", "--precision", "5%", "--step", "2s", "--budget", "1m", "--max-requests", "9000",
 		"--out", "o", "--label", "after", "--format", "text,html", "x.yaml", "dir/"); code != 0 {
@@ -188,14 +188,14 @@ func TestCapacityArgs(t *testing.T) {
 		t.Errorf("options (-want +got):\n%s", d)
 	}
 
-	parse(t, newCapacityCommand(Streams{}, capture), "capacity")
+	parse(t, newCapacityCmd(Streams{}, capture), "capacity")
 	def := capacityOptions{target: DefaultTarget, maxWorkers: 256, maxRate: "10000/s", precision: "10%", step: 5 * time.Second,
 		budget: 5 * time.Minute, maxRequests: DefaultCapacityMaxRequests, formats: "text,json"}
 	if d := cmp.Diff(def, ignore(*o), opt); d != "" {
 		t.Errorf("defaults (-want +got):\n%s", d)
 	}
 	for _, flag := range []string{"--rate", "--duration"} {
-		if code := parse(t, newCapacityCommand(Streams{}, capture), "capacity", flag, "1s"); code != ExitUsage {
+		if code := parse(t, newCapacityCmd(Streams{}, capture), "capacity", flag, "1s"); code != ExitUsage {
 			t.Errorf("%s: exit %d, want 2 (capacity chooses rates and step lengths itself)", flag, code)
 		}
 	}

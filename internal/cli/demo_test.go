@@ -19,12 +19,12 @@ func TestDemoTiny(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	var out, errOut bytes.Buffer
 	err := runDemo(context.Background(), &demoOptions{
-		streams:    Streams{Out: &out, ErrOut: &errOut},
-		paths:      []string{filepath.Join("..", "..", "scenarios")},
-		scale:      "tiny",
-		seed:       1,
-		out:        dir,
-		window:     time.Second,
+		streams: Streams{Out: &out, ErrOut: &errOut},
+		paths:   []string{filepath.Join("..", "..", "scenarios")},
+		scale:   "tiny",
+		seed:    1,
+		out:     dir,
+		window:  time.Second,
 		// At tiny scale the original takes a few hundred milliseconds, and
 		// under the race detector the in-process endpoint is slower: state
 		// a claim of that size (90 %) rather than the checklist's 96 %.

@@ -14,7 +14,7 @@ var htmlTemplate = template.Must(template.New("compare").Funcs(template.FuncMap{
 	"pcell":   pcell,
 	"codes":   fmtCodes,
 	"stmts":   fmtStatements,
-	"icon":    statusIcon,
+	"icon":    htmlStatusIcon,
 	"mark":    passMark,
 	"name":    runName,
 }).Parse(`<!DOCTYPE html>
@@ -28,6 +28,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; ma
 h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; border-bottom: 1px solid #d0d7de; padding-bottom: .3rem; margin-top: 2rem; }
 .verdict { padding: .75rem 1rem; border-radius: 6px; font-weight: 600; }
 .pass { background: #dafbe1; color: #116329; } .fail { background: #ffebe9; color: #a40e26; }
+.ok { color: #1a7f37; font-weight: bold; } .ko { color: #cf222e; font-weight: bold; } .na { color: #6e7781; }
 .meta { color: #57606a; } .warn { background: #fff8c5; padding: .5rem 1rem; border-radius: 6px; }
 table { border-collapse: collapse; margin: .75rem 0; font-size: .9rem; }
 th, td { border: 1px solid #d0d7de; padding: .3rem .6rem; text-align: left; }
@@ -37,7 +38,7 @@ th { background: #f6f8fa; } td.n { text-align: right; font-variant-numeric: tabu
 <body>
 <h1>perfgate compare: {{name .Before "before"}} → {{name .After "after"}}</h1>
 <p class="meta">before: {{.Before.Target}} at {{.Before.Start.UTC.Format "2006-01-02 15:04:05Z"}} · after: {{.After.Target}} at {{.After.Start.UTC.Format "2006-01-02 15:04:05Z"}}</p>
-{{with .Claim}}<p class="verdict {{if .Reproduced}}pass{{else}}fail{{end}}">{{if .Reproduced}}✅{{else}}❌{{end}} {{.Text}}</p>{{end}}
+{{with .Claim}}<p class="verdict {{if .Reproduced}}pass{{else}}fail{{end}}">{{if .Reproduced}}<span class="ok">✓</span>{{else}}<span class="ko">✗</span>{{end}} {{.Text}}</p>{{end}}
 <p class="verdict {{if .Pass}}pass{{else}}fail{{end}}">Gate: {{if .Pass}}pass{{else}}fail{{end}}</p>
 {{if .Failures}}<ul>{{range .Failures}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>Success criteria (deployment checklist)</h2>
@@ -52,7 +53,7 @@ th { background: #f6f8fa; } td.n { text-align: right; font-variant-numeric: tabu
 {{if or .StatementsBefore .StatementsAfter}}<tr><td>statements/request</td><td class="n">{{stmts .StatementsBefore}}</td><td class="n">{{stmts .StatementsAfter}}</td><td></td><td></td><td></td></tr>{{end}}
 <tr><td>criteria</td><td>{{mark .PassBefore}}</td><td>{{mark .PassAfter}}</td><td></td><td></td><td></td></tr>
 </table>
-{{end}}{{range .Warnings}}<p class="warn">⚠️ {{.}}</p>
+{{end}}{{range .Warnings}}<p class="warn">⚠ {{.}}</p>
 {{end}}</body>
 </html>
 `))
@@ -64,4 +65,16 @@ func HTML(w io.Writer, res *Result) error {
 		return fmt.Errorf("render compare html: %w", err)
 	}
 	return nil
+}
+
+// htmlStatusIcon marks a success criterion with a glyph every font has,
+// coloured by the page's CSS (emoji need an emoji font).
+func htmlStatusIcon(s string) template.HTML {
+	switch s {
+	case "pass":
+		return `<span class="ok" title="pass">✓</span>`
+	case "fail":
+		return `<span class="ko" title="fail">✗</span>`
+	}
+	return `<span class="na" title="not measured">–</span>`
 }

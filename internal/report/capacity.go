@@ -278,7 +278,7 @@ var capacityTemplate = template.Must(template.New("capacity").Funcs(template.Fun
 	"dur":  figDuration,
 	"pct":  figPercent,
 	"rate": figRate,
-	"icon": passIcon,
+	"icon": htmlIcon,
 	"utc":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"join": func(s []string) string { return strings.Join(s, "; ") },
 }).Parse(`<!DOCTYPE html>
@@ -313,7 +313,7 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 <div class="chart">{{.Chart}}</div>
 <table>
 <tr><th>rate</th><th>achieved</th><th>requests</th><th>p50</th><th>p95</th><th>p99</th><th>errors</th><th></th><th>why</th></tr>
-{{range .Curve}}<tr><td class="n">{{rate .Rate}}</td><td class="n">{{rate .Achieved}}{{if .UnderDelivered}} ⚠️{{end}}</td><td class="n">{{.Requests}}</td><td class="n">{{dur .Latency.P50}}</td><td class="n">{{dur .Latency.P95}}</td><td class="n">{{dur .Latency.P99}}</td><td class="n">{{pct .ErrorShare}}</td><td>{{icon .Pass}}</td><td>{{join .Failures}}{{if and .UnderDelivered (not .Failures)}}under-delivered{{end}}</td></tr>
+{{range .Curve}}<tr><td class="n">{{rate .Rate}}</td><td class="n">{{rate .Achieved}}{{if .UnderDelivered}} ⚠{{end}}</td><td class="n">{{.Requests}}</td><td class="n">{{dur .Latency.P50}}</td><td class="n">{{dur .Latency.P95}}</td><td class="n">{{dur .Latency.P99}}</td><td class="n">{{pct .ErrorShare}}</td><td>{{icon .Pass}}</td><td>{{join .Failures}}{{if and .UnderDelivered (not .Failures)}}under-delivered{{end}}</td></tr>
 {{end}}</table>
 {{end}}
 </body>

@@ -19,7 +19,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num":       figFloat,
 	"requested": figRequested,
 	"status":    figStatus,
-	"icon":      passIcon,
+	"icon":      htmlIcon,
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"add1":      func(i int) int { return i + 1 },
 }).Parse(htmlSource))
@@ -104,4 +104,14 @@ func htmlCharts(sc *Scenario, raw RawSource) (htmlScenario, error) {
 	}
 	hs.Charts = append(hs.Charts, template.HTML(svg))
 	return hs, nil
+}
+
+// htmlIcon marks a verdict with a glyph that every font has (emoji need an
+// emoji font, which a CI artifact viewer or a server may lack), coloured by
+// the page's CSS.
+func htmlIcon(pass bool) template.HTML {
+	if pass {
+		return `<span class="ok" title="pass">✓</span>`
+	}
+	return `<span class="ko" title="fail">✗</span>`
 }

@@ -15,7 +15,7 @@ var htmlTemplate = template.Must(template.New("compare").Funcs(template.FuncMap{
 	"codes":   fmtCodes,
 	"stmts":   fmtStatements,
 	"icon":    htmlStatusIcon,
-	"mark":    passMark,
+	"mark":    htmlPassMark,
 	"name":    runName,
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
@@ -77,4 +77,12 @@ func htmlStatusIcon(s string) template.HTML {
 		return `<span class="ko" title="fail">✗</span>`
 	}
 	return `<span class="na" title="not measured">–</span>`
+}
+
+// htmlPassMark marks a run's overall verdict on a scenario.
+func htmlPassMark(pass bool) template.HTML {
+	if pass {
+		return htmlStatusIcon("pass")
+	}
+	return htmlStatusIcon("fail")
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -93,14 +95,14 @@ func Seed(ctx context.Context, dsn string, opts SeedOptions) (*SeedReport, error
 	g.Go(func() error { return pl.generate(gctx, tracking, details) })
 	g.Go(func() error {
 		var err error
-		nTracking, err = txs[0].CopyFrom(gctx, pgx.Identifier{TableContentTracking}, trackingColumns,
-			&chanSource[trackingRow]{ctx: gctx, ch: tracking, values: (*trackingRow).values})
+		nTracking, err = copyBinary(gctx, txs[0], TableContentTracking, trackingColumns,
+			&copyReader[trackingRow]{ctx: gctx, ch: tracking, encode: (*trackingRow).appendCopy})
 		return copyErr(TableContentTracking, err)
 	})
 	g.Go(func() error {
 		var err error
-		nDetails, err = txs[1].CopyFrom(gctx, pgx.Identifier{TableContentTrackingDetails}, detailColumns,
-			&chanSource[detailRow]{ctx: gctx, ch: details, values: (*detailRow).values})
+		nDetails, err = copyBinary(gctx, txs[1], TableContentTrackingDetails, detailColumns,
+			&copyReader[detailRow]{ctx: gctx, ch: details, encode: (*detailRow).appendCopy})
 		return copyErr(TableContentTrackingDetails, err)
 	})
 	if err := g.Wait(); err != nil {
@@ -147,38 +149,65 @@ func copyErr(table string, err error) error {
 	return fmt.Errorf("copy into %s: %w", table, err)
 }
 
-// chanSource feeds pgx.CopyFrom from batches arriving on a channel.
-type chanSource[T any] struct {
-	ctx    context.Context
-	ch     <-chan []T
-	values func(*T, []any) []any
-	batch  []T
-	i      int
-	row    []any
-	err    error
+// copyBinary loads the rows r streams into table with COPY … FROM STDIN
+// in PostgreSQL's binary format, inside tx.
+func copyBinary(ctx context.Context, tx pgx.Tx, table string, columns []string, r io.Reader) (int64, error) {
+	cols := make([]string, len(columns))
+	for i, c := range columns {
+		cols[i] = pgx.Identifier{c}.Sanitize()
+	}
+	sql := "COPY " + pgx.Identifier{table}.Sanitize() + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
+	tag, err := tx.Conn().PgConn().CopyFrom(ctx, r, sql)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
 }
 
-func (s *chanSource[T]) Next() bool {
-	s.i++
-	for s.i >= len(s.batch) {
+// copyHeader starts a binary COPY stream: signature, flags, no extension.
+var copyHeader = []byte("PGCOPY\n\377\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+
+// copyReader streams batches of rows arriving on a channel as one binary
+// COPY stream. Rows encode themselves straight into its buffer: no
+// per-value interface boxing or type lookup, which is most of what pgx's
+// CopyFrom costs the client per row, on a machine whose cores the server
+// needs for the same load.
+type copyReader[T any] struct {
+	ctx     context.Context
+	ch      <-chan []T
+	encode  func(*T, []byte) []byte
+	buf     []byte
+	off     int
+	started bool
+	done    bool
+}
+
+// Read implements io.Reader.
+func (r *copyReader[T]) Read(p []byte) (int, error) {
+	for r.off >= len(r.buf) {
+		if r.done {
+			return 0, io.EOF
+		}
+		r.buf, r.off = r.buf[:0], 0
+		if !r.started {
+			r.buf = append(r.buf, copyHeader...)
+			r.started = true
+		}
 		select {
-		case b, ok := <-s.ch:
+		case batch, ok := <-r.ch:
 			if !ok {
-				return false
+				r.buf = append(r.buf, 0xff, 0xff) // the trailer: field count -1
+				r.done = true
+				break
 			}
-			s.batch, s.i = b, 0
-		case <-s.ctx.Done():
-			s.err = s.ctx.Err()
-			return false
+			for i := range batch {
+				r.buf = r.encode(&batch[i], r.buf)
+			}
+		case <-r.ctx.Done():
+			return 0, r.ctx.Err()
 		}
 	}
-	return true
+	n := copy(p, r.buf[r.off:])
+	r.off += n
+	return n, nil
 }
-
-// Values reuses one slice: CopyFrom encodes a row before asking for the next.
-func (s *chanSource[T]) Values() ([]any, error) {
-	s.row = s.values(&s.batch[s.i], s.row)
-	return s.row, nil
-}
-
-func (s *chanSource[T]) Err() error { return s.err }

@@ -2,7 +2,9 @@ package pgenv
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -65,18 +67,114 @@ var (
 		"subtype", "edata", "summary", "duration", "progress", "createdOn", "updatedOn"}
 )
 
-func (r *trackingRow) values(dst []any) []any {
-	return append(dst[:0], r.id, r.userID, r.courseID, r.content.id, r.content.typ, r.content.mime,
-		r.content.unit, r.createdOn, r.lastAccessOn, r.lastAccessOn, r.tenantID, r.resumeData)
+// appendCopy appends r as one tuple of a binary COPY stream in
+// trackingColumns order.
+func (r *trackingRow) appendCopy(b []byte) []byte {
+	b = binary.BigEndian.AppendUint16(b, uint16(len(trackingColumns)))
+	b = copyUUID(b, r.id)
+	b = copyUUID(b, r.userID)
+	b = copyText(b, r.courseID)
+	b = copyText(b, r.content.id)
+	b = copyText(b, r.content.typ)
+	b = copyText(b, r.content.mime)
+	b = copyText(b, r.content.unit)
+	b = copyTime(b, r.createdOn)
+	b = copyTime(b, r.lastAccessOn)
+	b = copyTime(b, r.lastAccessOn) // updatedOn
+	b = copyUUID(b, r.tenantID)
+	if f, ok := r.resumeData.(float64); ok {
+		b = binary.BigEndian.AppendUint32(b, 8)
+		b = binary.BigEndian.AppendUint64(b, math.Float64bits(f))
+	} else {
+		b = copyNull(b)
+	}
+	return b
 }
 
-func (r *detailRow) values(dst []any) []any {
-	var summary any
-	if r.summary != nil {
-		summary = r.summary
+// appendCopy appends r as one tuple of a binary COPY stream in
+// detailColumns order.
+func (r *detailRow) appendCopy(b []byte) []byte {
+	b = binary.BigEndian.AppendUint16(b, uint16(len(detailColumns)))
+	b = copyUUID(b, r.id)
+	b = copyUUID(b, r.trackingID)
+	b = copyUUID(b, r.userID)
+	b = copyText(b, r.eid)
+	b = copyText(b, "play") // mode
+	b = copyText(b, r.pageid)
+	b = copyText(b, r.typ)
+	b = copyText(b, "") // subtype
+	b = copyJSONB(b, r.edata)
+	b = copyJSONB(b, r.summary)
+	b = copyNumeric(b, r.duration)
+	b = copyNumeric(b, r.progress)
+	b = copyTime(b, r.createdOn)
+	b = copyTime(b, r.createdOn) // updatedOn
+	return b
+}
+
+// The binary COPY encodings of the schema's types, each field a 4-byte
+// length (-1 for NULL) and the value.
+
+func copyNull(b []byte) []byte { return binary.BigEndian.AppendUint32(b, math.MaxUint32) }
+
+func copyUUID(b []byte, u [16]byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, 16)
+	return append(b, u[:]...)
+}
+
+// copyText encodes character varying: the bytes themselves.
+func copyText(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+// copyJSONB encodes jsonb: a version byte (1) and the JSON text; nil is NULL.
+func copyJSONB(b []byte, j []byte) []byte {
+	if j == nil {
+		return copyNull(b)
 	}
-	return append(dst[:0], r.id, r.trackingID, r.userID, r.eid, "play", r.pageid, r.typ, "",
-		r.edata, summary, r.duration, r.progress, r.createdOn, r.createdOn)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(j)+1))
+	b = append(b, 1)
+	return append(b, j...)
+}
+
+// pgEpoch is timestamptz's zero: microseconds count from 2000-01-01 UTC.
+var pgEpoch = time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// copyTime encodes timestamptz: microseconds since pgEpoch.
+func copyTime(b []byte, t time.Time) []byte {
+	b = binary.BigEndian.AppendUint32(b, 8)
+	return binary.BigEndian.AppendUint64(b, uint64(t.Sub(pgEpoch).Microseconds()))
+}
+
+// copyNumeric encodes an integer as numeric: base-10000 digits, most
+// significant first, trailing zero digits left to the weight.
+func copyNumeric(b []byte, v int64) []byte {
+	var sign uint16
+	u := uint64(v)
+	if v < 0 {
+		sign, u = 0x4000, uint64(-v)
+	}
+	var digits [5]uint16 // least significant first; 10000^5 > 2^64
+	n := 0
+	for ; u > 0; n++ {
+		digits[n] = uint16(u % 10000)
+		u /= 10000
+	}
+	lo := 0
+	for lo < n && digits[lo] == 0 {
+		lo++
+	}
+	weight := max(n-1, 0)
+	b = binary.BigEndian.AppendUint32(b, uint32(8+2*(n-lo)))
+	b = binary.BigEndian.AppendUint16(b, uint16(n-lo))
+	b = binary.BigEndian.AppendUint16(b, uint16(weight))
+	b = binary.BigEndian.AppendUint16(b, sign)
+	b = binary.BigEndian.AppendUint16(b, 0) // display scale
+	for i := n - 1; i >= lo; i-- {
+		b = binary.BigEndian.AppendUint16(b, digits[i])
+	}
+	return b
 }
 
 // courseContent is one content of a course: the same for every learner.
@@ -109,6 +207,7 @@ type plan struct {
 	otherCourse []string
 	newUser     [16]byte
 	rng         *rand.Rand
+	arena       []byte // where JSON values are written (see json)
 }
 
 // newRand returns the generator's random source: PCG seeded from seed.
@@ -293,6 +392,30 @@ func (pl *plan) generate(ctx context.Context, tracking chan<- []trackingRow, det
 	return send(true)
 }
 
+// arenaSize is the size of the blocks JSON values are carved from.
+const arenaSize = 64 << 10
+
+// json concatenates parts (string, []byte or int64) into a JSON value carved
+// from the plan's arena: one allocation per arenaSize bytes instead of one
+// per value. A full arena is left to the rows that point into it.
+func (pl *plan) json(parts ...any) []byte {
+	if cap(pl.arena)-len(pl.arena) < 1024 {
+		pl.arena = make([]byte, 0, arenaSize)
+	}
+	start := len(pl.arena)
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			pl.arena = append(pl.arena, v...)
+		case []byte:
+			pl.arena = append(pl.arena, v...)
+		case int64:
+			pl.arena = strconv.AppendInt(pl.arena, v, 10)
+		}
+	}
+	return pl.arena[start:len(pl.arena):len(pl.arena)]
+}
+
 // details appends the detail events of one content and returns the time of
 // the last one. Completed has START … END, In_Progress START without END,
 // Not_Started only IMPRESSION events.
@@ -315,21 +438,22 @@ func (pl *plan) details(db *[]detailRow, row *trackingRow, c *courseContent, sta
 		switch {
 		case status == statusNotStarted:
 			d.eid, d.typ, d.pageid = "IMPRESSION", "workflow", strconv.Itoa(page)
-			d.edata = fmt.Appendf(nil, `{"type":"workflow","pageid":"%d","uri":"/play/content/%s"}`, page, c.id)
+			d.edata = pl.json(`{"type":"workflow","pageid":"`, int64(page), `","uri":"/play/content/`, c.id, `"}`)
 		case i == 0:
 			d.eid, d.typ = "START", "content"
 			d.duration = int64(1 + rng.IntN(5))
-			d.edata = fmt.Appendf(nil, `{"type":"content","mode":"play","pageid":"","duration":%d}`, d.duration)
+			d.edata = pl.json(`{"type":"content","mode":"play","pageid":"","duration":`, d.duration, `}`)
 		case i == n-1 && status == statusCompleted:
 			d.eid, d.typ, d.pageid = "END", "content", "sunbird-player-Endpage"
 			d.duration, d.progress = total, 100
-			d.summary = fmt.Appendf(nil, `[{"progress":100},{"totallength":%d},{"visitedlength":%d},{"visitedcontentend":true},{"totalseekedlength":%d},{"endpageseen":true}]`,
-				c.pages, c.pages, rng.IntN(30))
-			d.edata = fmt.Appendf(nil, `{"type":"content","mode":"play","pageid":"sunbird-player-Endpage","summary":%s,"duration":%d}`, d.summary, total)
+			d.summary = pl.json(`[{"progress":100},{"totallength":`, int64(c.pages), `},{"visitedlength":`, int64(c.pages),
+				`},{"visitedcontentend":true},{"totalseekedlength":`, int64(rng.IntN(30)), `},{"endpageseen":true}]`)
+			d.edata = pl.json(`{"type":"content","mode":"play","pageid":"sunbird-player-Endpage","summary":`, d.summary, `,"duration":`, total, `}`)
 		default:
 			d.eid, d.typ, d.pageid = "INTERACT", "TOUCH", strconv.Itoa(page)
 			d.progress = int64(min(99, 100*page/c.pages))
-			d.edata = fmt.Appendf(nil, `{"type":"TOUCH","id":"next","pageid":"%d","extra":{"pos":[{"x":%d,"y":%d}]}}`, page, rng.IntN(1280), rng.IntN(720))
+			x, y := rng.IntN(1280), rng.IntN(720)
+			d.edata = pl.json(`{"type":"TOUCH","id":"next","pageid":"`, int64(page), `","extra":{"pos":[{"x":`, int64(x), `,"y":`, int64(y), `}]}}`)
 		}
 		*db = append(*db, d)
 	}

@@ -6,6 +6,7 @@
 #   bench/sidebyside.sh                 throughput side by side, --rounds times
 #   bench/sidebyside.sh --accuracy      also fixed rates 1k, 5k, 10k, 15k req/s
 #   bench/sidebyside.sh --memory        also max RSS of one run of >= 3 M requests
+#                                       (--memory-rate max|N, --memory-duration D)
 #   bench/sidebyside.sh --report        also `perfgate report` of a synthetic 10 M-request run
 #   bench/sidebyside.sh --all           everything
 #
@@ -28,7 +29,7 @@ RATES="1000 5000 10000 15000"
 REPORT_N=10000000
 MEMORY_RATE=15000 MEMORY_DURATION=200s
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
 	case $1 in
 	--duration) DURATION=$2; shift ;;
@@ -141,7 +142,7 @@ done
 
 if [ "$ACCURACY" = 1 ]; then
 	printf '\n== rate accuracy, %s each, %s workers (goal: within 1 %%, p99 < 5 ms)\n' "$DURATION" "$WORKERS"
-	printf '%10s %12s %9s %10s %10s %8s %s\n' requested achieved "error %" "p99 ms" "max ms" "B/req" "load avg"
+	printf '%-8s %10s %12s %9s %10s %10s %8s %s\n' tool requested achieved "error %" "p99 ms" "max ms" "B/req" "load avg"
 	for rate in $RATES; do
 		d=$OUT/runs/rate-$rate
 		perfgate_run "$d" "$rate/s" "$DURATION"
@@ -153,14 +154,22 @@ if [ "$ACCURACY" = 1 ]; then
 		awk -v r="$rate" -v a="$achieved" -v p="$p99" -v m="$mx" -v b="$(stat -c %s "$d/bench.parquet")" -v n="$n" -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN {
 			e = (a - r) / r * 100
 			ok = (e < 1 && e > -1 && p < 5e6) ? "ok" : "MISSED"
-			printf "%10d %12.1f %+9.2f %10.2f %10.2f %8.2f %s %s\n", r, a, e, p / 1e6, m / 1e6, b / n, l, ok }'
+			printf "perfgate %10d %12.1f %+9.2f %10.2f %10.2f %8.2f %s %s\n", r, a, e, p / 1e6, m / 1e6, b / n, l, ok }'
+		# The anchor: the vegeta CLI at the same rate and workers.
+		echo "GET http://$ADDR/" >"$d-targets.txt"
+		"$BIN/vegeta" attack -rate="$rate" -max-workers="$WORKERS" -duration="$DURATION" -targets="$d-targets.txt" -output="$d-vegeta.bin"
+		"$BIN/vegeta" report -type=json "$d-vegeta.bin" >"$d-vegeta.json"
+		jq -r --arg r "$rate" --arg l "$(cut -d' ' -f1 /proc/loadavg)" \
+			'"vegeta   \($r|tonumber|tostring|.[0:10]|(" " * (10 - length)) + .) \(.rate*10|round/10|tostring|(" " * (12 - length)) + .) \(((.rate - ($r|tonumber)) / ($r|tonumber) * 100 * 100 | round / 100)|tostring|(" " * (9 - length)) + .) \(.latencies["99th"]/1e4|round/100|tostring|(" " * (10 - length)) + .) \(.latencies.max/1e4|round/100|tostring|(" " * (10 - length)) + .)        - \($l)"' "$d-vegeta.json"
 	done
 fi
 
 if [ "$MEMORY" = 1 ]; then
-	printf '\n== memory: perfgate run --rate %s/s --duration %s (goal: >= 3 M requests under 300 MB RSS)\n' "$MEMORY_RATE" "$MEMORY_DURATION"
+	printf '\n== memory: perfgate run --rate %s --duration %s (goal: >= 3 M requests under 300 MB RSS)\n' "$MEMORY_RATE" "$MEMORY_DURATION"
 	d=$OUT/runs/memory
-	perfgate_run "$d" "$MEMORY_RATE/s" "$MEMORY_DURATION"
+	mrate=$MEMORY_RATE
+	[ "$mrate" = max ] || mrate=$mrate/s
+	perfgate_run "$d" "$mrate" "$MEMORY_DURATION"
 	n=$(jq '.scenarios[0].requests' "$d/summary.json")
 	echo "requests $n, achieved $(jq '.scenarios[0].achieved_rate' "$d/summary.json")/s, max RSS $(rss_mb "$d") MB, raw $(stat -c %s "$d/bench.parquet") bytes, load avg $(cut -d' ' -f1 /proc/loadavg)"
 fi

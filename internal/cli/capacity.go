@@ -468,7 +468,7 @@ func measureStep(ctx context.Context, p planned, rate float64, warmup int, d tim
 			st.Failures = append(st.Failures, msg)
 		}
 	}
-	st.UnderDelivered = s.Requests > 1 && s.Rate < underDeliveredRatio*rate
+	st.UnderDelivered = s.Requests > 1 && s.Rate < report.UnderDeliveredRatio*rate
 	if st.UnderDelivered {
 		st.Failures = append(st.Failures, fmt.Sprintf("under-delivered: %.1f/s of %.0f/s", s.Rate, rate))
 	}

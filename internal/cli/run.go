@@ -22,10 +22,6 @@ import (
 	"github.com/perfgate/perfgate/internal/verdict"
 )
 
-// underDeliveredRatio: a scenario whose achieved rate is below this share of
-// the requested rate measured a lighter load than asked for.
-const underDeliveredRatio = 0.99
-
 type runOptions struct {
 	streams    Streams
 	paths      []string
@@ -287,35 +283,14 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		RequestedRate: requested,
 		Warmup:        stats.Warmup,
 		Duration:      sc.Load.Duration,
-		Wall:          s.Wall,
-		Requests:      s.Requests,
-		AchievedRate:  s.Rate,
-		StatusCodes:   map[string]int64{},
-		Errors:        s.Errors,
-		BytesIn:       s.BytesIn,
-		BytesOut:      s.BytesOut,
-		Latency:       s.Latency,
 		Checks:        checker.Results(),
 		DB:            db,
 		Expect:        verdict.SaveExpect(sc.Expect),
 		Raw:           rawName,
 		Interrupted:   stats.Interrupted,
 	}
-	for code, n := range s.Codes {
-		out.StatusCodes[strconv.Itoa(int(code))] = n
-	}
-	if s.Requests > 0 {
-		ok := s.Codes[uint16(sc.Expect.Status)]
-		out.Success = float64(ok) / float64(s.Requests)
-		if s.Wall > 0 {
-			out.Throughput = float64(ok) / s.Wall.Seconds()
-		}
-	}
-	if s.Requests == 1 {
-		out.AchievedRate = 1 / sc.Load.Duration.Seconds()
-	}
-	out.UnderDelivered = !stats.Interrupted && out.RequestedRate > 0 && s.Requests > 1 &&
-		out.AchievedRate < underDeliveredRatio*out.RequestedRate
+	// The same arithmetic as a merge of shards: one place for it.
+	report.ApplyFigures(out, s)
 	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Checks: out.Checks, DB: db})
 	out.Pass = verdict.Pass(out.Criteria) && !stats.Interrupted
 	return out, nil

@@ -148,12 +148,13 @@ func copyTime(b []byte, t time.Time) []byte {
 }
 
 // copyNumeric encodes an integer as numeric: base-10000 digits, most
-// significant first, trailing zero digits left to the weight.
+// significant first, as pgx encodes it (the server strips trailing zero
+// digits itself).
 func copyNumeric(b []byte, v int64) []byte {
 	var sign uint16
 	u := uint64(v)
 	if v < 0 {
-		sign, u = 0x4000, uint64(-v)
+		sign, u = 0x4000, -u
 	}
 	var digits [5]uint16 // least significant first; 10000^5 > 2^64
 	n := 0
@@ -161,17 +162,12 @@ func copyNumeric(b []byte, v int64) []byte {
 		digits[n] = uint16(u % 10000)
 		u /= 10000
 	}
-	lo := 0
-	for lo < n && digits[lo] == 0 {
-		lo++
-	}
-	weight := max(n-1, 0)
-	b = binary.BigEndian.AppendUint32(b, uint32(8+2*(n-lo)))
-	b = binary.BigEndian.AppendUint16(b, uint16(n-lo))
-	b = binary.BigEndian.AppendUint16(b, uint16(weight))
+	b = binary.BigEndian.AppendUint32(b, uint32(8+2*n))
+	b = binary.BigEndian.AppendUint16(b, uint16(n))
+	b = binary.BigEndian.AppendUint16(b, uint16(int16(n-1))) // weight; -1 for 0
 	b = binary.BigEndian.AppendUint16(b, sign)
 	b = binary.BigEndian.AppendUint16(b, 0) // display scale
-	for i := n - 1; i >= lo; i-- {
+	for i := n - 1; i >= 0; i-- {
 		b = binary.BigEndian.AppendUint16(b, digits[i])
 	}
 	return b

@@ -38,11 +38,34 @@ var (
 	colorGood  = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}
 )
 
-// rawPoint is one request as the charts see it.
-type rawPoint struct {
-	at      time.Duration // since the first request
-	latency time.Duration
-	code    uint16
+// rawSeries is a scenario's raw results as the charts need them, held
+// column-wise in 16 bytes per request (a 10-million-request run in 160 MB):
+// send time and latency, and status codes only while the run is small
+// enough to draw one dot per request.
+type rawSeries struct {
+	first time.Time       // send time of the first result read
+	at    []time.Duration // send time since first; negative when sent earlier
+	lats  []time.Duration
+	codes []uint16 // the first MaxChartPoints+1 results' codes
+}
+
+// newRawSeries returns an empty series with room for n results.
+func newRawSeries(n int64) rawSeries {
+	n = max(n, 0)
+	return rawSeries{at: make([]time.Duration, 0, n), lats: make([]time.Duration, 0, n)}
+}
+
+// add appends one result; it is a RawSource callback.
+func (rs *rawSeries) add(t time.Time, latency time.Duration, code uint16) error {
+	if len(rs.lats) == 0 {
+		rs.first = t
+	}
+	rs.at = append(rs.at, t.Sub(rs.first))
+	rs.lats = append(rs.lats, latency)
+	if len(rs.codes) <= MaxChartPoints {
+		rs.codes = append(rs.codes, code)
+	}
+	return nil
 }
 
 // latencyUnit picks seconds or milliseconds for an axis whose largest
@@ -59,25 +82,24 @@ func latencyUnit(max time.Duration) (time.Duration, string) {
 
 // chartLatencyOverTime draws each request's latency against when it was
 // sent; failed requests (transport errors, 5xx) in red. Past
-// MaxChartPoints it draws per-interval median and max lines.
-func chartLatencyOverTime(name string, pts []rawPoint) (string, error) {
+// MaxChartPoints it draws per-interval median and max lines. It reorders
+// rs (see bucketLines).
+func chartLatencyOverTime(name string, rs *rawSeries) (string, error) {
 	p := plot.New()
 	p.Title.Text = name + ": latency over time"
 	p.X.Label.Text = "time since start (s)"
-	var max time.Duration
-	for _, pt := range pts {
-		max = maxDur(max, pt.latency)
-	}
+	max := slices.Max(rs.lats)
 	unit, label := latencyUnit(max)
 	p.Y.Label.Text = "latency (" + label + ")"
 	p.Y.Min = 0
 	p.Add(plotter.NewGrid())
 
-	if len(pts) <= MaxChartPoints {
+	if n := len(rs.lats); n <= MaxChartPoints {
+		start := slices.Min(rs.at)
 		var ok, bad plotter.XYs
-		for _, pt := range pts {
-			xy := plotter.XY{X: pt.at.Seconds(), Y: float64(pt.latency) / float64(unit)}
-			if pt.code == 0 || pt.code >= 500 {
+		for i := range n {
+			xy := plotter.XY{X: (rs.at[i] - start).Seconds(), Y: float64(rs.lats[i]) / float64(unit)}
+			if code := rs.codes[i]; code == 0 || code >= 500 {
 				bad = append(bad, xy)
 			} else {
 				ok = append(ok, xy)
@@ -90,8 +112,8 @@ func chartLatencyOverTime(name string, pts []rawPoint) (string, error) {
 			return "", err
 		}
 	} else {
-		p.Title.Text += fmt.Sprintf(" (%d requests in %d intervals)", len(pts), chartBuckets)
-		med, top := bucketLines(pts, unit)
+		p.Title.Text += fmt.Sprintf(" (%d requests in %d intervals)", n, chartBuckets)
+		med, top := bucketLines(rs, unit)
 		for _, l := range []struct {
 			xys   plotter.XYs
 			c     color.Color
@@ -110,20 +132,18 @@ func chartLatencyOverTime(name string, pts []rawPoint) (string, error) {
 	return renderSVG(p)
 }
 
-// bucketLines splits pts into chartBuckets equal time intervals and
-// returns, per non-empty interval, its median and maximum latency.
-func bucketLines(pts []rawPoint, unit time.Duration) (med, top plotter.XYs) {
-	var end time.Duration
-	for _, pt := range pts {
-		end = maxDur(end, pt.at)
-	}
-	width := end/chartBuckets + 1
-	buckets := make([][]time.Duration, chartBuckets+1)
-	for _, pt := range pts {
-		i := int(pt.at / width)
-		buckets[i] = append(buckets[i], pt.latency)
-	}
-	for i, b := range buckets {
+// bucketLines splits rs into chartBuckets equal time intervals and
+// returns, per non-empty interval, its median and maximum latency. It
+// groups rs by interval in place (no copy: a run of tens of millions of
+// requests must not need twice their memory) and sorts each interval's
+// latencies, so rs is no longer in time order afterwards.
+func bucketLines(rs *rawSeries, unit time.Duration) (med, top plotter.XYs) {
+	start, end := slices.Min(rs.at), slices.Max(rs.at)
+	width := (end-start)/chartBuckets + 1
+	bucket := func(at time.Duration) int { return int((at - start) / width) }
+	bounds := groupBy(rs.at, rs.lats, bucket, chartBuckets+1)
+	for i := range chartBuckets + 1 {
+		b := rs.lats[bounds[i]:bounds[i+1]]
 		if len(b) == 0 {
 			continue
 		}
@@ -133,6 +153,35 @@ func bucketLines(pts []rawPoint, unit time.Duration) (med, top plotter.XYs) {
 		top = append(top, plotter.XY{X: x, Y: float64(b[len(b)-1]) / float64(unit)})
 	}
 	return med, top
+}
+
+// groupBy permutes at and lats together, in place, so that the entries
+// of each key (0 <= key(at) < keys) are contiguous and in key order (an
+// in-place counting sort). It returns the keys+1 group boundaries.
+func groupBy(at, lats []time.Duration, key func(time.Duration) int, keys int) []int {
+	bounds := make([]int, keys+1)
+	for _, a := range at {
+		bounds[key(a)+1]++
+	}
+	for k := range keys {
+		bounds[k+1] += bounds[k]
+	}
+	next := slices.Clone(bounds[:keys])
+	for k := range keys {
+		for next[k] < bounds[k+1] {
+			i := next[k]
+			kk := key(at[i])
+			if kk == k {
+				next[k]++
+				continue
+			}
+			j := next[kk]
+			next[kk]++
+			at[i], at[j] = at[j], at[i]
+			lats[i], lats[j] = lats[j], lats[i]
+		}
+	}
+	return bounds
 }
 
 func addScatter(p *plot.Plot, xys plotter.XYs, c color.Color, shape draw.GlyphDrawer, label string) error {

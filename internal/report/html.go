@@ -59,42 +59,30 @@ func HTML(w io.Writer, run *Run, raw RawSource) error {
 
 func htmlCharts(sc *Scenario, raw RawSource) (htmlScenario, error) {
 	hs := htmlScenario{Scenario: sc}
-	var pts []rawPoint
+	var rs rawSeries
 	if raw == nil {
 		hs.Note = "Raw results were not available: latency over time is not drawn and the distribution uses the summary percentiles."
 	} else {
-		var times []time.Time
-		err := raw(sc, func(t time.Time, latency time.Duration, code uint16) error {
-			times = append(times, t)
-			pts = append(pts, rawPoint{latency: latency, code: code})
-			return nil
-		})
-		if err != nil {
+		rs = newRawSeries(sc.Requests)
+		if err := raw(sc, rs.add); err != nil {
 			hs.Note = fmt.Sprintf("Raw results could not be read (%v): latency over time is not drawn and the distribution uses the summary percentiles.", err)
-			pts = nil
-		} else if len(times) > 0 {
-			first := slices.MinFunc(times, func(a, b time.Time) int { return a.Compare(b) })
-			for i := range pts {
-				pts[i].at = times[i].Sub(first)
-			}
+			rs = rawSeries{}
 		}
 	}
 	// Every chart is drawn from values the page author controls (numbers
 	// and the scenario name, which the SVG writer escapes), so it is safe
 	// to inline.
-	if len(pts) > 0 {
-		svg, err := chartLatencyOverTime(sc.Name, pts)
+	if len(rs.lats) > 0 {
+		svg, err := chartLatencyOverTime(sc.Name, &rs)
 		if err != nil {
 			return hs, fmt.Errorf("scenario %s: %w", sc.Name, err)
 		}
 		hs.Charts = append(hs.Charts, template.HTML(svg))
 	}
-	sorted := make([]time.Duration, len(pts))
-	for i, pt := range pts {
-		sorted[i] = pt.latency
-	}
-	slices.Sort(sorted)
-	svg, err := chartPercentiles(sc, sorted)
+	// The latency chart is drawn: the latencies are no longer needed in
+	// time order, so they are sorted in place rather than copied.
+	slices.Sort(rs.lats)
+	svg, err := chartPercentiles(sc, rs.lats)
 	if err != nil {
 		return hs, fmt.Errorf("scenario %s: %w", sc.Name, err)
 	}

@@ -215,7 +215,13 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 	if len(stages) > 0 {
 		rateText, requested = load.StagesString(stages), load.AverageRate(stages, sc.Load.Duration)
 	}
+	// Room for the expected latencies up front (at most 32 MB); at rate
+	// max nothing is expected, so start at a million rather than double
+	// from one.
 	expected := int(requested*sc.Load.Duration.Seconds()) + 1
+	if sc.Load.Rate.IsMax() && len(stages) == 0 {
+		expected = 1 << 20
+	}
 	rec := metrics.NewRecorder(min(expected, 1<<22))
 	checker := verdict.NewChecker(sc.Expect.Checks)
 	if probe != nil {

@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/compare"
@@ -108,7 +107,15 @@ var (
 // demoService is the reference endpoint served in-process for the demo.
 type demoService struct {
 	url  string
-	pool *pgxpool.Pool
+	pool connPool
+}
+
+// connPool is what the demo needs of the endpoint's connection pool: Reset
+// closes its idle connections (so their backends flush their statistics
+// for the probe), Close ends it.
+type connPool interface {
+	Reset()
+	Close()
 }
 
 func runDemo(ctx context.Context, opts *demoOptions) (err error) {

@@ -38,7 +38,7 @@ bench: ## Go benchmarks (but the endpoint's: make bench-db) and the side-by-side
 .PHONY: bench-db
 bench-db: ## the endpoint's 2x2 benchmark on Postgres (about 2 minutes a count), as benchstat reads it
 	$(GO) test -run '^$$' -bench BenchmarkCourseStatus -count 5 -timeout 30m ./internal/coursestatus/ | tee /tmp/perfgate-bench-db.txt
-	$(GO) run golang.org/x/perf/cmd/benchstat -col /strategy /tmp/perfgate-bench-db.txt
+	$(GO) tool benchstat -col /strategy /tmp/perfgate-bench-db.txt
 
 demo: build ## ephemeral Postgres, the endpoint before and after, four scenarios, a comparison
 	./$(BIN) demo

@@ -329,12 +329,9 @@ func (c *rawColumns) read(rg parquet.RowGroup, intern map[string]string) error {
 	return nil
 }
 
-// readValues calls fn with every value of a column chunk, a batch at a
-// time; buf is the batch buffer, kept between calls.
-func readValues(cc parquet.ColumnChunk, buf *[]parquet.Value, fn func([]parquet.Value)) error {
-	if len(*buf) < readBatch {
-		*buf = make([]parquet.Value, readBatch)
-	}
+// eachPage calls fn with every page of a column chunk, releasing each
+// page after fn returns.
+func eachPage(cc parquet.ColumnChunk, fn func(parquet.Page) error) error {
 	pages := cc.Pages()
 	defer pages.Close()
 	for {
@@ -345,20 +342,33 @@ func readValues(cc parquet.ColumnChunk, buf *[]parquet.Value, fn func([]parquet.
 		if err != nil {
 			return err
 		}
+		err = fn(p)
+		parquet.Release(p)
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// readValues calls fn with every value of a column chunk, a batch at a
+// time; buf is the batch buffer, kept between calls.
+func readValues(cc parquet.ColumnChunk, buf *[]parquet.Value, fn func([]parquet.Value)) error {
+	if len(*buf) < readBatch {
+		*buf = make([]parquet.Value, readBatch)
+	}
+	return eachPage(cc, func(p parquet.Page) error {
 		vr := p.Values()
 		for {
 			n, err := vr.ReadValues(*buf)
 			fn((*buf)[:n])
 			if errors.Is(err, io.EOF) {
-				break
+				return nil
 			}
 			if err != nil {
-				parquet.Release(p)
 				return err
 			}
 		}
-		parquet.Release(p)
-	}
+	})
 }
 
 // readInt64s appends every value of an INT64 column chunk to dst. Pages
@@ -366,22 +376,7 @@ func readValues(cc parquet.ColumnChunk, buf *[]parquet.Value, fn func([]parquet.
 // perfgate writes) skip the generic parquet.Value, which is most of the
 // cost of a read; others take the generic path, with buf as its buffer.
 func readInt64s(cc parquet.ColumnChunk, dst *[]int64, buf *[]parquet.Value) error {
-	pages := cc.Pages()
-	defer pages.Close()
-	for {
-		p, err := pages.ReadPage()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := appendInt64s(p, dst, buf); err != nil {
-			parquet.Release(p)
-			return err
-		}
-		parquet.Release(p)
-	}
+	return eachPage(cc, func(p parquet.Page) error { return appendInt64s(p, dst, buf) })
 }
 
 // appendInt64s appends the values of one INT64 page to dst.
@@ -457,13 +452,11 @@ func ReadLatencies(path string) ([]time.Duration, error) {
 	out := make([]time.Duration, 0, pf.NumRows())
 	buf := make([]int64, readBatch)
 	for _, rg := range pf.RowGroups() {
-		pages := rg.ColumnChunks()[leaf.ColumnIndex].Pages()
-		err := readInt64Pages(pages, buf, func(vs []int64) {
+		err := readInt64Pages(rg.ColumnChunks()[leaf.ColumnIndex], buf, func(vs []int64) {
 			for _, v := range vs {
 				out = append(out, time.Duration(v))
 			}
 		})
-		pages.Close()
 		if err != nil {
 			return nil, fmt.Errorf("read raw results %s: latency_ns: %w", path, err)
 		}
@@ -471,34 +464,25 @@ func ReadLatencies(path string) ([]time.Duration, error) {
 	return out, nil
 }
 
-// readInt64Pages decodes every value of an INT64 column chunk.
-func readInt64Pages(pages parquet.Pages, buf []int64, fn func([]int64)) error {
-	for {
-		p, err := pages.ReadPage()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+// readInt64Pages decodes every value of an INT64 column chunk, a batch
+// at a time into buf.
+func readInt64Pages(cc parquet.ColumnChunk, buf []int64, fn func([]int64)) error {
+	return eachPage(cc, func(p parquet.Page) error {
 		rd, ok := p.Values().(parquet.Int64Reader)
 		if !ok {
-			parquet.Release(p)
 			return fmt.Errorf("column is not INT64")
 		}
 		for {
 			n, err := rd.ReadInt64s(buf)
 			fn(buf[:n])
 			if errors.Is(err, io.EOF) {
-				break
+				return nil
 			}
 			if err != nil {
-				parquet.Release(p)
 				return err
 			}
 		}
-		parquet.Release(p)
-	}
+	})
 }
 
 // scenarioOf returns the scenario name of a raw results file: its base

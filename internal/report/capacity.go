@@ -2,13 +2,11 @@ package report
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -119,32 +117,14 @@ func (c *Capacity) Scenario(name string) *CapacityScenario {
 
 // WriteCapacity writes c as capacity.json in dir, atomically.
 func WriteCapacity(dir string, c *Capacity) error {
-	data, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode capacity: %w", err)
-	}
-	return WriteFileAtomic(filepath.Join(dir, CapacityFile), append(data, '\n'))
+	return writeJSON(dir, CapacityFile, "capacity", c)
 }
 
 // ReadCapacity reads capacity results from a directory holding
 // capacity.json or from the file itself. A directory without one is
 // reported with an error matching fs.ErrNotExist.
 func ReadCapacity(path string) (*Capacity, error) {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		path = filepath.Join(path, CapacityFile)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read capacity: %w", err)
-	}
-	var c Capacity
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("read capacity %s: %w", path, err)
-	}
-	if c.Schema != SchemaCapacity {
-		return nil, fmt.Errorf("read capacity %s: schema %q, want %q", path, c.Schema, SchemaCapacity)
-	}
-	return &c, nil
+	return readJSON(path, CapacityFile, "capacity", SchemaCapacity, func(c *Capacity) string { return c.Schema })
 }
 
 // FindCapacity looks for capacity.json in a run directory, then in its

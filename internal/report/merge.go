@@ -1,9 +1,7 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -55,29 +53,13 @@ type ShardScenario struct {
 
 // WriteShardMarker writes m as shard.json in dir, atomically.
 func WriteShardMarker(dir string, m *ShardMarker) error {
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode shard marker: %w", err)
-	}
-	return WriteFileAtomic(filepath.Join(dir, ShardFile), append(data, '\n'))
+	return writeJSON(dir, ShardFile, "shard marker", m)
 }
 
-// ReadShardMarker reads dir's shard.json. It returns an error satisfying
-// os.IsNotExist when dir is not a shard's run directory.
+// ReadShardMarker reads dir's shard.json. It returns an error matching
+// fs.ErrNotExist when dir is not a shard's run directory.
 func ReadShardMarker(dir string) (*ShardMarker, error) {
-	path := filepath.Join(dir, ShardFile)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var m ShardMarker
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("read shard marker %s: %w", path, err)
-	}
-	if m.Schema != SchemaShard {
-		return nil, fmt.Errorf("read shard marker %s: schema %q, want %q", path, m.Schema, SchemaShard)
-	}
-	return &m, nil
+	return readJSON(filepath.Join(dir, ShardFile), ShardFile, "shard marker", SchemaShard, func(m *ShardMarker) string { return m.Schema })
 }
 
 // ShardRun is one shard's run directory, read for a merge. Marker is nil

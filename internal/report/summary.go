@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -168,30 +167,12 @@ type Statement struct {
 
 // ReadRun reads a run's summary from a run directory or a summary.json path.
 func ReadRun(path string) (*Run, error) {
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		path = filepath.Join(path, SummaryFile)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read run: %w", err)
-	}
-	var r Run
-	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("read run %s: %w", path, err)
-	}
-	if r.Schema != SchemaRun {
-		return nil, fmt.Errorf("read run %s: schema %q, want %q", path, r.Schema, SchemaRun)
-	}
-	return &r, nil
+	return readJSON(path, SummaryFile, "run", SchemaRun, func(r *Run) string { return r.Schema })
 }
 
 // WriteRun writes r as summary.json in dir, atomically.
 func WriteRun(dir string, r *Run) error {
-	data, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode summary: %w", err)
-	}
-	return WriteFileAtomic(filepath.Join(dir, SummaryFile), append(data, '\n'))
+	return writeJSON(dir, SummaryFile, "summary", r)
 }
 
 // WriteFileAtomic writes data to path through a temporary file in the same

@@ -107,10 +107,9 @@ was measured is still written).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.target, "target", DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
+	registerLoadTarget(cmd, &opts.target, &opts.maxWorkers)
 	opts.scen.register(cmd, false)
-	fl.DurationVar(&opts.scen.timeout, "timeout", 0, fmt.Sprintf("per-request timeout (overrides the files; default %s)", load.DefaultTimeout))
-	fl.Uint64Var(&opts.maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
+	opts.scen.registerTimeout(cmd)
 	fl.StringVar(&opts.start, "start", "", fmt.Sprintf("first rate tried, e.g. 20/s (default: the scenario's rate, %d/s for max)", DefaultCapacityStart))
 	fl.StringVar(&opts.maxRate, "max-rate", fmt.Sprintf("%d/s", DefaultCapacityMaxRate), "highest rate tried")
 	fl.StringVar(&opts.precision, "precision", DefaultCapacityPrecision, "stop bisecting when the failing rate is within this share above the passing one")

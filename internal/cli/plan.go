@@ -37,8 +37,22 @@ func (f *scenarioFlags) register(cmd *cobra.Command, shape bool) {
 	if shape {
 		fl.StringVar(&f.rate, "rate", "", "request rate for every scenario: 5/s, 1/10s, 300/m or max (overrides the files)")
 		fl.DurationVar(&f.duration, "duration", 0, "how long each scenario sends load (overrides the files)")
-		fl.DurationVar(&f.timeout, "timeout", 0, fmt.Sprintf("per-request timeout (overrides the files; default %s)", load.DefaultTimeout))
+		f.registerTimeout(cmd)
 	}
+}
+
+// registerTimeout adds --timeout, for commands that send load without
+// taking --rate and --duration (capacity picks those itself).
+func (f *scenarioFlags) registerTimeout(cmd *cobra.Command) {
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, fmt.Sprintf("per-request timeout (overrides the files; default %s)", load.DefaultTimeout))
+}
+
+// registerLoadTarget adds --target and --max-workers, as the commands that
+// send load (run, capacity) take them.
+func registerLoadTarget(cmd *cobra.Command, target *string, maxWorkers *uint64) {
+	fl := cmd.Flags()
+	fl.StringVar(target, "target", DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
+	fl.Uint64Var(maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
 }
 
 // planned is a scenario with its request rendered.

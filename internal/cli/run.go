@@ -88,9 +88,8 @@ perfgate report SHARD... and gate on the merged report.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.target, "target", DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
+	registerLoadTarget(cmd, &opts.target, &opts.maxWorkers)
 	opts.scen.register(cmd, true)
-	fl.Uint64Var(&opts.maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
 	fl.StringVar(&opts.out, "out", "", "run directory to write (default reports/<UTC time>-<label>)")
 	fl.StringVar(&opts.label, "label", "", "name of this run, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", "text,json", "formats to write: text (stdout), json, md, junit, html")

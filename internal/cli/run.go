@@ -357,13 +357,13 @@ func applyExpect(exp *scenario.Expect, kvs []string) error {
 			if err != nil || d <= 0 {
 				return usageErrf("--expect %s=%s: want a duration such as 2s or 500ms", k, v)
 			}
-			exp.Latency = replaceLatency(exp.Latency, scenario.LatencyLimit{Stat: k, Max: d})
+			exp.Latency = replaceOrAppend(exp.Latency, scenario.LatencyLimit{Stat: k, Max: d}, func(l scenario.LatencyLimit) string { return l.Stat })
 		case len(k) > 3 && k[:3] == "db." && slices.Contains(scenario.DBFigures, k[3:]):
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil || x < 0 {
 				return usageErrf("--expect %s=%s: want a number of 0 or more", k, v)
 			}
-			exp.DB = replaceDB(exp.DB, scenario.DBLimit{Figure: k[3:], Max: x})
+			exp.DB = replaceOrAppend(exp.DB, scenario.DBLimit{Figure: k[3:], Max: x}, func(l scenario.DBLimit) string { return l.Figure })
 		default:
 			return usageErrf("--expect %q: unknown criterion; use status, errors, %v or db.<figure> (%v)", k, scenario.LatencyStats, scenario.DBFigures)
 		}
@@ -371,22 +371,14 @@ func applyExpect(exp *scenario.Expect, kvs []string) error {
 	return nil
 }
 
-func replaceLatency(ls []scenario.LatencyLimit, l scenario.LatencyLimit) []scenario.LatencyLimit {
-	for i := range ls {
-		if ls[i].Stat == l.Stat {
-			ls[i] = l
-			return ls
+// replaceOrAppend replaces the element of xs with x's key, or appends x:
+// a criterion from --expect replaces the file's criterion of that name.
+func replaceOrAppend[T any](xs []T, x T, key func(T) string) []T {
+	for i := range xs {
+		if key(xs[i]) == key(x) {
+			xs[i] = x
+			return xs
 		}
 	}
-	return append(ls, l)
-}
-
-func replaceDB(ls []scenario.DBLimit, l scenario.DBLimit) []scenario.DBLimit {
-	for i := range ls {
-		if ls[i].Figure == l.Figure {
-			ls[i] = l
-			return ls
-		}
-	}
-	return append(ls, l)
+	return append(xs, x)
 }

@@ -196,18 +196,18 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		svc := services[c.strategy]
 		var tables bytes.Buffer
 		ro := &runOptions{
-			streams:       Streams{Out: &tables, ErrOut: opts.streams.ErrOut, ErrIsTerminal: opts.streams.ErrIsTerminal},
-			paths:         paths,
-			target:        svc.url,
-			scen:          scenarioFlags{fixtures: fxPath, rate: "max", duration: opts.window},
-			maxWorkers:    1,
-			out:           filepath.Join(dir, c.name),
-			label:         c.name,
-			formats:       "text,json,md,junit,html",
-			dbProbe:       dsn,
-			noProgress:    opts.noProgress,
-			now:           opts.now,
-			afterScenario: svc.pool.Reset,
+			streams:      Streams{Out: &tables, ErrOut: opts.streams.ErrOut, ErrIsTerminal: opts.streams.ErrIsTerminal},
+			paths:        paths,
+			target:       svc.url,
+			scen:         scenarioFlags{fixtures: fxPath, rate: "max", duration: opts.window},
+			maxWorkers:   1,
+			out:          filepath.Join(dir, c.name),
+			label:        c.name,
+			formats:      "text,json,md,junit,html",
+			dbProbe:      dsn,
+			noProgress:   opts.noProgress,
+			now:          opts.now,
+			flushService: svc.pool.Reset,
 		}
 		rerr := runRun(ctx, ro)
 		indent(out, tables.String())

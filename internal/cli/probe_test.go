@@ -21,18 +21,18 @@ func probedRun(t *testing.T, ctx context.Context, svc *demoService, dsn, fixture
 	var out, errOut bytes.Buffer
 	dir := filepath.Join(t.TempDir(), label)
 	err := runRun(ctx, &runOptions{
-		streams:       Streams{Out: &out, ErrOut: &errOut},
-		paths:         []string{filepath.Join("..", "..", "scenarios", "01-single-user-single-course.yaml")},
-		target:        svc.url,
-		scen:          scenarioFlags{fixtures: fixtures, rate: "max", duration: time.Second},
-		maxWorkers:    1,
-		out:           dir,
-		label:         label,
-		formats:       "json",
-		dbProbe:       dsn,
-		expect:        expect,
-		now:           time.Now,
-		afterScenario: svc.pool.Reset,
+		streams:      Streams{Out: &out, ErrOut: &errOut},
+		paths:        []string{filepath.Join("..", "..", "scenarios", "01-single-user-single-course.yaml")},
+		target:       svc.url,
+		scen:         scenarioFlags{fixtures: fixtures, rate: "max", duration: time.Second},
+		maxWorkers:   1,
+		out:          dir,
+		label:        label,
+		formats:      "json",
+		dbProbe:      dsn,
+		expect:       expect,
+		now:          time.Now,
+		flushService: svc.pool.Reset,
 	})
 	run, rerr := report.ReadRun(dir)
 	if rerr != nil {

@@ -37,11 +37,12 @@ type runOptions struct {
 	shard      string     // --shard i/N
 	sh         *shardPlan // parsed --shard; nil without it
 	now        func() time.Time
-	// afterScenario, when set, runs after each scenario's load and before
-	// the probe reads the database. The demo closes its service's idle
-	// connections there: a closing backend flushes its table statistics at
-	// once, so the probe need not wait out PostgreSQL's 10 s idle flush.
-	afterScenario func()
+	// flushService, when set, runs before each probe snapshot (before the
+	// first scenario and after each scenario's load). The demo closes its
+	// service's idle connections there: a closing backend flushes its table
+	// statistics at once, so the probe need not wait out PostgreSQL's 10 s
+	// idle flush.
+	flushService func()
 }
 
 func newRunCmd(streams Streams, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -224,6 +225,9 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 	rec := metrics.NewRecorder(min(expected, 1<<22))
 	checker := verdict.NewChecker(sc.Expect.Checks)
 	if probe != nil {
+		if opts.flushService != nil {
+			opts.flushService()
+		}
 		if err := probe.Before(ctx); err != nil {
 			raw.Close()
 			return nil, unavailableErr(err)
@@ -263,8 +267,8 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		return nil, fmt.Errorf("raw results of %s: %w", sc.Name, err)
 	}
 
-	if opts.afterScenario != nil {
-		opts.afterScenario()
+	if opts.flushService != nil {
+		opts.flushService()
 	}
 	s := rec.Summary()
 	var db *report.DB

@@ -132,11 +132,16 @@ func (p *Probe) Close() {
 	}
 }
 
-// Begin takes the snapshot before a scenario. After an End, the settled
+// Begin takes the snapshot before a scenario, once the statistics have
+// settled: requests sent to the service just before the run (a curl, a
+// warmup) must not count in its first scenario. After an End, the settled
 // snapshot of that End is reused: nothing ran in between.
 func (p *Probe) Begin(ctx context.Context) error {
 	if p.before != nil {
 		return nil
+	}
+	if err := p.settle(ctx); err != nil {
+		return err
 	}
 	s, err := p.Snapshot(ctx)
 	if err != nil {

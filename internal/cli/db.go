@@ -28,7 +28,8 @@ and the seven indexes of the deployment checklist.
   db indexes   apply, rollback or verify the seven indexes
   db down      stop a db up started with --detach`,
 		Example: `  perfgate db up --scale demo
-  eval "$(perfgate db up --scale tiny --detach)" && perfgate db down
+  set -a; eval "$(perfgate db up --scale tiny --detach)"; set +a   # exports PERFGATE_DSN, PERFGATE_FIXTURES
+  perfgate db down
   perfgate db seed --dsn postgres://user@host/db --scale tiny --seed 7
   perfgate db indexes verify --dsn "$PERFGATE_DSN"`,
 		Args: cmdArgs(cobra.NoArgs),

@@ -79,7 +79,7 @@ func newDBDownCmd(streams Streams, runF func(context.Context, *dbDownOptions) er
 detached process, which stops and removes its cluster or container) and
 removes the state file. A db up running in the foreground is stopped by
 Ctrl-C instead; a --dsn database is never touched.`,
-		Example: `  eval "$(perfgate db up --detach)"
+		Example: `  set -a; eval "$(perfgate db up --detach)"; set +a
   perfgate db down`,
 		Args: cmdArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },

@@ -66,7 +66,7 @@ Providers (--provider):
 --indexes off (the default) is the "before" state of the claim.`,
 		Example: `  perfgate db up --scale demo
   perfgate db up --provider docker --image postgres:16-alpine --indexes on
-  eval "$(perfgate db up --scale tiny --detach)"; perfgate run --fixtures "$PERFGATE_FIXTURES" ...; perfgate db down`,
+  set -a; eval "$(perfgate db up --scale tiny --detach)"; set +a; perfgate run --fixtures "$PERFGATE_FIXTURES" ...; perfgate db down`,
 		Args: cmdArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}

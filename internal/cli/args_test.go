@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/spf13/cobra"
 )
 
@@ -18,7 +19,7 @@ func parse(t *testing.T, cmd *cobra.Command, args ...string) int {
 	streams := Streams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}, In: strings.NewReader("")}
 	root := newRootCmd(streams, cmd)
 	root.SetArgs(args)
-	return exitCode(root.ExecuteContext(context.Background()))
+	return exit.Code(root.ExecuteContext(context.Background()))
 }
 
 // TestArgsToOptions checks, for every command without its own options test,
@@ -50,7 +51,7 @@ func TestArgsToOptions(t *testing.T) {
 			o.claimScenario != want.claimScenario || o.maxRegression != want.maxRegression || o.formats != want.formats || o.out != want.out {
 			t.Errorf("options %+v", o)
 		}
-		if code := parse(t, newCompareCmd(s, func(context.Context, *compareOptions) error { return nil }), "compare", "only-one"); code != ExitUsage {
+		if code := parse(t, newCompareCmd(s, func(context.Context, *compareOptions) error { return nil }), "compare", "only-one"); code != exit.CodeUsage {
 			t.Errorf("one run: exit %d, want 2", code)
 		}
 		parse(t, newCompareCmd(s, func(_ context.Context, opts *compareOptions) error { o = opts; return nil }), "compare", "b", "a")
@@ -124,7 +125,7 @@ func TestArgsToOptions(t *testing.T) {
 			t.Errorf("options %+v", o)
 		}
 		cmd = newDBIndexesCmd(s, func(context.Context, *dbIndexesOptions) error { return nil })
-		if code := parse(t, cmd, "indexes"); code != ExitUsage {
+		if code := parse(t, cmd, "indexes"); code != exit.CodeUsage {
 			t.Errorf("no action: exit %d, want 2", code)
 		}
 	})

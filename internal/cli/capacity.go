@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/report"
@@ -136,10 +137,10 @@ func (o *capacityOptions) bounds() (capacityBounds, error) {
 	rate := func(flag, s string) (float64, error) {
 		r, err := load.ParseRate(s)
 		if err != nil {
-			return 0, usageErrf("--%s: %v", flag, err)
+			return 0, exit.Usagef("--%s: %v", flag, err)
 		}
 		if r.IsMax() || r.PerSecond() < 1 {
-			return 0, usageErrf("--%s %s: give a rate of 1/s or more, such as 20/s", flag, s)
+			return 0, exit.Usagef("--%s %s: give a rate of 1/s or more, such as 20/s", flag, s)
 		}
 		return math.Round(r.PerSecond()), nil
 	}
@@ -153,19 +154,19 @@ func (o *capacityOptions) bounds() (capacityBounds, error) {
 		return b, err
 	}
 	if b.start > b.maxRate {
-		return b, usageErrf("--start %s is above --max-rate %s", o.start, o.maxRate)
+		return b, exit.Usagef("--start %s is above --max-rate %s", o.start, o.maxRate)
 	}
 	if b.precision, err = scenario.ParseShare(o.precision); err != nil || b.precision <= 0 || b.precision >= 1 {
-		return b, usageErrf("--precision %q: give a share between 0 and 100%%, such as 10%%", o.precision)
+		return b, exit.Usagef("--precision %q: give a share between 0 and 100%%, such as 10%%", o.precision)
 	}
 	if o.step <= 0 || o.budget <= 0 {
-		return b, usageErrf("--step and --budget must be positive durations, such as 5s and 5m")
+		return b, exit.Usagef("--step and --budget must be positive durations, such as 5s and 5m")
 	}
 	if o.maxRequests < 0 {
-		return b, usageErrf("--max-requests must be 0 (no bound) or more")
+		return b, exit.Usagef("--max-requests must be 0 (no bound) or more")
 	}
 	if o.maxWorkers == 0 {
-		return b, usageErrf("--max-workers must be at least 1")
+		return b, exit.Usagef("--max-workers must be at least 1")
 	}
 	return b, nil
 }
@@ -173,7 +174,7 @@ func (o *capacityOptions) bounds() (capacityBounds, error) {
 func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	formats, err := parseCapacityFormats(opts.formats)
 	if err != nil {
-		return usageErr(err)
+		return exit.Usage(err)
 	}
 	b, err := opts.bounds()
 	if err != nil {
@@ -185,7 +186,7 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	}
 	for _, o := range origins(ps) {
 		if err := load.Preflight(ctx, o, load.DefaultPreflightTimeout); err != nil {
-			return unavailableErr(err)
+			return exit.Unavailable(err)
 		}
 	}
 	dir := opts.out
@@ -197,10 +198,10 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 		dir = runDirName(opts.now(), name)
 	}
 	if _, err := os.Stat(filepath.Join(dir, report.CapacityFile)); err == nil {
-		return usageErrf("%s already holds a capacity search; choose another --out or remove it", dir)
+		return exit.Usagef("%s already holds a capacity search; choose another --out or remove it", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageErrf("create run directory: %v", err)
+		return exit.Usagef("create run directory: %v", err)
 	}
 
 	began := opts.now()
@@ -247,9 +248,9 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	}
 	switch {
 	case c.Interrupted:
-		return unavailableErr(fmt.Errorf("interrupted: the steps measured so far are in %s", dir))
+		return exit.Unavailable(fmt.Errorf("interrupted: the steps measured so far are in %s", dir))
 	case !c.Pass:
-		return errGateFailed
+		return exit.ErrGateFailed
 	}
 	return nil
 }
@@ -445,7 +446,7 @@ func measureStep(ctx context.Context, p planned, rate float64, warmup int, d tim
 		}
 	})
 	if err != nil {
-		return report.CapacityStep{}, false, unavailableErr(err)
+		return report.CapacityStep{}, false, exit.Unavailable(err)
 	}
 	if stats.Interrupted {
 		return report.CapacityStep{}, true, nil

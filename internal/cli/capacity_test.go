@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/report"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
@@ -70,7 +71,7 @@ func TestCapacityFindsKnown(t *testing.T) {
 	began := time.Now()
 	code, stdout, stderr := execCapacity(t, context.Background(), "--target", srv.URL, "--step", "1s", "--out", dir, "--format", "text,html", sf)
 	took := time.Since(began)
-	if code != ExitOK {
+	if code != exit.CodeOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	c, err := report.ReadCapacity(dir)
@@ -195,7 +196,7 @@ func TestCapacityArgs(t *testing.T) {
 		t.Errorf("defaults (-want +got):\n%s", d)
 	}
 	for _, flag := range []string{"--rate", "--duration"} {
-		if code := parse(t, newCapacityCmd(Streams{}, capture), "capacity", flag, "1s"); code != ExitUsage {
+		if code := parse(t, newCapacityCmd(Streams{}, capture), "capacity", flag, "1s"); code != exit.CodeUsage {
 			t.Errorf("%s: exit %d, want 2 (capacity chooses rates and step lengths itself)", flag, code)
 		}
 	}
@@ -210,12 +211,12 @@ func TestCapacityErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"bad start", []string{"--start", "max"}, ExitUsage, "--start max: give a rate of 1/s or more"},
-		{"start above max", []string{"--start", "50/s", "--max-rate", "20/s"}, ExitUsage, "above --max-rate"},
-		{"bad precision", []string{"--precision", "0%"}, ExitUsage, "--precision"},
-		{"bad step", []string{"--step", "0s"}, ExitUsage, "--step and --budget must be positive"},
-		{"bad format", []string{"--format", "junit"}, ExitUsage, `unknown format "junit"`},
-		{"unreachable", []string{"--target", closedURL(t)}, ExitUnavailable, "not reachable"},
+		{"bad start", []string{"--start", "max"}, exit.CodeUsage, "--start max: give a rate of 1/s or more"},
+		{"start above max", []string{"--start", "50/s", "--max-rate", "20/s"}, exit.CodeUsage, "above --max-rate"},
+		{"bad precision", []string{"--precision", "0%"}, exit.CodeUsage, "--precision"},
+		{"bad step", []string{"--step", "0s"}, exit.CodeUsage, "--step and --budget must be positive"},
+		{"bad format", []string{"--format", "junit"}, exit.CodeUsage, `unknown format "junit"`},
+		{"unreachable", []string{"--target", closedURL(t)}, exit.CodeUnavailable, "not reachable"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"--target", srv.URL, "--out", filepath.Join(t.TempDir(), "c")}, tc.args...)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/compare"
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/report"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
@@ -86,11 +87,11 @@ and compare.html into --out (default: the AFTER run directory).`,
 func runCompare(_ context.Context, opts *compareOptions) error {
 	formats, err := parseCompareFormats(opts.formats)
 	if err != nil {
-		return usageErr(err)
+		return exit.Usage(err)
 	}
 	maxReg, err := parseShare(opts.maxRegression)
 	if err != nil {
-		return usageErrf("--max-regression %q: %v; write e.g. 10%% or 0.1", opts.maxRegression, err)
+		return exit.Usagef("--max-regression %q: %v; write e.g. 10%% or 0.1", opts.maxRegression, err)
 	}
 	copts := compare.Options{
 		MaxRegression:   maxReg,
@@ -104,21 +105,21 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 	if opts.claim != "" {
 		c, err := compare.ParseClaim(opts.claim)
 		if err != nil {
-			return usageErr(fmt.Errorf("--claim: %w", err))
+			return exit.Usage(fmt.Errorf("--claim: %w", err))
 		}
 		copts.Claim = &c
 	}
 	before, err := compare.Load(opts.before)
 	if err != nil {
-		return usageErr(fmt.Errorf("before: %w; pass a run directory or its summary.json", err))
+		return exit.Usage(fmt.Errorf("before: %w; pass a run directory or its summary.json", err))
 	}
 	after, err := compare.Load(opts.after)
 	if err != nil {
-		return usageErr(fmt.Errorf("after: %w; pass a run directory or its summary.json", err))
+		return exit.Usage(fmt.Errorf("after: %w; pass a run directory or its summary.json", err))
 	}
 	res, err := compare.Compare(before, after, copts)
 	if err != nil {
-		return usageErr(fmt.Errorf("compare: %w", err))
+		return exit.Usage(fmt.Errorf("compare: %w", err))
 	}
 
 	out := opts.out
@@ -152,7 +153,7 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 		}
 	}
 	if !res.Pass {
-		return errGateFailed
+		return exit.ErrGateFailed
 	}
 	return nil
 }

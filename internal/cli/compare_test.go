@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/report"
 )
 
@@ -64,15 +65,15 @@ func TestRunCompare(t *testing.T) {
 		wantOut  []string
 		wantFile string
 	}{
-		{name: "claim reproduced", opts: compareOptions{before: beforeDir, after: fastDir, claim: "50s:2s"}, wantCode: ExitOK,
+		{name: "claim reproduced", opts: compareOptions{before: beforeDir, after: fastDir, claim: "50s:2s"}, wantCode: exit.CodeOK,
 			wantOut: []string{"claim reproduced: 48.7 s → 1.6 s (-96.7 %), claimed 50 s → 2 s", "(p=0.000 n=21)", "30.4×", "gate: PASS"}},
-		{name: "claim not reproduced", opts: compareOptions{before: beforeDir, after: slowerDir, claim: "50s:2s"}, wantCode: ExitFailed,
+		{name: "claim not reproduced", opts: compareOptions{before: beforeDir, after: slowerDir, claim: "50s:2s"}, wantCode: exit.CodeFailed,
 			wantOut: []string{"claim not reproduced: 48.7 s → 2.4 s", "after 2.4 s is above the claimed 2 s", "gate: FAIL"}},
-		{name: "regression", opts: compareOptions{before: fastDir, after: slowerDir}, wantCode: ExitFailed,
+		{name: "regression", opts: compareOptions{before: fastDir, after: slowerDir}, wantCode: exit.CodeFailed,
 			wantOut: []string{"p95 regressed", "+50.00%"}},
-		{name: "files", opts: compareOptions{before: beforeDir, after: fastDir, formats: "md,json,html"}, wantCode: ExitOK, wantFile: "compare.html"},
+		{name: "files", opts: compareOptions{before: beforeDir, after: fastDir, formats: "md,json,html"}, wantCode: exit.CodeOK, wantFile: "compare.html"},
 		{name: "summary.json paths", opts: compareOptions{before: filepath.Join(beforeDir, "summary.json"), after: filepath.Join(fastDir, "summary.json")},
-			wantCode: ExitOK, wantOut: []string{"-96.71%"}},
+			wantCode: exit.CodeOK, wantOut: []string{"-96.71%"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,7 +88,7 @@ func TestRunCompare(t *testing.T) {
 			}
 			opts.out = t.TempDir()
 			err := runCompare(context.Background(), &opts)
-			if got := exitCode(err); got != tt.wantCode {
+			if got := exit.Code(err); got != tt.wantCode {
 				t.Fatalf("exit code %d (err %v), want %d; output:\n%s", got, err, tt.wantCode, out.String())
 			}
 			for _, w := range tt.wantOut {
@@ -120,13 +121,13 @@ func TestCompareCommand(t *testing.T) {
 		wantCode int
 		wantOut  string
 	}{
-		{name: "no raw files", args: []string{"compare", before, after}, wantCode: ExitOK, wantOut: "(no raw results)"},
-		{name: "one run", args: []string{"compare", before}, wantCode: ExitUsage, wantOut: "accepts 2 arg(s)"},
-		{name: "bad claim", args: []string{"compare", before, after, "--claim", "fast"}, wantCode: ExitUsage, wantOut: "want BEFORE:AFTER"},
-		{name: "bad format", args: []string{"compare", before, after, "--format", "pdf"}, wantCode: ExitUsage, wantOut: "valid formats are text,md,json,html"},
-		{name: "bad max regression", args: []string{"compare", before, after, "--max-regression", "lots"}, wantCode: ExitUsage, wantOut: "write e.g. 10%"},
-		{name: "missing run", args: []string{"compare", before, filepath.Join(before, "nope")}, wantCode: ExitUsage, wantOut: "pass a run directory"},
-		{name: "bad claim percentile", args: []string{"compare", before, after, "--claim", "50s:2s", "--claim-percentile", "p42"}, wantCode: ExitUsage, wantOut: "want one of"},
+		{name: "no raw files", args: []string{"compare", before, after}, wantCode: exit.CodeOK, wantOut: "(no raw results)"},
+		{name: "one run", args: []string{"compare", before}, wantCode: exit.CodeUsage, wantOut: "accepts 2 arg(s)"},
+		{name: "bad claim", args: []string{"compare", before, after, "--claim", "fast"}, wantCode: exit.CodeUsage, wantOut: "want BEFORE:AFTER"},
+		{name: "bad format", args: []string{"compare", before, after, "--format", "pdf"}, wantCode: exit.CodeUsage, wantOut: "valid formats are text,md,json,html"},
+		{name: "bad max regression", args: []string{"compare", before, after, "--max-regression", "lots"}, wantCode: exit.CodeUsage, wantOut: "write e.g. 10%"},
+		{name: "missing run", args: []string{"compare", before, filepath.Join(before, "nope")}, wantCode: exit.CodeUsage, wantOut: "pass a run directory"},
+		{name: "bad claim percentile", args: []string{"compare", before, after, "--claim", "50s:2s", "--claim-percentile", "p42"}, wantCode: exit.CodeUsage, wantOut: "want one of"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

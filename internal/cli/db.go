@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
@@ -34,7 +36,7 @@ and the seven indexes of the deployment checklist.
   perfgate db indexes verify --dsn "$PERFGATE_DSN"`,
 		Args: cmdArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return usageErrf("db needs a subcommand: up, seed, indexes or down")
+			return exit.Usagef("db needs a subcommand: up, seed, indexes or down")
 		},
 	}
 	cmd.AddCommand(newDBUpCmd(streams, nil), newDBSeedCmd(streams, nil), newDBIndexesCmd(streams, nil), newDBDownCmd(streams, nil))
@@ -60,23 +62,23 @@ func (f *seedFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.Contents, "contents", 0, "contents per user and course (overrides the profile)")
 	fl.IntVar(&f.Events, "events", 0, "mean detail events per content (overrides the profile)")
 	fl.BoolVar(&f.Force, "force", false, "seed even though the tables already hold rows (rows are added, never deleted)")
-	fl.StringVar(&f.Fixtures, "fixtures", pgenv.DefaultFixturesPath, "where to write the fixtures file that run --fixtures reads")
+	fl.StringVar(&f.Fixtures, "fixtures", fixtures.DefaultPath, "where to write the fixtures file that run --fixtures reads")
 }
 
 func (f *seedFlags) options() (pgenv.SeedOptions, error) {
 	if _, ok := pgenv.Profiles[f.Scale]; !ok {
-		return pgenv.SeedOptions{}, usageErrf("--scale %q: use one of %s", f.Scale, strings.Join(pgenv.ProfileNames(), ", "))
+		return pgenv.SeedOptions{}, exit.Usagef("--scale %q: use one of %s", f.Scale, strings.Join(pgenv.ProfileNames(), ", "))
 	}
 	for name, v := range map[string]int{"users": f.Users, "courses": f.Courses, "contents": f.Contents, "events": f.Events} {
 		if v < 0 {
-			return pgenv.SeedOptions{}, usageErrf("--%s %d: must be positive (0 keeps the profile's count)", name, v)
+			return pgenv.SeedOptions{}, exit.Usagef("--%s %d: must be positive (0 keeps the profile's count)", name, v)
 		}
 	}
 	if f.Seed == 0 {
-		return pgenv.SeedOptions{}, usageErrf("--seed 0: use a non-zero seed (the default is %d)", pgenv.DefaultSeed)
+		return pgenv.SeedOptions{}, exit.Usagef("--seed 0: use a non-zero seed (the default is %d)", pgenv.DefaultSeed)
 	}
 	if f.Fixtures == "" {
-		return pgenv.SeedOptions{}, usageErrf("--fixtures is empty: give the path of the fixtures file to write")
+		return pgenv.SeedOptions{}, exit.Usagef("--fixtures is empty: give the path of the fixtures file to write")
 	}
 	return pgenv.SeedOptions{Seed: f.Seed, Profile: f.Scale, Users: f.Users, Courses: f.Courses,
 		Contents: f.Contents, Events: f.Events, Force: f.Force}, nil
@@ -86,9 +88,9 @@ func (f *seedFlags) options() (pgenv.SeedOptions, error) {
 // anything else means the database could not be seeded (3).
 func seedErr(err error) error {
 	if errors.Is(err, pgenv.ErrNotEmpty) {
-		return usageErr(err)
+		return exit.Usage(err)
 	}
-	return unavailableErr(err)
+	return exit.Unavailable(err)
 }
 
 // printSeedReport writes the one-line summary of a seed.
@@ -135,7 +137,7 @@ It writes the fixtures file (--fixtures) and prints rows loaded and rows/s.`,
 
 func runDBSeed(ctx context.Context, opts *dbSeedOptions) error {
 	if opts.DSN == "" {
-		return usageErrf("db seed needs --dsn (or PERFGATE_DSN)")
+		return exit.Usagef("db seed needs --dsn (or PERFGATE_DSN)")
 	}
 	so, err := opts.seedFlags.options()
 	if err != nil {
@@ -145,8 +147,8 @@ func runDBSeed(ctx context.Context, opts *dbSeedOptions) error {
 	if err != nil {
 		return seedErr(err)
 	}
-	if err := pgenv.WriteFixtures(opts.Fixtures, rep.Fixtures); err != nil {
-		return unavailableErr(err)
+	if err := fixtures.Write(opts.Fixtures, &rep.Fixtures); err != nil {
+		return exit.Unavailable(err)
 	}
 	printSeedReport(opts.Streams.Out, rep, opts.Fixtures)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/spf13/cobra"
 )
 
@@ -96,7 +97,7 @@ func runDBDown(ctx context.Context, opts *dbDownOptions) error {
 		return nil
 	}
 	if err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	if !alive(st.PID) {
 		_ = os.Remove(opts.StateFile)
@@ -104,16 +105,16 @@ func runDBDown(ctx context.Context, opts *dbDownOptions) error {
 		return nil
 	}
 	if err := syscall.Kill(st.PID, syscall.SIGTERM); err != nil {
-		return unavailableErr(fmt.Errorf("stop db up (pid %d): %w", st.PID, err))
+		return exit.Unavailable(fmt.Errorf("stop db up (pid %d): %w", st.PID, err))
 	}
 	deadline := time.Now().Add(opts.Timeout)
 	for alive(st.PID) {
 		if time.Now().After(deadline) {
-			return unavailableErr(fmt.Errorf("db up (pid %d) still running %s after SIGTERM; see its log %s", st.PID, opts.Timeout, st.Log))
+			return exit.Unavailable(fmt.Errorf("db up (pid %d) still running %s after SIGTERM; see its log %s", st.PID, opts.Timeout, st.Log))
 		}
 		select {
 		case <-ctx.Done():
-			return unavailableErr(ctx.Err())
+			return exit.Unavailable(ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

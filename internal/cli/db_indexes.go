@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
@@ -51,28 +52,28 @@ The SQL is embedded in the binary; the same files are in internal/pgenv/sql.`,
 
 func runDBIndexes(ctx context.Context, opts *dbIndexesOptions) error {
 	if opts.DSN == "" {
-		return usageErrf("db indexes needs --dsn (or PERFGATE_DSN)")
+		return exit.Usagef("db indexes needs --dsn (or PERFGATE_DSN)")
 	}
 	out, errOut := opts.Streams.Out, opts.Streams.ErrOut
 	start := time.Now()
 	switch opts.Action {
 	case "apply":
 		if err := pgenv.ApplyIndexes(ctx, opts.DSN); err != nil {
-			return unavailableErr(err)
+			return exit.Unavailable(err)
 		}
 		fmt.Fprintf(errOut, "applied the seven indexes and analyzed both tables in %s\n", time.Since(start).Round(time.Millisecond))
 	case "rollback":
 		if err := pgenv.RollbackIndexes(ctx, opts.DSN); err != nil {
-			return unavailableErr(err)
+			return exit.Unavailable(err)
 		}
 		fmt.Fprintf(errOut, "dropped the seven indexes in %s\n", time.Since(start).Round(time.Millisecond))
 	case "verify":
 	default:
-		return usageErrf("db indexes %q: use apply, rollback or verify", opts.Action)
+		return exit.Usagef("db indexes %q: use apply, rollback or verify", opts.Action)
 	}
 	rep, err := pgenv.VerifyIndexes(ctx, opts.DSN)
 	if err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	if err := rep.WriteTable(out); err != nil {
 		return err
@@ -80,7 +81,7 @@ func runDBIndexes(ctx context.Context, opts *dbIndexesOptions) error {
 	if opts.Action == "verify" && !rep.OK() {
 		fmt.Fprintf(errOut, "perfgate: %d of %d indexes missing (%s); run perfgate db indexes apply\n",
 			len(rep.Missing), len(pgenv.Indexes), strings.Join(rep.Missing, ", "))
-		return errGateFailed
+		return exit.ErrGateFailed
 	}
 	return nil
 }

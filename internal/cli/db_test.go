@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/perfgate/perfgate/internal/pgenv"
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes it.
@@ -45,7 +46,7 @@ func TestDBEndToEnd(t *testing.T) {
 	t.Setenv("PERFGATE_DSN", "")
 	t.Setenv("PERFGATE_FIXTURES", "")
 	dir := t.TempDir()
-	fixtures := filepath.Join(dir, "fx.json")
+	fxPath := filepath.Join(dir, "fx.json")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errOut syncBuffer
@@ -53,7 +54,7 @@ func TestDBEndToEnd(t *testing.T) {
 	start := time.Now()
 	go func() {
 		done <- Execute(ctx, []string{"db", "up", "--provider", "local", "--scale", "tiny", "--users", "3", "--courses", "3", "--contents", "20",
-			"--fixtures", fixtures}, Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+			"--fixtures", fxPath}, Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
 	}()
 	for !strings.Contains(out.String(), "PERFGATE_FIXTURES=") {
 		select {
@@ -66,12 +67,12 @@ func TestDBEndToEnd(t *testing.T) {
 		}
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "PERFGATE_DSN=postgres://") || lines[1] != "PERFGATE_FIXTURES="+fixtures {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "PERFGATE_DSN=postgres://") || lines[1] != "PERFGATE_FIXTURES="+fxPath {
 		t.Fatalf("stdout is not the two eval-able lines:\n%s", out.String())
 	}
 	dsn := strings.TrimPrefix(lines[0], "PERFGATE_DSN=")
-	fx, err := pgenv.ReadFixtures(fixtures)
-	if err != nil || fx.Users[0] != pgenv.ChecklistUser {
+	fx, err := fixtures.Read(fxPath)
+	if err != nil || fx.Users[0] != fixtures.ChecklistUser {
 		t.Errorf("fixtures file: %+v, %v", fx, err)
 	}
 	if !strings.Contains(errOut.String(), "provider local") || !strings.Contains(errOut.String(), "rows/s") {
@@ -83,12 +84,12 @@ func TestDBEndToEnd(t *testing.T) {
 		code     int
 		out, err string
 	}{
-		{[]string{"db", "seed", "--dsn", dsn, "--fixtures", filepath.Join(dir, "again.json")}, ExitUsage, "", "--force"},
-		{[]string{"db", "indexes", "verify", "--dsn", dsn}, ExitFailed, "content_tracking: 0/4, content_tracking_details: 0/3", "7 of 7 indexes missing"},
-		{[]string{"db", "indexes", "apply", "--dsn", dsn}, ExitOK, "content_tracking: 4/4, content_tracking_details: 3/3", "analyzed"},
-		{[]string{"db", "indexes", "verify", "--dsn", dsn}, ExitOK, "idx_content_tracking_details_eid", ""},
-		{[]string{"db", "indexes", "rollback", "--dsn", dsn}, ExitOK, "0/4", "dropped"},
-		{[]string{"db", "seed", "--dsn", dsn, "--seed", "9", "--force", "--users", "1", "--courses", "1", "--contents", "5", "--fixtures", filepath.Join(dir, "more.json")}, ExitOK, "rows/s", ""},
+		{[]string{"db", "seed", "--dsn", dsn, "--fixtures", filepath.Join(dir, "again.json")}, exit.CodeUsage, "", "--force"},
+		{[]string{"db", "indexes", "verify", "--dsn", dsn}, exit.CodeFailed, "content_tracking: 0/4, content_tracking_details: 0/3", "7 of 7 indexes missing"},
+		{[]string{"db", "indexes", "apply", "--dsn", dsn}, exit.CodeOK, "content_tracking: 4/4, content_tracking_details: 3/3", "analyzed"},
+		{[]string{"db", "indexes", "verify", "--dsn", dsn}, exit.CodeOK, "idx_content_tracking_details_eid", ""},
+		{[]string{"db", "indexes", "rollback", "--dsn", dsn}, exit.CodeOK, "0/4", "dropped"},
+		{[]string{"db", "seed", "--dsn", dsn, "--seed", "9", "--force", "--users", "1", "--courses", "1", "--contents", "5", "--fixtures", filepath.Join(dir, "more.json")}, exit.CodeOK, "rows/s", ""},
 	}
 	for _, s := range steps {
 		code, stdout, stderr := runDB(t, s.args...)
@@ -100,14 +101,14 @@ func TestDBEndToEnd(t *testing.T) {
 	cancel() // Ctrl-C
 	select {
 	case code := <-done:
-		if code != ExitOK {
+		if code != exit.CodeOK {
 			t.Errorf("db up exited %d after Ctrl-C:\n%s", code, errOut.String())
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("db up still running 30s after Ctrl-C")
 	}
-	if code, _, _ := runDB(t, "db", "indexes", "verify", "--dsn", dsn+"&connect_timeout=2"); code != ExitUnavailable {
-		t.Errorf("verify after db up stopped: exit %d, want %d (database gone)", code, ExitUnavailable)
+	if code, _, _ := runDB(t, "db", "indexes", "verify", "--dsn", dsn+"&connect_timeout=2"); code != exit.CodeUnavailable {
+		t.Errorf("verify after db up stopped: exit %d, want %d (database gone)", code, exit.CodeUnavailable)
 	}
 }
 
@@ -131,8 +132,8 @@ func TestDBUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			code, _, stderr := runDB(t, tt.args...)
-			if code != ExitUsage || !strings.Contains(stderr, tt.want) {
-				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, ExitUsage, tt.want)
+			if code != exit.CodeUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, exit.CodeUsage, tt.want)
 			}
 		})
 	}
@@ -141,7 +142,7 @@ func TestDBUsageErrors(t *testing.T) {
 func TestDBSeedRedactsPassword(t *testing.T) {
 	t.Setenv("PERFGATE_DSN", "")
 	code, stdout, stderr := runDB(t, "db", "seed", "--dsn", "postgres://u:hunter22@127.0.0.1:1/db?connect_timeout=2", "--fixtures", filepath.Join(t.TempDir(), "fx.json"))
-	if code != ExitUnavailable || strings.Contains(stdout+stderr, "hunter22") || !strings.Contains(stderr, "u:xxxxx@") {
+	if code != exit.CodeUnavailable || strings.Contains(stdout+stderr, "hunter22") || !strings.Contains(stderr, "u:xxxxx@") {
 		t.Errorf("exit %d, output %q %q; want 3 and the password redacted", code, stdout, stderr)
 	}
 }
@@ -149,7 +150,7 @@ func TestDBSeedRedactsPassword(t *testing.T) {
 func TestDBDown(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.json")
 	code, _, stderr := runDB(t, "db", "down", "--state-file", state)
-	if code != ExitOK || !strings.Contains(stderr, "Ctrl-C") {
+	if code != exit.CodeOK || !strings.Contains(stderr, "Ctrl-C") {
 		t.Errorf("down without a detached up: exit %d, %q; want 0 and an explanation", code, stderr)
 	}
 
@@ -164,7 +165,7 @@ func TestDBDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr = runDB(t, "db", "down", "--state-file", state)
-	if code != ExitOK || !strings.Contains(stderr, "stopped db up") {
+	if code != exit.CodeOK || !strings.Contains(stderr, "stopped db up") {
 		t.Errorf("down: exit %d, %q", code, stderr)
 	}
 	select {

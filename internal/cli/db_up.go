@@ -13,6 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
@@ -83,10 +85,10 @@ Providers (--provider):
 
 func (o *dbUpOptions) validate() (pgenv.SeedOptions, error) {
 	if o.Indexes != "on" && o.Indexes != "off" {
-		return pgenv.SeedOptions{}, usageErrf("--indexes %q: use on or off", o.Indexes)
+		return pgenv.SeedOptions{}, exit.Usagef("--indexes %q: use on or off", o.Indexes)
 	}
 	if _, err := pgenv.NewProvider(o.Provider, pgenv.ProviderConfig{DSN: o.DSN, Image: o.Image}); err != nil {
-		return pgenv.SeedOptions{}, usageErr(err)
+		return pgenv.SeedOptions{}, exit.Usage(err)
 	}
 	return o.seedFlags.options()
 }
@@ -96,9 +98,9 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 	if err != nil {
 		return err
 	}
-	fixtures, err := filepath.Abs(opts.Fixtures)
+	fixturesPath, err := filepath.Abs(opts.Fixtures)
 	if err != nil {
-		return usageErr(err)
+		return exit.Usage(err)
 	}
 	provider, _ := pgenv.NewProvider(opts.Provider, pgenv.ProviderConfig{DSN: opts.DSN, Image: opts.Image})
 	// An existing database needs no process to keep it: nothing to detach.
@@ -110,7 +112,7 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 	started := time.Now()
 	db, err := provider.Start(ctx)
 	if err != nil {
-		return unavailableErr(fmt.Errorf("db up: provider %s: %w", provider.Name(), err))
+		return exit.Unavailable(fmt.Errorf("db up: provider %s: %w", provider.Name(), err))
 	}
 	defer func() {
 		if err := db.Stop(); err != nil {
@@ -121,41 +123,41 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 	fmt.Fprintf(errOut, "database up (provider %s) at %s in %s\n", pgenv.ProviderOf(db), pgenv.RedactDSN(dsn), time.Since(started).Round(time.Millisecond))
 
 	if err := pgenv.CreateSchema(ctx, dsn); err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	rep, err := pgenv.Seed(ctx, dsn, so)
 	if err != nil {
 		return seedErr(err)
 	}
-	if err := pgenv.WriteFixtures(fixtures, rep.Fixtures); err != nil {
-		return unavailableErr(err)
+	if err := fixtures.Write(fixturesPath, &rep.Fixtures); err != nil {
+		return exit.Unavailable(err)
 	}
-	printSeedReport(errOut, rep, fixtures)
+	printSeedReport(errOut, rep, fixturesPath)
 	if opts.Indexes == "on" {
 		t := time.Now()
 		if err := pgenv.ApplyIndexes(ctx, dsn); err != nil {
-			return unavailableErr(err)
+			return exit.Unavailable(err)
 		}
 		fmt.Fprintf(errOut, "applied the seven indexes in %s\n", time.Since(t).Round(time.Millisecond))
 	} else {
 		fmt.Fprintln(errOut, `indexes off: the "before" state (perfgate db indexes apply adds them)`)
 	}
 
-	fmt.Fprintf(opts.Streams.Out, "PERFGATE_DSN=%s\nPERFGATE_FIXTURES=%s\n", dsn, fixtures)
+	fmt.Fprintf(opts.Streams.Out, "PERFGATE_DSN=%s\nPERFGATE_FIXTURES=%s\n", dsn, fixturesPath)
 	if !ephemeral {
 		fmt.Fprintf(errOut, "ready in %s; the database at --dsn stays as it is\n", time.Since(started).Round(time.Millisecond))
 		return nil
 	}
 	if opts.StateFile != "" {
-		st := dbState{PID: os.Getpid(), Provider: pgenv.ProviderOf(db), DSN: dsn, Fixtures: fixtures, Started: started}
+		st := dbState{PID: os.Getpid(), Provider: pgenv.ProviderOf(db), DSN: dsn, Fixtures: fixturesPath, Started: started}
 		if err := writeState(opts.StateFile, st); err != nil {
-			return unavailableErr(fmt.Errorf("db up: state file: %w", err))
+			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
 		}
 		defer os.Remove(opts.StateFile)
 	}
 	fmt.Fprintf(errOut, "ready in %s; Ctrl-C stops and removes the database\n", time.Since(started).Round(time.Millisecond))
 	if opts.ready != nil {
-		opts.ready(dsn, fixtures)
+		opts.ready(dsn, fixturesPath)
 	}
 	<-ctx.Done()
 	fmt.Fprintln(errOut, "stopping the database")
@@ -170,21 +172,21 @@ func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 		state = defaultStateFile()
 	}
 	if st, err := readState(state); err == nil && alive(st.PID) {
-		return usageErrf("a detached db up is already running (pid %d, state %s); run perfgate db down first", st.PID, state)
+		return exit.Usagef("a detached db up is already running (pid %d, state %s); run perfgate db down first", st.PID, state)
 	}
 	_ = os.Remove(state)
 	if err := os.MkdirAll(filepath.Dir(state), 0o700); err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	logPath := filepath.Join(filepath.Dir(state), "db-up.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	defer logf.Close()
 	exe, err := os.Executable()
 	if err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	args := []string{"db", "up", "--provider", opts.Provider, "--image", opts.Image, "--indexes", opts.Indexes,
 		"--scale", opts.Scale, "--seed", strconv.FormatInt(opts.Seed, 10), "--fixtures", opts.Fixtures,
@@ -203,7 +205,7 @@ func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // survives the shell's Ctrl-C
 	if err := cmd.Start(); err != nil {
-		return unavailableErr(fmt.Errorf("db up --detach: %w", err))
+		return exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -218,11 +220,11 @@ func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 		select {
 		case err := <-exited:
 			log, _ := os.ReadFile(logPath)
-			return unavailableErr(fmt.Errorf("db up --detach: background db up exited (%v):\n%s", err, log))
+			return exit.Unavailable(fmt.Errorf("db up --detach: background db up exited (%v):\n%s", err, log))
 		case <-ctx.Done():
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			<-exited
-			return unavailableErr(errors.New("db up --detach: interrupted before the database was ready; stopped it"))
+			return exit.Unavailable(errors.New("db up --detach: interrupted before the database was ready; stopped it"))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/coursestatus"
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/report"
 )
@@ -121,13 +123,13 @@ type connPool interface {
 func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	claim, err := compare.ParseClaim(opts.claim)
 	if err != nil {
-		return usageErrf("--claim: %v", err)
+		return exit.Usagef("--claim: %v", err)
 	}
 	if _, ok := pgenv.Profiles[opts.scale]; !ok {
-		return usageErrf("--scale %q: use one of %s", opts.scale, strings.Join(pgenv.ProfileNames(), ", "))
+		return exit.Usagef("--scale %q: use one of %s", opts.scale, strings.Join(pgenv.ProfileNames(), ", "))
 	}
 	if opts.window <= 0 {
-		return usageErrf("--duration must be positive")
+		return exit.Usagef("--duration must be positive")
 	}
 	paths := opts.paths
 	if len(paths) == 0 {
@@ -142,7 +144,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		dir = filepath.Join("reports", "demo-"+opts.now().UTC().Format("20060102T150405Z"))
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageErrf("create %s: %v", dir, err)
+		return exit.Usagef("create %s: %v", dir, err)
 	}
 	out := opts.streams.Out
 	start := opts.now()
@@ -154,20 +156,20 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	t0 := time.Now()
 	db, err := pgenv.StartLocal(ctx)
 	if err != nil {
-		return unavailableErr(fmt.Errorf("start the demo database: %w", err))
+		return exit.Unavailable(fmt.Errorf("start the demo database: %w", err))
 	}
 	defer func() {
 		if serr := db.Stop(); serr != nil && err == nil {
-			err = unavailableErr(fmt.Errorf("stop the demo database: %w", serr))
+			err = exit.Unavailable(fmt.Errorf("stop the demo database: %w", serr))
 		}
 	}()
 	dsn := db.DSN()
 	seeded, err := pgenv.Seed(ctx, dsn, pgenv.SeedOptions{Seed: opts.seed, Profile: opts.scale})
 	if err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	fxPath := filepath.Join(dir, "fixtures.json")
-	if err := pgenv.WriteFixtures(fxPath, seeded.Fixtures); err != nil {
+	if err := fixtures.Write(fxPath, &seeded.Fixtures); err != nil {
 		return err
 	}
 	detail(out, "PostgreSQL on 127.0.0.1:%d; %d content rows, %d detail events (seed %d) in %s",
@@ -177,7 +179,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	for _, s := range []coursestatus.Strategy{coursestatus.Naive, coursestatus.Optimized} {
 		svc, err := startDemoService(ctx, dsn, s)
 		if err != nil {
-			return unavailableErr(err)
+			return exit.Unavailable(err)
 		}
 		defer svc.pool.Close()
 		services[s] = svc
@@ -211,7 +213,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		}
 		rerr := runRun(ctx, ro)
 		indent(out, tables.String())
-		if rerr != nil && !errors.Is(rerr, errGateFailed) {
+		if rerr != nil && !errors.Is(rerr, exit.ErrGateFailed) {
 			return rerr
 		}
 		run, err := report.ReadRun(ro.out)
@@ -232,11 +234,11 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	stepN++
 	t0 = time.Now()
 	if err := pgenv.ApplyIndexes(ctx, dsn); err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	idx, err := pgenv.VerifyIndexes(ctx, dsn)
 	if err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	var idxTable bytes.Buffer
 	if err := idx.WriteTable(&idxTable); err != nil {
@@ -247,7 +249,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	}
 	detail(out, "%d of %d indexes present and valid in %s (the table: indexes.txt)", len(idx.Present), len(pgenv.Indexes), since(t0))
 	if !idx.OK() {
-		return unavailableErr(fmt.Errorf("indexes missing after apply: %s", strings.Join(idx.Missing, ", ")))
+		return exit.Unavailable(fmt.Errorf("indexes missing after apply: %s", strings.Join(idx.Missing, ", ")))
 	}
 
 	cells = nil
@@ -273,7 +275,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		samples: demoDiffSamples,
 		scen:    scenarioFlags{fixtures: fxPath},
 	})
-	differs := errors.Is(diffErr, errGateFailed)
+	differs := errors.Is(diffErr, exit.ErrGateFailed)
 	if diffErr != nil && !differs {
 		return diffErr
 	}
@@ -312,7 +314,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	fmt.Fprintf(out, "\nreports: %s (open compare.html; each phase has report.html)\n", dir)
 	fmt.Fprintf(out, "demo %s in %s\n", map[bool]string{true: "succeeded", false: "FAILED"}[ok], since(start))
 	if !ok {
-		return errGateFailed
+		return exit.ErrGateFailed
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/equiv"
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -106,10 +107,10 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 		return err
 	}
 	if opts.samples < 1 {
-		return usageErrf("--samples must be at least 1")
+		return exit.Usagef("--samples must be at least 1")
 	}
 	if _, err := equiv.NewNormalizer(opts.ignore, opts.unordered); err != nil {
-		return usageErrf("--%v", err)
+		return exit.Usagef("--%v", err)
 	}
 	cases, err := diffCases(opts)
 	if err != nil {
@@ -118,7 +119,7 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	// Both versions must answer before either is sent anything.
 	for _, target := range []string{opts.before, opts.after} {
 		if err := load.Preflight(ctx, target, load.DefaultPreflightTimeout); err != nil {
-			return unavailableErr(err)
+			return exit.Unavailable(err)
 		}
 	}
 
@@ -163,7 +164,7 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	fmt.Fprintf(out, "diff: %s, %s compared, %s\n",
 		plural(countScenarios(cases), "scenario"), plural(len(cases), "request"), plural(differences, "difference"))
 	if differences > 0 {
-		return errGateFailed
+		return exit.ErrGateFailed
 	}
 	return nil
 }
@@ -184,7 +185,7 @@ func diffCases(opts *diffOptions) ([]diffCase, error) {
 		sc := p.sc
 		norm, err := equiv.NewNormalizer(slices.Concat(sc.Diff.Ignore, opts.ignore), slices.Concat(sc.Diff.Unordered, opts.unordered))
 		if err != nil {
-			return nil, usageErrf("%s: diff: %v", sc.File, err)
+			return nil, exit.Usagef("%s: diff: %v", sc.File, err)
 		}
 		timeout := sc.Load.Timeout
 		if timeout <= 0 {
@@ -197,16 +198,16 @@ func diffCases(opts *diffOptions) ([]diffCase, error) {
 				c.label = fmt.Sprintf("%s (sample %d/%d)", sc.Name, i+1, opts.samples)
 			}
 			if c.before, err = sc.Render(opts.before, d); err != nil {
-				return nil, usageErr(err)
+				return nil, exit.Usage(err)
 			}
 			if c.after, err = sc.Render(opts.after, d); err != nil {
-				return nil, usageErr(err)
+				return nil, exit.Usage(err)
 			}
 			cases = append(cases, c)
 		}
 	}
 	if len(cases) == 0 {
-		return nil, usageErrf("no scenario to compare; check the paths and --only/--skip")
+		return nil, exit.Usagef("no scenario to compare; check the paths and --only/--skip")
 	}
 	return cases, nil
 }
@@ -238,16 +239,16 @@ func send(ctx context.Context, client *http.Client, r load.Request, timeout time
 
 func sendErr(ctx context.Context, c diffCase, flag string, err error) error {
 	if ctx.Err() != nil {
-		return unavailableErr(fmt.Errorf("interrupted during %s", c.label))
+		return exit.Unavailable(fmt.Errorf("interrupted during %s", c.label))
 	}
 	req := c.before
 	if flag == "--after" {
 		req = c.after
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return unavailableErr(fmt.Errorf("%s: %s %s: no answer within %s; raise --timeout", c.label, req.Method, req.URL, c.timeout))
+		return exit.Unavailable(fmt.Errorf("%s: %s %s: no answer within %s; raise --timeout", c.label, req.Method, req.URL, c.timeout))
 	}
-	return unavailableErr(fmt.Errorf("%s: %s %s: %w; is the %s version running?", c.label, req.Method, req.URL, err, flag[2:]))
+	return exit.Unavailable(fmt.Errorf("%s: %s %s: %w; is the %s version running?", c.label, req.Method, req.URL, err, flag[2:]))
 }
 
 func countScenarios(cases []diffCase) int {

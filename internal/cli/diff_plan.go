@@ -3,6 +3,8 @@ package cli
 import (
 	"net/url"
 
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
@@ -10,16 +12,16 @@ import (
 // file (the checklist's IDs without --fixtures) and the --set variables.
 // diff renders each scenario again per target and per sample with it.
 func templateData(f scenarioFlags) (*scenario.Data, error) {
-	fx := scenario.DefaultFixtures()
+	fx := fixtures.Default()
 	if f.fixtures != "" {
 		var err error
-		if fx, err = scenario.LoadFixtures(f.fixtures); err != nil {
-			return nil, usageErr(err)
+		if fx, err = fixtures.Read(f.fixtures); err != nil {
+			return nil, exit.Usage(err)
 		}
 	}
 	vars, err := scenario.ParseSets(f.sets)
 	if err != nil {
-		return nil, usageErr(err)
+		return nil, exit.Usage(err)
 	}
 	return scenario.NewData(fx, vars), nil
 }
@@ -27,14 +29,14 @@ func templateData(f scenarioFlags) (*scenario.Data, error) {
 // checkBaseURL is checkTarget for a flag other than --target.
 func checkBaseURL(flag, target string) error {
 	if target == "" {
-		return usageErrf("%s is required: the base URL of the %s version, like http://127.0.0.1:3000", flag, flag[2:])
+		return exit.Usagef("%s is required: the base URL of the %s version, like http://127.0.0.1:3000", flag, flag[2:])
 	}
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageErrf("%s %q is not an http(s) URL; write it like http://127.0.0.1:3000", flag, target)
+		return exit.Usagef("%s %q is not an http(s) URL; write it like http://127.0.0.1:3000", flag, target)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return usageErrf("%s %q: give the base URL only; scenario paths are joined to it", flag, target)
+		return exit.Usagef("%s %q: give the base URL only; scenario paths are joined to it", flag, target)
 	}
 	return nil
 }

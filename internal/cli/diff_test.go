@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/perfgate/perfgate/internal/exit"
 )
 
 // version is an httptest server answering every POST with a fixed status
@@ -109,53 +111,53 @@ func TestDiff(t *testing.T) {
 		{
 			name:         "equal",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyA,
-			wantCode: ExitOK,
+			wantCode: exit.CodeOK,
 			wantOut:  []string{"s: same (200, before ", "diff: 1 scenario, 1 request compared, 0 differences\n"},
 		},
 		{
 			name:         "changed count",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyB,
-			wantCode: ExitFailed,
+			wantCode: exit.CodeFailed,
 			wantOut:  []string{"s: .data[0].course[0].completed: before 3, after 4\n", "diff: 1 scenario, 1 request compared, 1 difference\n"},
 		},
 		{
 			name:         "timestamp and order differ",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyC,
-			wantCode: ExitFailed,
+			wantCode: exit.CodeFailed,
 			wantOut:  []string{`s: .data[0].course[0].started_on: before "2024-01-01T10:00:00Z", after "2024-01-01T10:00:00.000Z"`, "4 differences\n"},
 		},
 		{
 			name:         "timestamp ignored and list unordered by flags",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyC,
 			args:     []string{"--ignore", ".data[].course[].started_on", "--unordered", ".data[].course[].completed_list"},
-			wantCode: ExitOK,
+			wantCode: exit.CodeOK,
 			wantOut:  []string{"0 differences\n"},
 		},
 		{
 			name:         "timestamp ignored and list unordered by the scenario",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyC,
 			diff:     "diff:\n  ignore: ['.data[].course[].started_on']\n  unordered: ['.data[].course[].completed_list']",
-			wantCode: ExitOK,
+			wantCode: exit.CodeOK,
 			wantOut:  []string{"0 differences\n"},
 		},
 		{
 			name:         "status change",
 			beforeStatus: 200, afterStatus: 400, beforeBody: `{"success":true,"data":[]}`, afterBody: `{"success":false}`,
-			wantCode: ExitFailed,
+			wantCode: exit.CodeFailed,
 			wantOut:  []string{"s: status: before 200, after 400\n", "1 difference\n"},
 		},
 		{
 			name:         "expected status change",
 			beforeStatus: 200, afterStatus: 400, beforeBody: `{"success":true,"data":[]}`, afterBody: `{"success":false}`,
 			diff:     "diff: { expect_status_change: true }",
-			wantCode: ExitOK,
+			wantCode: exit.CodeOK,
 			wantOut:  []string{"s: expected status change 200 → 400 (", "0 differences\n"},
 		},
 		{
 			name:         "samples",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyA,
 			args:     []string{"--samples", "2"},
-			wantCode: ExitOK,
+			wantCode: exit.CodeOK,
 			wantOut:  []string{"s (sample 1/2): same", "s (sample 2/2): same", "diff: 1 scenario, 2 requests compared, 0 differences\n"},
 		},
 	}
@@ -187,7 +189,7 @@ func TestDiffSamplesVary(t *testing.T) {
 	before := newVersion(t, 200, bodyA)
 	after := newVersion(t, 200, bodyA)
 	code, out, errOut := execDiff(t, "--before", before.URL, "--after", after.URL, "--samples", "3", diffScenario(t, "s", ""))
-	if code != ExitOK {
+	if code != exit.CodeOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	got := before.requests()
@@ -203,8 +205,8 @@ func TestDiffSamplesVary(t *testing.T) {
 func TestDiffUnreachable(t *testing.T) {
 	before := newVersion(t, 200, bodyA)
 	code, out, errOut := execDiff(t, "--before", before.URL, "--after", closedURL(t), diffScenario(t, "s", ""))
-	if code != ExitUnavailable {
-		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, ExitUnavailable, out, errOut)
+	if code != exit.CodeUnavailable {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exit.CodeUnavailable, out, errOut)
 	}
 	if n := len(before.requests()); n != 0 {
 		t.Errorf("the before version was sent %d requests; want none while the after one is unreachable", n)
@@ -232,8 +234,8 @@ func TestDiffUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := execDiff(t, tt.args...)
-			if code != ExitUsage {
-				t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, ExitUsage, out, errOut)
+			if code != exit.CodeUsage {
+				t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exit.CodeUsage, out, errOut)
 			}
 			if !strings.Contains(errOut, tt.want) {
 				t.Errorf("stderr lacks %q: %q", tt.want, errOut)
@@ -258,8 +260,8 @@ func TestDiffRequestFails(t *testing.T) {
 	}))
 	defer after.Close()
 	code, out, errOut := execDiff(t, "--before", before.URL, "--after", after.URL, diffScenario(t, "s", ""))
-	if code != ExitUnavailable {
-		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, ExitUnavailable, out, errOut)
+	if code != exit.CodeUnavailable {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exit.CodeUnavailable, out, errOut)
 	}
 	if !strings.Contains(errOut, "is the after version running?") {
 		t.Errorf("stderr: %q", errOut)
@@ -288,7 +290,7 @@ func TestDiffShippedScenarios(t *testing.T) {
 	after := httptest.NewServer(handler(400))
 	defer after.Close()
 	code, out, errOut := execDiff(t, "--before", before.URL, "--after", after.URL, "../../scenarios")
-	if code != ExitOK {
+	if code != exit.CodeOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	for _, w := range []string{"invalid-input: expected status change 200 → 400", "diff: 4 scenarios, 4 requests compared, 0 differences\n"} {

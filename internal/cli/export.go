@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -83,9 +84,9 @@ func runExport(_ context.Context, opts *exportOptions) error {
 	export, ok := exportFormats[opts.to]
 	if !ok {
 		if opts.to == "" {
-			return usageErrf("--to is required: choose %s", strings.Join(exportFormatNames(), " or "))
+			return exit.Usagef("--to is required: choose %s", strings.Join(exportFormatNames(), " or "))
 		}
-		return usageErrf("--to %q is not a format: choose %s", opts.to, strings.Join(exportFormatNames(), " or "))
+		return exit.Usagef("--to %q is not a format: choose %s", opts.to, strings.Join(exportFormatNames(), " or "))
 	}
 	paths, err := rawPaths(opts.run, opts.scenarios)
 	if err != nil {
@@ -102,7 +103,7 @@ func runExport(_ context.Context, opts *exportOptions) error {
 func exportToFile(path string, export func(io.Writer, ...string) error, paths []string) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return usageErrf("export: %w", err)
+		return exit.Usagef("export: %w", err)
 	}
 	err = export(f, paths...)
 	if cerr := f.Close(); err == nil && cerr != nil {
@@ -120,17 +121,17 @@ func exportToFile(path string, export func(io.Writer, ...string) error, paths []
 func rawPaths(run string, scenarios []string) ([]string, error) {
 	st, err := os.Stat(run)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, usageErrf("run %s does not exist; pass a run directory such as reports/<run> or one of its .parquet files", run)
+		return nil, exit.Usagef("run %s does not exist; pass a run directory such as reports/<run> or one of its .parquet files", run)
 	}
 	if err != nil {
-		return nil, usageErr(err)
+		return nil, exit.Usage(err)
 	}
 	if !st.IsDir() {
 		if len(scenarios) > 0 {
-			return nil, usageErrf("--scenario selects files in a run directory, but %s is a file", run)
+			return nil, exit.Usagef("--scenario selects files in a run directory, but %s is a file", run)
 		}
 		if filepath.Ext(run) != load.RawExt {
-			return nil, usageErrf("%s is not a raw results file (*%s); pass a run directory or one of its %s files", run, load.RawExt, load.RawExt)
+			return nil, exit.Usagef("%s is not a raw results file (*%s); pass a run directory or one of its %s files", run, load.RawExt, load.RawExt)
 		}
 		return []string{run}, nil
 	}
@@ -139,7 +140,7 @@ func rawPaths(run string, scenarios []string) ([]string, error) {
 		return nil, fmt.Errorf("list raw results: %w", err)
 	}
 	if len(all) == 0 {
-		return nil, usageErrf("%s holds no raw results (*%s files); is it a run directory written by perfgate run?", run, load.RawExt)
+		return nil, exit.Usagef("%s holds no raw results (*%s files); is it a run directory written by perfgate run?", run, load.RawExt)
 	}
 	slices.Sort(all)
 	if len(scenarios) == 0 {
@@ -149,7 +150,7 @@ func rawPaths(run string, scenarios []string) ([]string, error) {
 	for _, name := range scenarios {
 		path := filepath.Join(run, name+load.RawExt)
 		if !slices.Contains(all, path) {
-			return nil, usageErrf("run %s has no raw results for scenario %q; it has %s", run, name, strings.Join(scenarioNames(all), ", "))
+			return nil, exit.Usagef("run %s has no raw results for scenario %q; it has %s", run, name, strings.Join(scenarioNames(all), ", "))
 		}
 		out = append(out, path)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -110,7 +111,7 @@ func TestExport(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := execExport(tt.args...)
-			if code != ExitOK {
+			if code != exit.CodeOK {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
 			}
 			if out != tt.want {
@@ -127,7 +128,7 @@ func TestExportToFile(t *testing.T) {
 	dir := writeRunDir(t)
 	outPath := filepath.Join(t.TempDir(), "out.csv")
 	code, out, errOut := execExport(dir, "--to", "csv", "-o", outPath)
-	if code != ExitOK || out != "" {
+	if code != exit.CodeOK || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	data, err := os.ReadFile(outPath)
@@ -163,9 +164,9 @@ func TestExportErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, errOut := execExport(tt.args...)
-			wantCode := ExitUsage
+			wantCode := exit.CodeUsage
 			if tt.name == "corrupt" {
-				wantCode = ExitUnavailable
+				wantCode = exit.CodeUnavailable
 			}
 			if code != wantCode {
 				t.Errorf("exit %d, want %d (stderr %q)", code, wantCode, errOut)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
@@ -71,7 +73,7 @@ func plan(paths []string, f scenarioFlags, target string) ([]planned, error) {
 	if loadErr != nil {
 		l, ok := loadErr.(scenario.ErrorList)
 		if !ok {
-			return nil, usageErr(loadErr)
+			return nil, exit.Usage(loadErr)
 		}
 		errs = l
 	}
@@ -79,30 +81,30 @@ func plan(paths []string, f scenarioFlags, target string) ([]planned, error) {
 	if loadErr == nil {
 		var err error
 		if chosen, err = scenario.Select(all, f.only, f.skip); err != nil {
-			return nil, usageErr(err)
+			return nil, exit.Usage(err)
 		}
 	}
 	var err error
-	fx := scenario.DefaultFixtures()
+	fx := fixtures.Default()
 	if f.fixtures != "" {
-		if fx, err = scenario.LoadFixtures(f.fixtures); err != nil {
-			return nil, usageErr(err)
+		if fx, err = fixtures.Read(f.fixtures); err != nil {
+			return nil, exit.Usage(err)
 		}
 	}
 	vars, err := scenario.ParseSets(f.sets)
 	if err != nil {
-		return nil, usageErr(err)
+		return nil, exit.Usage(err)
 	}
 	var rate *load.Rate
 	if f.rate != "" {
 		r, err := load.ParseRate(f.rate)
 		if err != nil {
-			return nil, usageErrf("--rate: %v", err)
+			return nil, exit.Usagef("--rate: %v", err)
 		}
 		rate = &r
 	}
 	if f.duration < 0 || f.timeout < 0 {
-		return nil, usageErrf("--duration and --timeout must be positive")
+		return nil, exit.Usagef("--duration and --timeout must be positive")
 	}
 	if err := checkTarget(target); err != nil {
 		return nil, err
@@ -125,12 +127,12 @@ func plan(paths []string, f scenarioFlags, target string) ([]planned, error) {
 				errs = append(errs, l...)
 				continue
 			}
-			return nil, usageErr(err)
+			return nil, exit.Usage(err)
 		}
 		out = append(out, planned{sc: sc, req: req})
 	}
 	if err := errs.Err(); err != nil {
-		return nil, usageErr(err)
+		return nil, exit.Usage(err)
 	}
 	return out, nil
 }
@@ -138,10 +140,10 @@ func plan(paths []string, f scenarioFlags, target string) ([]planned, error) {
 func checkTarget(target string) error {
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageErrf("--target %q is not an http(s) URL; write it like http://127.0.0.1:3000", target)
+		return exit.Usagef("--target %q is not an http(s) URL; write it like http://127.0.0.1:3000", target)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return usageErrf("--target %q: give the base URL only; scenario paths are joined to it", target)
+		return exit.Usagef("--target %q: give the base URL only; scenario paths are joined to it", target)
 	}
 	return nil
 }

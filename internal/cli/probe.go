@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/report"
 )
@@ -33,12 +34,12 @@ type pgProbe struct {
 func openProbe(ctx context.Context, dsn, label string, errOut io.Writer) (dbProbe, error) {
 	p, err := pgenv.OpenProbe(ctx, dsn)
 	if err != nil {
-		return nil, unavailableErr(fmt.Errorf("%w; check --db-probe (it is the service's database DSN)", err))
+		return nil, exit.Unavailable(fmt.Errorf("%w; check --db-probe (it is the service's database DSN)", err))
 	}
 	rep, err := pgenv.VerifyIndexes(ctx, dsn)
 	if err != nil {
 		p.Close()
-		return nil, unavailableErr(err)
+		return nil, exit.Unavailable(err)
 	}
 	for _, w := range p.Warnings() {
 		fmt.Fprintf(errOut, "perfgate: warning: %s\n", w)

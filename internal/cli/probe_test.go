@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/coursestatus"
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 	"github.com/perfgate/perfgate/internal/report"
@@ -56,7 +58,7 @@ func TestProbeNaiveAndOptimized(t *testing.T) {
 		t.Fatal(err)
 	}
 	fx := filepath.Join(t.TempDir(), "fixtures.json")
-	if err := pgenv.WriteFixtures(fx, seeded.Fixtures); err != nil {
+	if err := fixtures.Write(fx, &seeded.Fixtures); err != nil {
 		t.Fatal(err)
 	}
 	contents := int64(seeded.Fixtures.ContentsPerPair)
@@ -69,7 +71,7 @@ func TestProbeNaiveAndOptimized(t *testing.T) {
 	}
 	defer naive.pool.Close()
 	sc, stderr, err := probedRun(t, ctx, naive, dsn, fx, "after", "db.statements_per_request=1")
-	if err != errGateFailed {
+	if err != exit.ErrGateFailed {
 		t.Fatalf("naive with a 1-statement gate: err %v, want the gate to fail", err)
 	}
 	// The run is labelled "after" and the indexes are missing: warned before load.
@@ -138,7 +140,7 @@ func TestProbeWithoutStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	fx := filepath.Join(t.TempDir(), "fixtures.json")
-	if err := pgenv.WriteFixtures(fx, seeded.Fixtures); err != nil {
+	if err := fixtures.Write(fx, &seeded.Fixtures); err != nil {
 		t.Fatal(err)
 	}
 	svc, err := startDemoService(ctx, dsn, coursestatus.Optimized)
@@ -147,7 +149,7 @@ func TestProbeWithoutStatements(t *testing.T) {
 	}
 	defer svc.pool.Close()
 	sc, stderr, err := probedRun(t, ctx, svc, dsn, fx, "before", "db.statements_per_request=1")
-	if err != errGateFailed {
+	if err != exit.ErrGateFailed {
 		t.Errorf("err %v: a statements criterion that cannot be measured must fail the gate", err)
 	}
 	if strings.Count(stderr, "warning:") != 1 || !strings.Contains(stderr, "CREATE EXTENSION pg_stat_statements") {
@@ -164,7 +166,7 @@ func TestProbeBadDSN(t *testing.T) {
 	code := Execute(context.Background(), []string{"run", "--target", tg.URL, "--db-probe",
 		"postgres://perfgate:s3cret@127.0.0.1:1/nope?connect_timeout=2", "--out", filepath.Join(t.TempDir(), "r"),
 		filepath.Join("..", "..", "scenarios", "01-single-user-single-course.yaml")}, Streams{Out: &out, ErrOut: &errOut})
-	if code != ExitUnavailable {
+	if code != exit.CodeUnavailable {
 		t.Fatalf("exit %d, want 3: %s", code, errOut.String())
 	}
 	if tg.hits.Load() != 0 {

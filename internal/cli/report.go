@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/report"
 )
@@ -72,7 +73,7 @@ directory given alone is re-rendered as it is: its own share of the load.`,
 func runReport(ctx context.Context, opts *reportOptions) error {
 	formats, err := report.ParseFormats(opts.formats)
 	if err != nil {
-		return usageErr(fmt.Errorf("--format: %w", err))
+		return exit.Usage(fmt.Errorf("--format: %w", err))
 	}
 	dirs, expanded := shardDirs(opts.runs)
 	if len(dirs) > 1 || expanded {
@@ -80,7 +81,7 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	}
 	run, err := report.ReadRun(opts.runs[0])
 	if err != nil {
-		return usageErr(fmt.Errorf("%w; pass a run directory or its summary.json", err))
+		return exit.Usage(fmt.Errorf("%w; pass a run directory or its summary.json", err))
 	}
 	dir := runDir(opts.runs[0])
 	out := opts.out

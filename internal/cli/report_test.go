@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/exit"
 )
 
 func TestReportCommand(t *testing.T) {
@@ -19,13 +21,13 @@ func TestReportCommand(t *testing.T) {
 		wantOut   string
 		wantFiles []string // in --out (or the run directory)
 	}{
-		{name: "files into the run dir", args: []string{"report", run, "--format", "md,junit,html"}, wantCode: ExitOK,
+		{name: "files into the run dir", args: []string{"report", run, "--format", "md,junit,html"}, wantCode: exit.CodeOK,
 			wantFiles: []string{"summary.md", "junit.xml", "report.html"}},
-		{name: "text to stdout", args: []string{"report", filepath.Join(run, "summary.json")}, wantCode: ExitOK, wantOut: "single-user-single-course"},
-		{name: "several runs that are not shards", args: []string{"report", run, run}, wantCode: ExitUsage, wantOut: "is not a shard of a distributed run"},
-		{name: "bad format", args: []string{"report", run, "--format", "pdf"}, wantCode: ExitUsage, wantOut: "valid formats are text,json,md,junit,html"},
-		{name: "no run", args: []string{"report"}, wantCode: ExitUsage, wantOut: "requires at least 1 arg"},
-		{name: "not a run", args: []string{"report", t.TempDir()}, wantCode: ExitUsage, wantOut: "pass a run directory"},
+		{name: "text to stdout", args: []string{"report", filepath.Join(run, "summary.json")}, wantCode: exit.CodeOK, wantOut: "single-user-single-course"},
+		{name: "several runs that are not shards", args: []string{"report", run, run}, wantCode: exit.CodeUsage, wantOut: "is not a shard of a distributed run"},
+		{name: "bad format", args: []string{"report", run, "--format", "pdf"}, wantCode: exit.CodeUsage, wantOut: "valid formats are text,json,md,junit,html"},
+		{name: "no run", args: []string{"report"}, wantCode: exit.CodeUsage, wantOut: "requires at least 1 arg"},
+		{name: "not a run", args: []string{"report", t.TempDir()}, wantCode: exit.CodeUsage, wantOut: "pass a run directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -31,10 +32,10 @@ func Execute(ctx context.Context, args []string, streams Streams) int {
 	root := newRootCmd(streams)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err != nil && err != errGateFailed {
+	if err != nil && !exit.Silent(err) {
 		fmt.Fprintf(streams.ErrOut, "perfgate: %v\n", err)
 	}
-	return exitCode(err)
+	return exit.Code(err)
 }
 
 func newRootCmd(streams Streams, subs ...*cobra.Command) *cobra.Command {
@@ -62,7 +63,7 @@ PERFGATE_MAX_WORKERS. Flags override scenario files.`,
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.SetIn(streams.In)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exit.Usage(err) })
 	if len(subs) > 0 {
 		// Tests mount one command with a stubbed run function.
 		root.AddCommand(subs...)
@@ -94,7 +95,7 @@ func applyEnv(cmd *cobra.Command) error {
 		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v, ok := os.LookupEnv(name); ok {
 			if serr := cmd.Flags().Set(f.Name, v); serr != nil {
-				err = usageErrf("environment variable %s=%q: %v", name, v, serr)
+				err = exit.Usagef("environment variable %s=%q: %v", name, v, serr)
 			}
 		}
 	})
@@ -105,7 +106,7 @@ func applyEnv(cmd *cobra.Command) error {
 func cmdArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return usageErr(err)
+			return exit.Usage(err)
 		}
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/report"
@@ -104,7 +105,7 @@ perfgate report SHARD... and gate on the merged report.`,
 func runRun(ctx context.Context, opts *runOptions) error {
 	formats, err := report.ParseFormats(opts.formats)
 	if err != nil {
-		return usageErr(err)
+		return exit.Usage(err)
 	}
 	ps, err := plan(opts.paths, opts.scen, opts.target)
 	if err != nil {
@@ -116,7 +117,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		}
 	}
 	if opts.maxWorkers == 0 {
-		return usageErrf("--max-workers must be at least 1")
+		return exit.Usagef("--max-workers must be at least 1")
 	}
 	marker, shardWarning, err := planShard(opts, ps)
 	if err != nil {
@@ -132,7 +133,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 	for _, o := range origins(ps) {
 		if err := load.Preflight(ctx, o, load.DefaultPreflightTimeout); err != nil {
-			return unavailableErr(err)
+			return exit.Unavailable(err)
 		}
 	}
 
@@ -189,9 +190,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 	switch {
 	case run.Interrupted:
-		return unavailableErr(fmt.Errorf("interrupted: the results gathered so far are in %s", dir))
+		return exit.Unavailable(fmt.Errorf("interrupted: the results gathered so far are in %s", dir))
 	case !run.Pass:
-		return errGateFailed
+		return exit.ErrGateFailed
 	}
 	return nil
 }
@@ -230,7 +231,7 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		}
 		if err := probe.Before(ctx); err != nil {
 			raw.Close()
-			return nil, unavailableErr(err)
+			return nil, exit.Unavailable(err)
 		}
 	}
 	var writeErr error
@@ -261,7 +262,7 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 	})
 	closeErr := raw.Close()
 	if err != nil {
-		return nil, unavailableErr(err)
+		return nil, exit.Unavailable(err)
 	}
 	if err := errors.Join(writeErr, closeErr); err != nil {
 		return nil, fmt.Errorf("raw results of %s: %w", sc.Name, err)
@@ -279,7 +280,7 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		db, err = probe.After(pctx, s.Requests)
 		cancel()
 		if err != nil {
-			return nil, unavailableErr(err)
+			return nil, exit.Unavailable(err)
 		}
 	}
 	out := &report.Scenario{
@@ -308,10 +309,10 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 // prepareRunDir creates dir, refusing one that already holds a run.
 func prepareRunDir(dir string) error {
 	if _, err := os.Stat(filepath.Join(dir, report.SummaryFile)); err == nil {
-		return usageErrf("%s already holds a run; choose another --out or remove it", dir)
+		return exit.Usagef("%s already holds a run; choose another --out or remove it", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageErrf("create run directory: %v", err)
+		return exit.Usagef("create run directory: %v", err)
 	}
 	return nil
 }
@@ -341,35 +342,35 @@ func applyExpect(exp *scenario.Expect, kvs []string) error {
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok {
-			return usageErrf("--expect %q: write it as name=value, e.g. p95=2s or errors=1%%", kv)
+			return exit.Usagef("--expect %q: write it as name=value, e.g. p95=2s or errors=1%%", kv)
 		}
 		switch {
 		case k == "status":
 			code, err := strconv.Atoi(v)
 			if err != nil || code < 100 || code > 599 {
-				return usageErrf("--expect status=%s: want an HTTP status code", v)
+				return exit.Usagef("--expect status=%s: want an HTTP status code", v)
 			}
 			exp.Status = code
 		case k == "errors":
 			s, err := scenario.ParseShare(v)
 			if err != nil {
-				return usageErrf("--expect errors: %v", err)
+				return exit.Usagef("--expect errors: %v", err)
 			}
 			exp.Errors = s
 		case slices.Contains(scenario.LatencyStats, k):
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
-				return usageErrf("--expect %s=%s: want a duration such as 2s or 500ms", k, v)
+				return exit.Usagef("--expect %s=%s: want a duration such as 2s or 500ms", k, v)
 			}
 			exp.Latency = replaceOrAppend(exp.Latency, scenario.LatencyLimit{Stat: k, Max: d}, func(l scenario.LatencyLimit) string { return l.Stat })
 		case len(k) > 3 && k[:3] == "db." && slices.Contains(scenario.DBFigures, k[3:]):
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil || x < 0 {
-				return usageErrf("--expect %s=%s: want a number of 0 or more", k, v)
+				return exit.Usagef("--expect %s=%s: want a number of 0 or more", k, v)
 			}
 			exp.DB = replaceOrAppend(exp.DB, scenario.DBLimit{Figure: k[3:], Max: x}, func(l scenario.DBLimit) string { return l.Figure })
 		default:
-			return usageErrf("--expect %q: unknown criterion; use status, errors, %v or db.<figure> (%v)", k, scenario.LatencyStats, scenario.DBFigures)
+			return exit.Usagef("--expect %q: unknown criterion; use status, errors, %v or db.<figure> (%v)", k, scenario.LatencyStats, scenario.DBFigures)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -28,7 +29,7 @@ expect:
 		t.Fatal(err)
 	}
 	r := execRun(t, context.Background(), "--target", tg.URL, "--format", "json", sf)
-	if r.code != ExitOK || r.run == nil {
+	if r.code != exit.CodeOK || r.run == nil {
 		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	sc := r.run.Scenarios[0]
@@ -58,7 +59,7 @@ expect:
 	// --rate replaces the stages with a constant rate.
 	tg.hits.Store(0)
 	r = execRun(t, context.Background(), "--target", tg.URL, "--format", "json", "--rate", "30/s", sf)
-	if r.code != ExitOK || r.run == nil {
+	if r.code != exit.CodeOK || r.run == nil {
 		t.Fatalf("--rate: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	if sc := r.run.Scenarios[0]; sc.Rate != "30/s" || sc.Requests != 30 {

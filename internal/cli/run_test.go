@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/report"
 )
@@ -105,7 +106,7 @@ func TestRunPass(t *testing.T) {
     - name: one entry
       jq: '.data | length == 1'`)
 	r := execRun(t, context.Background(), "--target", tg.URL, "--label", "before", sf)
-	if r.code != ExitOK {
+	if r.code != exit.CodeOK {
 		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	if r.stderr != "" {
@@ -148,7 +149,7 @@ func TestRunLatencyGateFails(t *testing.T) {
 	tg.slowPct.Store(4) // a quarter of the requests take 50 ms: p95 is slow
 	sf := scenarioFile(t, t.TempDir(), "slow", `  latency: { p50: 40ms, p95: 40ms }`)
 	r := execRun(t, context.Background(), "--target", tg.URL, sf)
-	if r.code != ExitFailed {
+	if r.code != exit.CodeFailed {
 		t.Fatalf("exit %d, want 1; stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stdout, "FAIL slow: p95 ") || strings.Contains(r.stdout, "FAIL slow: p50") {
@@ -169,13 +170,13 @@ func TestRunExpect400(t *testing.T) {
     - name: fails
       jq: '.success == false'`)
 	r := execRun(t, context.Background(), "--target", tg.URL, "--duration", "300ms", sf)
-	if r.code != ExitOK {
+	if r.code != exit.CodeOK {
 		t.Fatalf("exit %d; stdout:\n%s", r.code, r.stdout)
 	}
 	// The same target judged against 200 fails, and says why.
 	sf = scenarioFile(t, dir, "want200", `  status: 200`)
 	r = execRun(t, context.Background(), "--target", tg.URL, "--duration", "300ms", sf)
-	if r.code != ExitFailed || !strings.Contains(r.stdout, "status 400 on ") || !strings.Contains(r.stdout, "requests (want 200)") {
+	if r.code != exit.CodeFailed || !strings.Contains(r.stdout, "status 400 on ") || !strings.Contains(r.stdout, "requests (want 200)") {
 		t.Errorf("exit %d; stdout:\n%s", r.code, r.stdout)
 	}
 }
@@ -187,7 +188,7 @@ func TestRunFailingCheck(t *testing.T) {
     - name: one entry per requested user
       jq: '.data | length == 1'`)
 	r := execRun(t, context.Background(), "--target", tg.URL, "--duration", "300ms", sf)
-	if r.code != ExitFailed {
+	if r.code != exit.CodeFailed {
 		t.Fatalf("exit %d", r.code)
 	}
 	if !strings.Contains(r.stdout, `check "one entry per requested user" failed on `) || !strings.Contains(r.stdout, ": got false") {
@@ -209,7 +210,7 @@ func TestRunUnreachable(t *testing.T) {
 	sf := scenarioFile(t, t.TempDir(), "x", `  status: 200`)
 	start := time.Now()
 	r := execRun(t, context.Background(), "--target", "http://"+addr, sf)
-	if r.code != ExitUnavailable {
+	if r.code != exit.CodeUnavailable {
 		t.Fatalf("exit %d, want 3; stderr %s", r.code, r.stderr)
 	}
 	if time.Since(start) > 10*time.Second {
@@ -235,7 +236,7 @@ func TestRunInterrupted(t *testing.T) {
 	}()
 	start := time.Now()
 	r := execRun(t, ctx, "--target", tg.URL, "--duration", "1m", sf)
-	if r.code != ExitUnavailable {
+	if r.code != exit.CodeUnavailable {
 		t.Fatalf("exit %d, want 3; stdout %s stderr %s", r.code, r.stdout, r.stderr)
 	}
 	if time.Since(start) > 15*time.Second {
@@ -282,7 +283,7 @@ func TestRunUsageErrors(t *testing.T) {
 			if tt.name == "bad target" {
 				r = execRun(t, context.Background(), tt.args...)
 			}
-			if r.code != ExitUsage || !strings.Contains(r.stderr, tt.want) {
+			if r.code != exit.CodeUsage || !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, tt.want)
 			}
 		})

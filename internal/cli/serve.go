@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/coursestatus"
+	"github.com/perfgate/perfgate/internal/exit"
 )
 
 // defaultServeAddr is where serve listens unless --addr says otherwise:
@@ -87,10 +88,10 @@ eval it and "perfgate run" picks it up as --target.`,
 func runServe(ctx context.Context, opts *serveOptions) error {
 	strategy, err := coursestatus.ParseStrategy(opts.Strategy)
 	if err != nil {
-		return usageErrf("--strategy: %v", err)
+		return exit.Usagef("--strategy: %v", err)
 	}
 	if strings.TrimSpace(opts.DSN) == "" {
-		return usageErrf("--dsn is required: pass a Postgres connection string or set PERFGATE_DSN (perfgate db up prints one)")
+		return exit.Usagef("--dsn is required: pass a Postgres connection string or set PERFGATE_DSN (perfgate db up prints one)")
 	}
 	// The handler is built before connecting so that a bad --prefix is a
 	// usage error even when the database is down.
@@ -98,18 +99,18 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	logger := slog.New(slog.NewTextHandler(opts.Streams.ErrOut, nil))
 	h, err := coursestatus.NewHandler(&db, strategy, coursestatus.Prefix(opts.Prefix), coursestatus.Logger(logger))
 	if err != nil {
-		return usageErrf("--prefix: %v", err)
+		return exit.Usagef("--prefix: %v", err)
 	}
 	conn, closeDB, err := opts.connect(ctx, opts.DSN)
 	if err != nil {
-		return unavailableErr(fmt.Errorf("database is not reachable: %w; is it running? start one with perfgate db up, or fix --dsn", err))
+		return exit.Unavailable(fmt.Errorf("database is not reachable: %w; is it running? start one with perfgate db up, or fix --dsn", err))
 	}
 	defer closeDB()
 	db.DB = conn
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		return unavailableErr(fmt.Errorf("listen on %s: %w; is another server using it? set --addr", opts.Addr, err))
+		return exit.Unavailable(fmt.Errorf("listen on %s: %w; is another server using it? set --addr", opts.Addr, err))
 	}
 	base := "http://" + ln.Addr().String()
 	prefix := strings.TrimRight(opts.Prefix, "/")
@@ -120,7 +121,7 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 		opts.ready(ln.Addr())
 	}
 	if err := (coursestatus.Server{Handler: h}).Serve(ctx, ln); err != nil {
-		return unavailableErr(err)
+		return exit.Unavailable(err)
 	}
 	fmt.Fprintln(opts.Streams.ErrOut, "perfgate serve: stopped")
 	return nil

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/coursestatus"
+	"github.com/perfgate/perfgate/internal/exit"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -73,15 +74,15 @@ func TestServeRefuses(t *testing.T) {
 		wantCode int
 		wantErr  string
 	}{
-		{name: "no dsn", args: []string{"serve"}, wantCode: ExitUsage,
+		{name: "no dsn", args: []string{"serve"}, wantCode: exit.CodeUsage,
 			wantErr: "perfgate: --dsn is required: pass a Postgres connection string or set PERFGATE_DSN (perfgate db up prints one)\n"},
-		{name: "unknown strategy", args: []string{"serve", "--dsn", "postgres://h/db", "--strategy", "fast"}, wantCode: ExitUsage,
+		{name: "unknown strategy", args: []string{"serve", "--dsn", "postgres://h/db", "--strategy", "fast"}, wantCode: exit.CodeUsage,
 			wantErr: "perfgate: --strategy: unknown strategy \"fast\" (want naive or optimized)\n"},
-		{name: "bad prefix", args: []string{"serve", "--dsn", "postgres://h/db", "--prefix", "v1"}, wantCode: ExitUsage,
+		{name: "bad prefix", args: []string{"serve", "--dsn", "postgres://h/db", "--prefix", "v1"}, wantCode: exit.CodeUsage,
 			wantErr: "perfgate: --prefix: prefix \"v1\" must start with /\n"},
-		{name: "positional argument", args: []string{"serve", "naive"}, wantCode: ExitUsage},
+		{name: "positional argument", args: []string{"serve", "naive"}, wantCode: exit.CodeUsage},
 		{name: "database down", args: []string{"serve", "--dsn", "postgres://u@127.0.0.1:1/db?connect_timeout=2&sslmode=disable"},
-			wantCode: ExitUnavailable, wantErr: "perfgate: database is not reachable: "},
+			wantCode: exit.CodeUnavailable, wantErr: "perfgate: database is not reachable: "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

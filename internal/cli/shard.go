@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/report"
@@ -42,27 +43,27 @@ func parseShard(spec string, getenv func(string) string) (*shardPlan, error) {
 	}
 	idx, cnt, ok := strings.Cut(strings.TrimSpace(spec), "/")
 	if !ok {
-		return nil, usageErrf("--shard %q: write it as i/N, e.g. --shard 0/4 for the first of four shards, or auto/N to read %s", spec, jobIndexEnv)
+		return nil, exit.Usagef("--shard %q: write it as i/N, e.g. --shard 0/4 for the first of four shards, or auto/N to read %s", spec, jobIndexEnv)
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(cnt))
 	if err != nil || n < 1 || n > maxShards {
-		return nil, usageErrf("--shard %q: the shard count %q must be a whole number from 1 to %d", spec, cnt, maxShards)
+		return nil, exit.Usagef("--shard %q: the shard count %q must be a whole number from 1 to %d", spec, cnt, maxShards)
 	}
 	idx = strings.TrimSpace(idx)
 	switch idx {
 	case "", "auto", "$(" + jobIndexEnv + ")", "${" + jobIndexEnv + "}", "$" + jobIndexEnv:
 		v := getenv(jobIndexEnv)
 		if v == "" {
-			return nil, usageErrf("--shard %q: %s is not set (it is set in the pods of a Kubernetes Indexed Job); pass the index instead, e.g. --shard 0/%d", spec, jobIndexEnv, n)
+			return nil, exit.Usagef("--shard %q: %s is not set (it is set in the pods of a Kubernetes Indexed Job); pass the index instead, e.g. --shard 0/%d", spec, jobIndexEnv, n)
 		}
 		idx = v
 	}
 	i, err := strconv.Atoi(idx)
 	if err != nil || i < 0 {
-		return nil, usageErrf("--shard %q: the shard index %q must be a whole number from 0 to %d", spec, idx, n-1)
+		return nil, exit.Usagef("--shard %q: the shard index %q must be a whole number from 0 to %d", spec, idx, n-1)
 	}
 	if i >= n {
-		return nil, usageErrf("--shard %q: index %d is not below the count %d; shards are numbered 0 to %d", spec, i, n, n-1)
+		return nil, exit.Usagef("--shard %q: index %d is not below the count %d; shards are numbered 0 to %d", spec, i, n, n-1)
 	}
 	return &shardPlan{index: i, count: n}, nil
 }
@@ -210,18 +211,18 @@ func mergeShards(ctx context.Context, dirs []string, out string, formats []strin
 	for _, d := range dirs {
 		run, err := report.ReadRun(d)
 		if err != nil {
-			return usageErr(fmt.Errorf("%w; pass the shards' run directories", err))
+			return exit.Usage(fmt.Errorf("%w; pass the shards' run directories", err))
 		}
 		d = runDir(d)
 		m, err := report.ReadShardMarker(d)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return usageErr(err)
+			return exit.Usage(err)
 		}
 		shards = append(shards, report.ShardRun{Dir: d, Run: run, Marker: m})
 	}
 	merged, err := report.Merge(shards)
 	if err != nil {
-		return usageErr(fmt.Errorf("merge: %w", err))
+		return exit.Usage(fmt.Errorf("merge: %w", err))
 	}
 	if out == "" {
 		out = runDirName(now(), merged.Label)
@@ -231,7 +232,7 @@ func mergeShards(ctx context.Context, dirs []string, out string, formats []strin
 	}
 	for _, sc := range merged.Scenarios {
 		if err := ctx.Err(); err != nil {
-			return unavailableErr(fmt.Errorf("merge interrupted: %w", err))
+			return exit.Unavailable(fmt.Errorf("merge interrupted: %w", err))
 		}
 		if err := mergeRaw(sc, shards, out); err != nil {
 			return err
@@ -246,9 +247,9 @@ func mergeShards(ctx context.Context, dirs []string, out string, formats []strin
 	}
 	switch {
 	case merged.Interrupted:
-		return unavailableErr(fmt.Errorf("a shard was interrupted: the merged figures in %s cover what was gathered", out))
+		return exit.Unavailable(fmt.Errorf("a shard was interrupted: the merged figures in %s cover what was gathered", out))
 	case !merged.Pass:
-		return errGateFailed
+		return exit.ErrGateFailed
 	}
 	return nil
 }
@@ -266,11 +267,11 @@ func mergeRaw(sc *report.Scenario, shards []report.ShardRun, out string) error {
 		}
 		ssc := s.Run.Scenarios[i]
 		if ssc.Raw == "" {
-			return usageErrf("merge: %s: scenario %s has no raw results file; the merge needs every shard's raw results", s.Dir, sc.Name)
+			return exit.Usagef("merge: %s: scenario %s has no raw results file; the merge needs every shard's raw results", s.Dir, sc.Name)
 		}
 		path := filepath.Join(s.Dir, ssc.Raw)
 		if _, err := os.Stat(path); err != nil {
-			return usageErrf("merge: %s: raw results of %s are missing (%v); the merge needs every shard's raw results", s.Dir, sc.Name, err)
+			return exit.Usagef("merge: %s: raw results of %s are missing (%v); the merge needs every shard's raw results", s.Dir, sc.Name, err)
 		}
 		sources = append(sources, path)
 		hint += ssc.Requests

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/report"
 )
@@ -55,8 +56,8 @@ func TestParseShard(t *testing.T) {
 		t.Run(tt.spec+"|"+tt.env, func(t *testing.T) {
 			got, err := parseShard(tt.spec, env(tt.env))
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exitCode(err) != ExitUsage {
-					t.Fatalf("err %v (exit %d), want usage error containing %q", err, exitCode(err), tt.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exit.Code(err) != exit.CodeUsage {
+					t.Fatalf("err %v (exit %d), want usage error containing %q", err, exit.Code(err), tt.wantErr)
 				}
 				return
 			}
@@ -182,7 +183,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 	for i, d := range shards {
 		wg.Go(func() {
 			code, out := execute(shardArgs(d, strconv.Itoa(i)+"/2", "--target", tg.URL, "--label", "dist", sf)...)
-			if code != ExitOK {
+			if code != exit.CodeOK {
 				t.Errorf("shard %d: exit %d\n%s", i, code, out)
 			}
 		})
@@ -210,7 +211,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 
 	merged := filepath.Join(dir, "merged")
 	code, out := execute("report", shards[0], shards[1], "--out", merged, "--format", "text,json,html")
-	if code != ExitOK {
+	if code != exit.CodeOK {
 		t.Fatalf("report: exit %d\n%s", code, out)
 	}
 	if !strings.Contains(out, "ok") || !strings.Contains(out, "run directory: "+merged) {
@@ -290,11 +291,11 @@ func TestOneShardMergeIsTheRun(t *testing.T) {
   latency: { p95: 5ms }`)
 	parent := filepath.Join(dir, "runs")
 	shard := filepath.Join(parent, "shard-0")
-	if code, out := execute(shardArgs(shard, "0/1", "--target", tg.URL, sf)...); code != ExitFailed {
+	if code, out := execute(shardArgs(shard, "0/1", "--target", tg.URL, sf)...); code != exit.CodeFailed {
 		t.Fatalf("shard: exit %d, want 1 (p95 fails)\n%s", code, out)
 	}
 	merged := filepath.Join(dir, "merged")
-	if code, out := execute("report", parent, "--out", merged, "--format", "json"); code != ExitFailed {
+	if code, out := execute("report", parent, "--out", merged, "--format", "json"); code != exit.CodeFailed {
 		t.Fatalf("report: exit %d, want 1 like run\n%s", code, out)
 	}
 	a, err := report.ReadRun(shard)
@@ -362,7 +363,7 @@ func TestReportMergeRefusals(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "merged")
 			args := append([]string{"report", "--out", out}, tt.runs...)
 			code, text := execute(args...)
-			if code != ExitUsage || !strings.Contains(text, tt.want) {
+			if code != exit.CodeUsage || !strings.Contains(text, tt.want) {
 				t.Errorf("exit %d, want 2 with %q; output:\n%s", code, tt.want, text)
 			}
 			if _, err := os.Stat(out); err == nil {
@@ -380,7 +381,7 @@ func TestRunShardFlag(t *testing.T) {
 	sf := scenarioFile(t, dir, "ok", "  status: 200")
 	t.Run("bad value", func(t *testing.T) {
 		code, out := execute(shardArgs(filepath.Join(dir, "bad"), "2/2", "--target", tg.URL, sf)...)
-		if code != ExitUsage || !strings.Contains(out, "shards are numbered 0 to 1") {
+		if code != exit.CodeUsage || !strings.Contains(out, "shards are numbered 0 to 1") {
 			t.Errorf("exit %d, want 2; output:\n%s", code, out)
 		}
 	})
@@ -390,7 +391,7 @@ func TestRunShardFlag(t *testing.T) {
 		// The DSN is never opened: shard 1 drops it before probing.
 		code, out := execute(shardArgs(d, "auto/2", "--target", tg.URL, "--rate", "10/s", "--duration", "200ms",
 			"--db-probe", "postgres://nobody@127.0.0.1:1/none", sf)...)
-		if code != ExitOK || !strings.Contains(out, "--db-probe ignored on shard 1 of 2") {
+		if code != exit.CodeOK || !strings.Contains(out, "--db-probe ignored on shard 1 of 2") {
 			t.Fatalf("exit %d; output:\n%s", code, out)
 		}
 		run, err := report.ReadRun(d)

@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/perfgate/perfgate/internal/exit"
 )
 
 func TestValidate(t *testing.T) {
 	var out, errOut bytes.Buffer
 	streams := Streams{Out: &out, ErrOut: &errOut}
 	code := Execute(context.Background(), []string{"validate", filepath.Join("..", "..", "scenarios")}, streams)
-	if code != ExitOK {
+	if code != exit.CodeOK {
 		t.Fatalf("shipped scenarios: exit %d: %s", code, errOut.String())
 	}
 	if !strings.Contains(out.String(), "4 scenario files are valid") ||
@@ -28,7 +30,7 @@ func TestValidate(t *testing.T) {
 	out.Reset()
 	errOut.Reset()
 	code = Execute(context.Background(), []string{"validate", dir}, streams)
-	if code != ExitUsage {
+	if code != exit.CodeUsage {
 		t.Fatalf("exit %d, want 2", code)
 	}
 	for _, want := range []string{

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type seeded struct {
 	dsn       string
 	pool      *pgxpool.Pool
-	fx        pgenv.Fixtures
+	fx        fixtures.Fixtures
 	naive     http.Handler
 	optimized http.Handler
 }

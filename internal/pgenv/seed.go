@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -26,7 +27,7 @@ type SeedOptions struct {
 
 // SeedReport says what Seed loaded.
 type SeedReport struct {
-	Fixtures Fixtures
+	Fixtures fixtures.Fixtures
 	Rows     map[string]int64 // rows loaded per table
 	Elapsed  time.Duration
 }

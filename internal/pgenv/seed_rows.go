@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/perfgate/perfgate/internal/fixtures"
 )
 
 // seedEpoch is where synthetic time starts: a fixed instant, so that the
@@ -232,7 +233,7 @@ func doID(rng *rand.Rand) string {
 func newPlan(p Profile, seed int64) *plan {
 	rng := newRand(seed)
 	pl := &plan{profile: p, seed: seed, rng: rng, contents: map[string][]courseContent{}}
-	pl.tenant = uuid.MustParse(ChecklistTenant)
+	pl.tenant = uuid.MustParse(fixtures.ChecklistTenant)
 	seen := map[[16]byte]bool{}
 	fresh := func() [16]byte {
 		for {
@@ -243,9 +244,9 @@ func newPlan(p Profile, seed int64) *plan {
 			}
 		}
 	}
-	pl.newUser = uuid.MustParse(FixedNewUser)
+	pl.newUser = uuid.MustParse(fixtures.FixedNewUser)
 	seen[pl.newUser] = true
-	for _, s := range FixedUsers {
+	for _, s := range fixtures.FixedUsers {
 		u := uuid.MustParse(s)
 		seen[u] = true
 		if len(pl.users) < max(p.Users, 1) {
@@ -255,7 +256,7 @@ func newPlan(p Profile, seed int64) *plan {
 	for len(pl.users) < p.Users {
 		pl.users = append(pl.users, fresh())
 	}
-	for _, c := range FixedCourses {
+	for _, c := range fixtures.FixedCourses {
 		if len(pl.courses) < max(p.Courses, 1) {
 			pl.courses = append(pl.courses, c)
 		}
@@ -285,7 +286,7 @@ func newPlan(p Profile, seed int64) *plan {
 	return pl
 }
 
-func (pl *plan) fixtures() Fixtures {
+func (pl *plan) fixtures() fixtures.Fixtures {
 	str := func(us [][16]byte) []string {
 		out := make([]string, len(us))
 		for i, u := range us {
@@ -293,8 +294,8 @@ func (pl *plan) fixtures() Fixtures {
 		}
 		return out
 	}
-	return Fixtures{
-		Schema:           FixturesSchema,
+	return fixtures.Fixtures{
+		Schema:           fixtures.Schema,
 		Tenant:           uuid.UUID(pl.tenant).String(),
 		Users:            str(pl.users),
 		Courses:          append([]string(nil), pl.courses...),

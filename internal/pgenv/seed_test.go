@@ -3,13 +3,13 @@ package pgenv_test
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
@@ -81,7 +81,7 @@ func TestSeedDeterministic(t *testing.T) {
 	if c1 == c3 {
 		t.Errorf("seeds 1 and 2 gave the same table contents %s", c1)
 	}
-	if rep3.Fixtures.Users[0] != pgenv.ChecklistUser || rep3.Fixtures.Courses[0] != pgenv.ChecklistCourse {
+	if rep3.Fixtures.Users[0] != fixtures.ChecklistUser || rep3.Fixtures.Courses[0] != fixtures.ChecklistCourse {
 		t.Errorf("seed 2 lost the checklist's IDs: %v %v", rep3.Fixtures.Users[0], rep3.Fixtures.Courses[0])
 	}
 }
@@ -133,10 +133,10 @@ func TestSeedShape(t *testing.T) {
 	fx := rep.Fixtures
 	conn := open(t, dsn)
 
-	if fx.Tenant != pgenv.ChecklistTenant || fx.Users[0] != pgenv.ChecklistUser || fx.Courses[0] != pgenv.ChecklistCourse {
+	if fx.Tenant != fixtures.ChecklistTenant || fx.Users[0] != fixtures.ChecklistUser || fx.Courses[0] != fixtures.ChecklistCourse {
 		t.Errorf("fixtures lost the checklist's IDs: %+v", fx)
 	}
-	if fx.Schema != pgenv.FixturesSchema || fx.Seed != 1 || fx.Profile != "tiny" || fx.ContentsPerPair != 100 {
+	if fx.Schema != fixtures.Schema || fx.Seed != 1 || fx.Profile != "tiny" || fx.ContentsPerPair != 100 {
 		t.Errorf("fixtures header: %+v", fx)
 	}
 	details := rep.Rows["content_tracking_details"]
@@ -145,7 +145,7 @@ func TestSeedShape(t *testing.T) {
 	}
 	// Scenario 1: about 100 contents for the checklist's user and course.
 	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking WHERE "userId" = $1 AND "courseId" = $2 AND "tenantId" = $3`,
-		pgenv.ChecklistUser, pgenv.ChecklistCourse, pgenv.ChecklistTenant); n != 100 {
+		fixtures.ChecklistUser, fixtures.ChecklistCourse, fixtures.ChecklistTenant); n != 100 {
 		t.Errorf("checklist user+course has %d contents, want 100", n)
 	}
 	// Scenario 2: users[0..2] × courses[0..2] all have data.
@@ -230,30 +230,6 @@ func TestSeedOptionErrors(t *testing.T) {
 	} {
 		if _, err := pgenv.Seed(ctx, "postgres://nowhere.invalid/db", tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Seed(%+v) err = %v, want %q", tt.opts, err, tt.want)
-		}
-	}
-}
-
-func TestWriteFixturesRoundTrip(t *testing.T) {
-	path := t.TempDir() + "/fx.json"
-	want := pgenv.Fixtures{Tenant: pgenv.ChecklistTenant, Users: []string{pgenv.ChecklistUser}, Courses: []string{pgenv.ChecklistCourse},
-		NewUser: "00000000-0000-4000-8000-000000000001", OtherTenant: "00000000-0000-4000-8000-000000000002",
-		OtherTenantUsers: []string{pgenv.ChecklistUser}, Seed: 3, Profile: "demo", ContentsPerPair: 100}
-	if err := pgenv.WriteFixtures(path, want); err != nil {
-		t.Fatal(err)
-	}
-	got, err := pgenv.ReadFixtures(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want.Schema = pgenv.FixturesSchema
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("round trip (-want +got):\n%s", diff)
-	}
-	b, _ := os.ReadFile(path)
-	for _, key := range []string{`"schema"`, `"tenant"`, `"users"`, `"courses"`, `"new_user"`, `"other_tenant"`, `"other_tenant_users"`, `"seed"`, `"profile"`, `"contents_per_pair"`} {
-		if !strings.Contains(string(b), key+":") {
-			t.Errorf("fixtures file lacks key %s:\n%s", key, b)
 		}
 	}
 }

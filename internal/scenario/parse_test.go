@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -73,18 +74,18 @@ func TestParseValid(t *testing.T) {
 	if req.URL != "http://127.0.0.1:3000/v1/tracking/content/course/status" {
 		t.Errorf("URL = %q", req.URL)
 	}
-	if got := req.Header.Get("tenantid"); got != DefaultTenant {
+	if got := req.Header.Get("tenantid"); got != fixtures.ChecklistTenant {
 		t.Errorf("tenantid = %q", got)
 	}
 	var body struct{ UserID, CourseID []string }
 	if err := json.Unmarshal(req.Body, &body); err != nil {
 		t.Fatalf("body %s: %v", req.Body, err)
 	}
-	fx := DefaultFixtures()
+	fx := fixtures.Default()
 	if d := cmp.Diff(fx.Users[:2], body.UserID); d != "" {
 		t.Errorf("users (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]string{DefaultCourse}, body.CourseID); d != "" {
+	if d := cmp.Diff([]string{fixtures.ChecklistCourse}, body.CourseID); d != "" {
 		t.Errorf("courses (-want +got):\n%s", d)
 	}
 }
@@ -229,7 +230,7 @@ func TestFixturesAndSets(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "fx.json")
 	write(t, path, `{"schema":"perfgate.fixtures/v1","tenant":"t1","users":["u1","u2"],"courses":["c1"],"new_user":"n1"}`)
-	fx, err := LoadFixtures(path)
+	fx, err := fixtures.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +249,7 @@ func TestFixturesAndSets(t *testing.T) {
 		t.Error("ParseSets accepted a pair without =")
 	}
 	write(t, path, `{"tenant":"t"}`)
-	if _, err := LoadFixtures(path); err == nil {
+	if _, err := fixtures.Read(path); err == nil {
 		t.Error("LoadFixtures accepted fixtures without users")
 	}
 }
@@ -262,7 +263,7 @@ func TestSuggest(t *testing.T) {
 }
 
 func TestSample(t *testing.T) {
-	fx := &Fixtures{Tenant: "t", Users: []string{"u0", "u1", "u2"}, Courses: []string{"c0", "c1"}, NewUser: "n"}
+	fx := &fixtures.Fixtures{Tenant: "t", Users: []string{"u0", "u1", "u2"}, Courses: []string{"c0", "c1"}, NewUser: "n"}
 	d := NewData(fx, nil)
 	if d.Sample(0) != d {
 		t.Error("Sample(0) is not the data itself")

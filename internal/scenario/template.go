@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -20,14 +21,14 @@ const TemplateNames = `.Prefix, .Tenant, .User n, .Users a b, .Course n, .Course
 // Data is what scenario templates see: fixtures plus --set variables.
 // Variables named like a fixture (Prefix, Tenant, NewUser) override it.
 type Data struct {
-	fx   *Fixtures
+	fx   *fixtures.Fixtures
 	vars map[string]string
 }
 
 // NewData returns template data over fx (DefaultFixtures when nil) and vars.
-func NewData(fx *Fixtures, vars map[string]string) *Data {
+func NewData(fx *fixtures.Fixtures, vars map[string]string) *Data {
 	if fx == nil {
-		fx = DefaultFixtures()
+		fx = fixtures.Default()
 	}
 	return &Data{fx: fx, vars: vars}
 }

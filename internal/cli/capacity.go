@@ -18,7 +18,9 @@ import (
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/safefile"
 	"github.com/perfgate/perfgate/internal/scenario"
 	"github.com/perfgate/perfgate/internal/verdict"
 )
@@ -197,7 +199,7 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 		}
 		dir = runDirName(opts.now(), name)
 	}
-	if _, err := os.Stat(filepath.Join(dir, report.CapacityFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, model.CapacityFile)); err == nil {
 		return exit.Usagef("%s already holds a capacity search; choose another --out or remove it", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -205,13 +207,13 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	}
 
 	began := opts.now()
-	c := &report.Capacity{
-		Schema: report.SchemaCapacity,
-		Tool:   report.Tool{Name: "perfgate", Version: Version, Commit: commit(), GoVersion: runtime.Version()},
+	c := &model.Capacity{
+		Schema: model.SchemaCapacity,
+		Tool:   model.Tool{Name: "perfgate", Version: Version, Commit: commit(), GoVersion: runtime.Version()},
 		Target: opts.target,
 		Label:  opts.label,
 		Start:  began.UTC(),
-		Settings: report.CapacitySettings{Start: opts.start, MaxRate: b.maxRate, Precision: b.precision,
+		Settings: model.CapacitySettings{Start: opts.start, MaxRate: b.maxRate, Precision: b.precision,
 			Step: b.step, Budget: opts.budget, MaxRequests: b.maxRequests},
 		Pass: true,
 	}
@@ -255,21 +257,21 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	return nil
 }
 
-func writeCapacity(dir string, c *report.Capacity, formats []string, streams Streams) error {
-	if err := report.WriteCapacity(dir, c); err != nil {
+func writeCapacity(dir string, c *model.Capacity, formats []string, streams Streams) error {
+	if err := model.WriteCapacity(dir, c); err != nil {
 		return err
 	}
 	if slices.Contains(formats, "html") {
 		// Beside a run's summary.json, report.html is the run's page.
 		name := report.HTMLFile
-		if _, err := os.Stat(filepath.Join(dir, report.SummaryFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, model.SummaryFile)); err == nil {
 			name = "capacity.html"
 		}
 		var buf bytes.Buffer
 		if err := report.CapacityHTML(&buf, c); err != nil {
 			return err
 		}
-		if err := report.WriteFileAtomic(filepath.Join(dir, name), buf.Bytes()); err != nil {
+		if err := safefile.Write(filepath.Join(dir, name), buf.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -307,7 +309,7 @@ type searcher struct {
 	workers  uint64
 	log      io.Writer
 	// step runs one step; nil means measure against the target.
-	step func(ctx context.Context, p planned, rate float64, warmup int) (report.CapacityStep, bool, error)
+	step func(ctx context.Context, p planned, rate float64, warmup int) (model.CapacityStep, bool, error)
 }
 
 // fileRate is a scenario's own rate in requests per second: its highest
@@ -328,9 +330,9 @@ func fileRate(sc *scenario.Scenario) (string, float64) {
 
 // search steps the rate up ×2 from the start until a step fails or the
 // maximum passes, halves it when the start already fails, then bisects.
-func (s *searcher) search(ctx context.Context, p planned) *report.CapacityScenario {
+func (s *searcher) search(ctx context.Context, p planned) *model.CapacityScenario {
 	b := s.bounds
-	cs := &report.CapacityScenario{Name: p.sc.Name, File: p.sc.File}
+	cs := &model.CapacityScenario{Name: p.sc.Name, File: p.sc.File}
 	cs.FileRate, cs.FileRatePerSecond = fileRate(p.sc)
 	start := b.start
 	if start == 0 {
@@ -402,7 +404,7 @@ func (s *searcher) search(ctx context.Context, p planned) *report.CapacityScenar
 
 // affordable says whether a step at rate fits the time and request
 // bounds left; when not, it records why the search stopped.
-func (s *searcher) affordable(cs *report.CapacityScenario, rate float64) bool {
+func (s *searcher) affordable(cs *model.CapacityScenario, rate float64) bool {
 	if s.now().Add(s.bounds.step).After(s.deadline) {
 		cs.Stopped = "budget"
 		return false
@@ -414,7 +416,7 @@ func (s *searcher) affordable(cs *report.CapacityScenario, rate float64) bool {
 	return true
 }
 
-func (s *searcher) run(ctx context.Context, p planned, rate float64, warmup int) (report.CapacityStep, bool, error) {
+func (s *searcher) run(ctx context.Context, p planned, rate float64, warmup int) (model.CapacityStep, bool, error) {
 	if s.step != nil {
 		return s.step(ctx, p, rate, warmup)
 	}
@@ -424,7 +426,7 @@ func (s *searcher) run(ctx context.Context, p planned, rate float64, warmup int)
 // measureStep holds one constant rate for d and judges the scenario's
 // criteria on it; db criteria are left out (no probe). It reports whether
 // ctx was cancelled during the step, whose figures are then dropped.
-func measureStep(ctx context.Context, p planned, rate float64, warmup int, d time.Duration, workers uint64) (report.CapacityStep, bool, error) {
+func measureStep(ctx context.Context, p planned, rate float64, warmup int, d time.Duration, workers uint64) (model.CapacityStep, bool, error) {
 	sc := p.sc
 	rec := metrics.NewRecorder(int(rate*d.Seconds()) + 1)
 	checker := verdict.NewChecker(sc.Expect.Checks)
@@ -446,13 +448,13 @@ func measureStep(ctx context.Context, p planned, rate float64, warmup int, d tim
 		}
 	})
 	if err != nil {
-		return report.CapacityStep{}, false, exit.Unavailable(err)
+		return model.CapacityStep{}, false, exit.Unavailable(err)
 	}
 	if stats.Interrupted {
-		return report.CapacityStep{}, true, nil
+		return model.CapacityStep{}, true, nil
 	}
 	s := rec.Summary()
-	st := report.CapacityStep{Rate: rate, Achieved: s.Rate, Requests: s.Requests, Duration: s.Wall, Latency: s.Latency}
+	st := model.CapacityStep{Rate: rate, Achieved: s.Rate, Requests: s.Requests, Duration: s.Wall, Latency: s.Latency}
 	if s.Requests > 0 {
 		st.ErrorShare = 1 - float64(s.Codes[uint16(sc.Expect.Status)])/float64(s.Requests)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
@@ -74,7 +75,7 @@ func TestCapacityFindsKnown(t *testing.T) {
 	if code != exit.CodeOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	c, err := report.ReadCapacity(dir)
+	c, err := model.ReadCapacity(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,10 +106,10 @@ func TestCapacityFindsKnown(t *testing.T) {
 }
 
 // fakeStep passes every rate up to capacity.
-func fakeStep(capacity float64, ran *[]float64) func(context.Context, planned, float64, int) (report.CapacityStep, bool, error) {
-	return func(_ context.Context, _ planned, rate float64, _ int) (report.CapacityStep, bool, error) {
+func fakeStep(capacity float64, ran *[]float64) func(context.Context, planned, float64, int) (model.CapacityStep, bool, error) {
+	return func(_ context.Context, _ planned, rate float64, _ int) (model.CapacityStep, bool, error) {
 		*ran = append(*ran, rate)
-		st := report.CapacityStep{Rate: rate, Achieved: rate, Requests: int64(rate), Pass: rate <= capacity}
+		st := model.CapacityStep{Rate: rate, Achieved: rate, Requests: int64(rate), Pass: rate <= capacity}
 		if !st.Pass {
 			st.Failures = []string{"p95 too high"}
 		}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/exit"
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/safefile"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
@@ -148,7 +148,7 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return fmt.Errorf("compare: %w", err)
 		}
-		if err := report.WriteFileAtomic(filepath.Join(out, "compare."+f), buf.Bytes()); err != nil {
+		if err := safefile.Write(filepath.Join(out, "compare."+f), buf.Bytes()); err != nil {
 			return fmt.Errorf("compare: %w", err)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/exit"
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // writeTestRun writes a one-scenario run whose latencies are lat (sorted
@@ -24,13 +24,13 @@ func writeTestRun(t *testing.T, label string, lat []time.Duration, code string, 
 	}
 	at := func(q float64) time.Duration { return lat[min(len(lat)-1, int(q*float64(len(lat))))] }
 	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	run := &report.Run{Schema: report.SchemaRun, Tool: report.Tool{Name: "perfgate", Version: "test"}, Target: "http://127.0.0.1:3000",
+	run := &model.Run{Schema: model.SchemaRun, Tool: model.Tool{Name: "perfgate", Version: "test"}, Target: "http://127.0.0.1:3000",
 		Label: label, Start: start, End: start.Add(time.Minute), Pass: pass,
-		Scenarios: []*report.Scenario{{Name: "single-user-single-course", Method: "POST", Requests: int64(len(lat)), Success: 1,
+		Scenarios: []*model.Scenario{{Name: "single-user-single-course", Method: "POST", Requests: int64(len(lat)), Success: 1,
 			StatusCodes: map[string]int64{code: int64(len(lat))}, Raw: "single-user-single-course.parquet", Pass: pass,
-			Criteria: []report.Criterion{{Name: "p95", Want: "< 2s", Observed: "x", Pass: pass}},
-			Latency:  report.Latency{Min: lat[0], P50: at(0.5), P90: at(0.9), P95: at(0.95), P99: at(0.99), Max: lat[len(lat)-1]}}}}
-	if err := report.WriteRun(dir, run); err != nil {
+			Criteria: []model.Criterion{{Name: "p95", Want: "< 2s", Observed: "x", Pass: pass}},
+			Latency:  model.Latency{Min: lat[0], P50: at(0.5), P90: at(0.9), P95: at(0.95), P99: at(0.99), Max: lat[len(lat)-1]}}}}
+	if err := model.WriteRun(dir, run); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -52,7 +52,7 @@ func TestRunCompare(t *testing.T) {
 	fastDir := writeTestRun(t, "after", fast, "200", true)
 	slowerDir := writeTestRun(t, "slower", spread(21, 2400*time.Millisecond), "200", false)
 	lat := map[string][]time.Duration{beforeDir: slow, fastDir: fast, slowerDir: spread(21, 2400*time.Millisecond)}
-	loader := func(_ *report.Run, dir string, _ *report.Scenario) ([]time.Duration, error) {
+	loader := func(_ *model.Run, dir string, _ *model.Scenario) ([]time.Duration, error) {
 		if l, ok := lat[dir]; ok {
 			return l, nil
 		}

@@ -19,9 +19,11 @@ import (
 	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/coursestatus"
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/fixtures"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/pgenv"
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/safefile"
 )
 
 // Demo defaults, quoted by the flag help.
@@ -190,7 +192,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if opts.matrix {
 		cells = append(cells, cellCodeOnly)
 	}
-	runs := map[string]*report.Run{}
+	runs := map[string]*model.Run{}
 	stepN := 2
 	runCell := func(c demoCell) error {
 		step(out, stepN, c.name, "%s", c.title)
@@ -216,7 +218,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 		if rerr != nil && !errors.Is(rerr, exit.ErrGateFailed) {
 			return rerr
 		}
-		run, err := report.ReadRun(ro.out)
+		run, err := model.ReadRun(ro.out)
 		if err != nil {
 			return err
 		}
@@ -244,7 +246,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if err := idx.WriteTable(&idxTable); err != nil {
 		return err
 	}
-	if err := report.WriteFileAtomic(filepath.Join(dir, "indexes.txt"), idxTable.Bytes()); err != nil {
+	if err := safefile.Write(filepath.Join(dir, "indexes.txt"), idxTable.Bytes()); err != nil {
 		return err
 	}
 	detail(out, "%d of %d indexes present and valid in %s (the table: indexes.txt)", len(idx.Present), len(pgenv.Indexes), since(t0))
@@ -279,7 +281,7 @@ func runDemo(ctx context.Context, opts *demoOptions) (err error) {
 	if diffErr != nil && !differs {
 		return diffErr
 	}
-	if err := report.WriteFileAtomic(filepath.Join(dir, "diff.txt"), diffOut.Bytes()); err != nil {
+	if err := safefile.Write(filepath.Join(dir, "diff.txt"), diffOut.Bytes()); err != nil {
 		return err
 	}
 	indent(out, lastLines(diffOut.String(), 6))
@@ -352,7 +354,7 @@ func writeCompareFiles(dir string, res *compare.Result) error {
 		if err := f.render(&b, res); err != nil {
 			return fmt.Errorf("render %s: %w", f.name, err)
 		}
-		if err := report.WriteFileAtomic(filepath.Join(dir, f.name), b.Bytes()); err != nil {
+		if err := safefile.Write(filepath.Join(dir, f.name), b.Bytes()); err != nil {
 			return err
 		}
 	}
@@ -361,7 +363,7 @@ func writeCompareFiles(dir string, res *compare.Result) error {
 
 // demoSummary is the final screen: speed-up and statements per scenario,
 // the checklist's success criteria, the claim, and the 2×2 with --matrix.
-func demoSummary(w io.Writer, res *compare.Result, runs map[string]*report.Run, matrix bool) error {
+func demoSummary(w io.Writer, res *compare.Result, runs map[string]*model.Run, matrix bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "scenario\tp50 before\tp50 after\tspeed-up\tstatements/request before → after\tstatus")
 	for _, d := range res.Scenarios {
@@ -376,8 +378,8 @@ func demoSummary(w io.Writer, res *compare.Result, runs map[string]*report.Run, 
 			status = fmt.Sprintf("%s → %s (by design)", codesOf(d.StatusBefore), codesOf(d.StatusAfter))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s → %s\t%s\n", d.Name,
-			report.FormatDuration(p50.Before), report.FormatDuration(p50.After), speedup(p50.Speedup),
-			perRequest(d.StatementsBefore), perRequest(d.StatementsAfter), status)
+			figure.Duration(p50.Before), figure.Duration(p50.After), figure.Speedup(p50.Speedup),
+			figure.Optional(d.StatementsBefore), figure.Optional(d.StatementsAfter), status)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -405,7 +407,7 @@ func demoSummary(w io.Writer, res *compare.Result, runs map[string]*report.Run, 
 
 // demoMatrix shows the 2×2: the p50 of each scenario in each cell, and the
 // speed-up over the original (naive, no indexes).
-func demoMatrix(w io.Writer, runs map[string]*report.Run) error {
+func demoMatrix(w io.Writer, runs map[string]*model.Run) error {
 	fmt.Fprintln(w, "\nWhat each change buys (p50, speed-up over the original code without indexes)")
 	base := runs[cellBefore.name]
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -418,15 +420,15 @@ func demoMatrix(w io.Writer, runs map[string]*report.Run) error {
 				row = append(row, "-")
 				continue
 			}
-			row = append(row, fmt.Sprintf("%s (%s)", report.FormatDuration(other.Latency.P50),
-				speedup(float64(sc.Latency.P50)/float64(max(other.Latency.P50, 1)))))
+			row = append(row, fmt.Sprintf("%s (%s)", figure.Duration(other.Latency.P50),
+				figure.Speedup(float64(sc.Latency.P50)/float64(max(other.Latency.P50, 1)))))
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	return tw.Flush()
 }
 
-func findScenario(run *report.Run, name string) *report.Scenario {
+func findScenario(run *model.Run, name string) *model.Scenario {
 	if run == nil {
 		return nil
 	}
@@ -445,23 +447,6 @@ func codesOf(m map[string]int64) string {
 	}
 	slices.Sort(codes)
 	return strings.Join(codes, ",")
-}
-
-func perRequest(v *float64) string {
-	if v == nil {
-		return "n/a"
-	}
-	return report.FormatFloat(*v)
-}
-
-func speedup(x float64) string {
-	switch {
-	case x >= 100:
-		return fmt.Sprintf("%.0f×", x)
-	case x >= 10:
-		return fmt.Sprintf("%.1f×", x)
-	}
-	return fmt.Sprintf("%.2f×", x)
 }
 
 func step(w io.Writer, n int, name, format string, args ...any) {

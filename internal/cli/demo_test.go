@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // TestDemoTiny runs the whole demo at tiny scale and checks the files and
@@ -44,11 +44,11 @@ func TestDemoTiny(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	before, err := report.ReadRun(filepath.Join(dir, "before"))
+	before, err := model.ReadRun(filepath.Join(dir, "before"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	after, err := report.ReadRun(filepath.Join(dir, "after"))
+	after, err := model.ReadRun(filepath.Join(dir, "after"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,14 +7,14 @@ import (
 	"strings"
 
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/pgenv"
-	"github.com/perfgate/perfgate/internal/report"
 )
 
 // dbProbe measures what the service's database did around each scenario.
 type dbProbe interface {
 	Before(ctx context.Context) error
-	After(ctx context.Context, requests int64) (*report.DB, error)
+	After(ctx context.Context, requests int64) (*model.DB, error)
 	Warnings() []string
 	Close()
 }
@@ -54,12 +54,12 @@ func openProbe(ctx context.Context, dsn, label string, errOut io.Writer) (dbProb
 
 func (g *pgProbe) Before(ctx context.Context) error { return g.p.Begin(ctx) }
 
-func (g *pgProbe) After(ctx context.Context, requests int64) (*report.DB, error) {
+func (g *pgProbe) After(ctx context.Context, requests int64) (*model.DB, error) {
 	f, err := g.p.End(ctx, requests)
 	if err != nil {
 		return nil, err
 	}
-	db := &report.DB{
+	db := &model.DB{
 		StatementsPerRequest: f.StatementsPerRequest,
 		SeqScansPerRequest:   f.SeqScansPerRequest,
 		IndexScansPerRequest: f.IndexScansPerRequest,
@@ -69,7 +69,7 @@ func (g *pgProbe) After(ctx context.Context, requests int64) (*report.DB, error)
 		StatementsAvailable:  f.StatementsAvailable,
 	}
 	for _, s := range f.Slowest {
-		db.SlowestStatements = append(db.SlowestStatements, report.Statement{Query: s.Query, Calls: s.Calls, MeanTime: s.MeanTime, Rows: s.Rows})
+		db.SlowestStatements = append(db.SlowestStatements, model.Statement{Query: s.Query, Calls: s.Calls, MeanTime: s.MeanTime, Rows: s.Rows})
 	}
 	return db, nil
 }

@@ -11,14 +11,14 @@ import (
 	"github.com/perfgate/perfgate/internal/coursestatus"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
-	"github.com/perfgate/perfgate/internal/report"
 )
 
 // probedRun runs scenario 1 of the checklist against svc with the probe on
 // dsn, one request at a time for a second, and returns its summary.
-func probedRun(t *testing.T, ctx context.Context, svc *demoService, dsn, fixtures, label string, expect ...string) (*report.Scenario, string, error) {
+func probedRun(t *testing.T, ctx context.Context, svc *demoService, dsn, fixtures, label string, expect ...string) (*model.Scenario, string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	dir := filepath.Join(t.TempDir(), label)
@@ -36,7 +36,7 @@ func probedRun(t *testing.T, ctx context.Context, svc *demoService, dsn, fixture
 		now:          time.Now,
 		flushService: svc.pool.Reset,
 	})
-	run, rerr := report.ReadRun(dir)
+	run, rerr := model.ReadRun(dir)
 	if rerr != nil {
 		return nil, errOut.String(), err
 	}

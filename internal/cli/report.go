@@ -11,6 +11,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
 )
 
@@ -79,7 +80,7 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	if len(dirs) > 1 || expanded {
 		return mergeShards(ctx, dirs, opts.out, formats, opts.now, opts.streams.Out)
 	}
-	run, err := report.ReadRun(opts.runs[0])
+	run, err := model.ReadRun(opts.runs[0])
 	if err != nil {
 		return exit.Usage(fmt.Errorf("%w; pass a run directory or its summary.json", err))
 	}
@@ -98,7 +99,7 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 				return fmt.Errorf("report: %w", err)
 			}
 		case report.FormatJSON:
-			if err := report.WriteRun(out, run); err != nil {
+			if err := model.WriteRun(out, run); err != nil {
 				return fmt.Errorf("report: %w", err)
 			}
 		}
@@ -119,8 +120,8 @@ func runDir(path string) string {
 
 // rawSource adapts the Parquet raw results of run, stored in dir, to the
 // report's RawSource (run and report use it for the HTML charts).
-func rawSource(dir string, _ *report.Run) report.RawSource {
-	return func(sc *report.Scenario, fn func(time.Time, time.Duration, uint16) error) error {
+func rawSource(dir string, _ *model.Run) report.RawSource {
+	return func(sc *model.Scenario, fn func(time.Time, time.Duration, uint16) error) error {
 		if sc.Raw == "" {
 			return fmt.Errorf("scenario %s has no raw results file", sc.Name)
 		}
@@ -131,7 +132,7 @@ func rawSource(dir string, _ *report.Run) report.RawSource {
 }
 
 // rawLatencies reads a scenario's raw latencies for compare.
-func rawLatencies(_ *report.Run, dir string, sc *report.Scenario) ([]time.Duration, error) {
+func rawLatencies(_ *model.Run, dir string, sc *model.Scenario) ([]time.Duration, error) {
 	if sc.Raw == "" {
 		return nil, fmt.Errorf("scenario %s has no raw results file", sc.Name)
 	}

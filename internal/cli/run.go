@@ -18,6 +18,7 @@ import (
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
 	"github.com/perfgate/perfgate/internal/scenario"
 	"github.com/perfgate/perfgate/internal/verdict"
@@ -145,14 +146,14 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return err
 	}
 	if marker != nil {
-		if err := report.WriteShardMarker(dir, marker); err != nil {
+		if err := model.WriteShardMarker(dir, marker); err != nil {
 			return err
 		}
 	}
 
-	run := &report.Run{
-		Schema: report.SchemaRun,
-		Tool:   report.Tool{Name: "perfgate", Version: Version, Commit: commit(), GoVersion: runtime.Version()},
+	run := &model.Run{
+		Schema: model.SchemaRun,
+		Tool:   model.Tool{Name: "perfgate", Version: Version, Commit: commit(), GoVersion: runtime.Version()},
 		Target: opts.target,
 		Label:  opts.label,
 		Start:  opts.now().UTC(),
@@ -199,7 +200,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 
 // runScenario drives one scenario and judges it. Raw results stream to
 // Parquet as they arrive; bodies are only read when a jq check needs them.
-func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, probe dbProbe, progress io.Writer) (*report.Scenario, error) {
+func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, probe dbProbe, progress io.Writer) (*model.Scenario, error) {
 	sc := p.sc
 	rawName := sc.Name + load.RawExt
 	raw, err := load.CreateRaw(filepath.Join(dir, rawName))
@@ -272,7 +273,7 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 		opts.flushService()
 	}
 	s := rec.Summary()
-	var db *report.DB
+	var db *model.DB
 	if probe != nil && s.Requests > 0 {
 		// The probe reads the database after the load; a cancelled ctx must
 		// not lose the figures of an interrupted run.
@@ -283,7 +284,7 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 			return nil, exit.Unavailable(err)
 		}
 	}
-	out := &report.Scenario{
+	out := &model.Scenario{
 		Name:          sc.Name,
 		Description:   sc.Description,
 		File:          sc.File,
@@ -308,7 +309,7 @@ func runScenario(ctx context.Context, p planned, dir string, opts *runOptions, p
 
 // prepareRunDir creates dir, refusing one that already holds a run.
 func prepareRunDir(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, report.SummaryFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, model.SummaryFile)); err == nil {
 		return exit.Usagef("%s already holds a run; choose another --out or remove it", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -318,8 +319,8 @@ func prepareRunDir(dir string) error {
 }
 
 // writeRun writes summary.json, the asked formats, and the text table.
-func writeRun(dir string, run *report.Run, formats []string, out io.Writer) error {
-	if err := report.WriteRun(dir, run); err != nil {
+func writeRun(dir string, run *model.Run, formats []string, out io.Writer) error {
+	if err := model.WriteRun(dir, run); err != nil {
 		return err
 	}
 	if err := report.WriteFiles(dir, run, formats, rawSource(dir, run)); err != nil {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // target is an httptest server with controllable latency, status and body.
@@ -80,7 +80,7 @@ type result struct {
 	code   int
 	stdout string
 	stderr string
-	run    *report.Run
+	run    *model.Run
 	dir    string
 }
 
@@ -91,7 +91,7 @@ func execRun(t *testing.T, ctx context.Context, args ...string) result {
 	args = append([]string{"run", "--out", dir}, args...)
 	code := Execute(ctx, args, Streams{Out: &out, ErrOut: &errOut, In: strings.NewReader("")})
 	r := result{code: code, stdout: out.String(), stderr: errOut.String(), dir: dir}
-	if run, err := report.ReadRun(dir); err == nil {
+	if run, err := model.ReadRun(dir); err == nil {
 		r.run = run
 	}
 	return r

@@ -19,6 +19,7 @@ import (
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
 	"github.com/perfgate/perfgate/internal/verdict"
 )
@@ -85,11 +86,11 @@ func (s *shardPlan) dirSuffix() string {
 }
 
 // reportShard is the summary's shard field.
-func (s *shardPlan) reportShard() *report.Shard {
+func (s *shardPlan) reportShard() *model.Shard {
 	if s == nil {
 		return nil
 	}
-	return &report.Shard{Index: s.index, Count: s.count}
+	return &model.Shard{Index: s.index, Count: s.count}
 }
 
 // shardRate is the rate one of n shards sends so that together they send
@@ -106,9 +107,9 @@ func shardRate(r load.Rate, n int) load.Rate {
 // the criteria are final, since they are part of the fingerprint.
 // With rateFlag (--rate given) the stages of a file are dropped, as run
 // does.
-func (s *shardPlan) apply(ps []planned, target, label string, rateFlag bool) *report.ShardMarker {
-	m := &report.ShardMarker{
-		Schema: report.SchemaShard,
+func (s *shardPlan) apply(ps []planned, target, label string, rateFlag bool) *model.ShardMarker {
+	m := &model.ShardMarker{
+		Schema: model.SchemaShard,
 		Index:  s.index,
 		Count:  s.count,
 		Target: target,
@@ -120,7 +121,7 @@ func (s *shardPlan) apply(ps []planned, target, label string, rateFlag bool) *re
 		Body                    []byte
 		Duration, Timeout       time.Duration
 		Warmup                  int
-		Expect                  *report.Expect
+		Expect                  *model.Expect
 	}
 	var prints []scenarioPrint
 	for _, p := range ps {
@@ -132,7 +133,7 @@ func (s *shardPlan) apply(ps []planned, target, label string, rateFlag bool) *re
 		if len(sc.Load.Stages) > 0 {
 			rate, requested = load.StagesString(sc.Load.Stages), load.AverageRate(sc.Load.Stages, sc.Load.Duration)
 		}
-		m.Scenarios = append(m.Scenarios, report.ShardScenario{
+		m.Scenarios = append(m.Scenarios, model.ShardScenario{
 			Name:          sc.Name,
 			Rate:          rate,
 			RequestedRate: requested,
@@ -174,7 +175,7 @@ func (s *shardPlan) apply(ps []planned, target, label string, rateFlag bool) *re
 // whether any argument was such a parent.
 func shardDirs(args []string) (dirs []string, expanded bool) {
 	for _, a := range args {
-		if _, err := os.Stat(filepath.Join(a, report.SummaryFile)); err == nil {
+		if _, err := os.Stat(filepath.Join(a, model.SummaryFile)); err == nil {
 			dirs = append(dirs, a)
 			continue
 		}
@@ -189,7 +190,7 @@ func shardDirs(args []string) (dirs []string, expanded bool) {
 				continue
 			}
 			sub := filepath.Join(a, e.Name())
-			if _, err := os.Stat(filepath.Join(sub, report.ShardFile)); err == nil {
+			if _, err := os.Stat(filepath.Join(sub, model.ShardFile)); err == nil {
 				found = append(found, sub)
 			}
 		}
@@ -209,12 +210,12 @@ func shardDirs(args []string) (dirs []string, expanded bool) {
 func mergeShards(ctx context.Context, dirs []string, out string, formats []string, now func() time.Time, stdout io.Writer) error {
 	var shards []report.ShardRun
 	for _, d := range dirs {
-		run, err := report.ReadRun(d)
+		run, err := model.ReadRun(d)
 		if err != nil {
 			return exit.Usage(fmt.Errorf("%w; pass the shards' run directories", err))
 		}
 		d = runDir(d)
-		m, err := report.ReadShardMarker(d)
+		m, err := model.ReadShardMarker(d)
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return exit.Usage(err)
 		}
@@ -257,11 +258,11 @@ func mergeShards(ctx context.Context, dirs []string, out string, formats []strin
 // mergeRaw streams every shard's raw results of sc into one file in out,
 // recording them as run does, and sets sc's figures and verdicts. Memory
 // holds one latency per request, as in a run.
-func mergeRaw(sc *report.Scenario, shards []report.ShardRun, out string) error {
+func mergeRaw(sc *model.Scenario, shards []report.ShardRun, out string) error {
 	var sources []string
 	var hint int64
 	for _, s := range shards {
-		i := slices.IndexFunc(s.Run.Scenarios, func(x *report.Scenario) bool { return x.Name == sc.Name })
+		i := slices.IndexFunc(s.Run.Scenarios, func(x *model.Scenario) bool { return x.Name == sc.Name })
 		if i < 0 {
 			continue
 		}
@@ -311,7 +312,7 @@ func mergeRaw(sc *report.Scenario, shards []report.ShardRun, out string) error {
 // divides every scenario's rate (and stages) among the shards, and leaves
 // the database probe to shard 0. It returns the marker to write into the
 // run directory (nil without --shard) and a warning for the summary.
-func planShard(opts *runOptions, ps []planned) (*report.ShardMarker, string, error) {
+func planShard(opts *runOptions, ps []planned) (*model.ShardMarker, string, error) {
 	sh, err := parseShard(opts.shard, os.Getenv)
 	if err != nil || sh == nil {
 		return nil, "", err

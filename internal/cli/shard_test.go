@@ -17,6 +17,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
 )
 
@@ -193,15 +194,15 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 		return
 	}
 	for i, d := range shards {
-		m, err := report.ReadShardMarker(d)
+		m, err := model.ReadShardMarker(d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		run, err := report.ReadRun(d)
+		run, err := model.ReadRun(d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Index != i || m.Count != 2 || m.Scenarios[0].Rate != "40/s" || run.Shard == nil || *run.Shard != (report.Shard{Index: i, Count: 2}) {
+		if m.Index != i || m.Count != 2 || m.Scenarios[0].Rate != "40/s" || run.Shard == nil || *run.Shard != (model.Shard{Index: i, Count: 2}) {
 			t.Errorf("shard %d: marker %+v, summary shard %+v", i, m, run.Shard)
 		}
 		if sc := run.Scenarios[0]; sc.Rate != "40/2s" || sc.RequestedRate != 20 {
@@ -217,7 +218,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 	if !strings.Contains(out, "ok") || !strings.Contains(out, "run directory: "+merged) {
 		t.Errorf("no text table:\n%s", out)
 	}
-	run, err := report.ReadRun(merged)
+	run, err := model.ReadRun(merged)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 	}
 	wall := u.end.Sub(u.first)
 	rate := float64(n-1) / u.last.Sub(u.first).Seconds()
-	want := report.Scenario{
+	want := model.Scenario{
 		Requests:     n,
 		Wall:         wall,
 		AchievedRate: rate,
@@ -240,7 +241,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 		StatusCodes:  u.codes,
 		BytesIn:      u.bytesIn,
 		BytesOut:     u.bytesOut,
-		Latency: report.Latency{
+		Latency: model.Latency{
 			Min: u.latencies[0], Max: u.latencies[n-1],
 			Mean: time.Duration(math.Round(float64(sum) / float64(n))),
 			P50:  rank(u.latencies, 50), P90: rank(u.latencies, 90), P95: rank(u.latencies, 95), P99: rank(u.latencies, 99),
@@ -249,7 +250,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 		Rate:           "40/s",
 		RequestedRate:  40,
 	}
-	gotFigures := report.Scenario{
+	gotFigures := model.Scenario{
 		Requests: got.Requests, Wall: got.Wall, AchievedRate: got.AchievedRate, Throughput: got.Throughput,
 		Success: got.Success, StatusCodes: got.StatusCodes, BytesIn: got.BytesIn, BytesOut: got.BytesOut,
 		Latency: got.Latency, UnderDelivered: got.UnderDelivered, Rate: got.Rate, RequestedRate: got.RequestedRate,
@@ -274,7 +275,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(merged, report.HTMLFile)); err != nil {
 		t.Error(err)
 	}
-	if _, err := os.Stat(filepath.Join(merged, report.ShardFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(merged, model.ShardFile)); err == nil {
 		t.Error("the merged run directory has a shard marker")
 	}
 }
@@ -298,11 +299,11 @@ func TestOneShardMergeIsTheRun(t *testing.T) {
 	if code, out := execute("report", parent, "--out", merged, "--format", "json"); code != exit.CodeFailed {
 		t.Fatalf("report: exit %d, want 1 like run\n%s", code, out)
 	}
-	a, err := report.ReadRun(shard)
+	a, err := model.ReadRun(shard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := report.ReadRun(merged)
+	b, err := model.ReadRun(merged)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,17 +321,17 @@ func writeShard(t *testing.T, dir string, index, count int, scenarios []string, 
 		t.Fatal(err)
 	}
 	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	run := &report.Run{Schema: report.SchemaRun, Target: "http://127.0.0.1:3000", Start: start, End: start.Add(time.Minute),
-		Shard: &report.Shard{Index: index, Count: count}}
-	m := &report.ShardMarker{Schema: report.SchemaShard, Index: index, Count: count, Fingerprint: "f" + strings.Join(scenarios, "") + rate}
+	run := &model.Run{Schema: model.SchemaRun, Target: "http://127.0.0.1:3000", Start: start, End: start.Add(time.Minute),
+		Shard: &model.Shard{Index: index, Count: count}}
+	m := &model.ShardMarker{Schema: model.SchemaShard, Index: index, Count: count, Fingerprint: "f" + strings.Join(scenarios, "") + rate}
 	for _, name := range scenarios {
-		run.Scenarios = append(run.Scenarios, &report.Scenario{Name: name, Raw: name + ".parquet", Expect: &report.Expect{Status: 200}})
-		m.Scenarios = append(m.Scenarios, report.ShardScenario{Name: name, Rate: rate, Duration: time.Second})
+		run.Scenarios = append(run.Scenarios, &model.Scenario{Name: name, Raw: name + ".parquet", Expect: &model.Expect{Status: 200}})
+		m.Scenarios = append(m.Scenarios, model.ShardScenario{Name: name, Rate: rate, Duration: time.Second})
 	}
-	if err := report.WriteRun(dir, run); err != nil {
+	if err := model.WriteRun(dir, run); err != nil {
 		t.Fatal(err)
 	}
-	if err := report.WriteShardMarker(dir, m); err != nil {
+	if err := model.WriteShardMarker(dir, m); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -394,7 +395,7 @@ func TestRunShardFlag(t *testing.T) {
 		if code != exit.CodeOK || !strings.Contains(out, "--db-probe ignored on shard 1 of 2") {
 			t.Fatalf("exit %d; output:\n%s", code, out)
 		}
-		run, err := report.ReadRun(d)
+		run, err := model.ReadRun(d)
 		if err != nil {
 			t.Fatal(err)
 		}

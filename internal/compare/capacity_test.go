@@ -5,13 +5,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
-func knees(k map[string]float64) *report.Capacity {
-	c := &report.Capacity{Schema: report.SchemaCapacity}
+func knees(k map[string]float64) *model.Capacity {
+	c := &model.Capacity{Schema: model.SchemaCapacity}
 	for name, knee := range k {
-		c.Scenarios = append(c.Scenarios, &report.CapacityScenario{Name: name, Knee: knee})
+		c.Scenarios = append(c.Scenarios, &model.CapacityScenario{Name: name, Knee: knee})
 	}
 	return c
 }
@@ -20,7 +20,7 @@ func TestCompareCapacity(t *testing.T) {
 	const s1, s4 = "single-user-single-course", "empty-user-list"
 	for _, tc := range []struct {
 		name          string
-		before, after *report.Capacity
+		before, after *model.Capacity
 		measured      string
 		status        string
 	}{
@@ -55,17 +55,17 @@ func TestLoadFindsCapacity(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, after := checklistRuns(1600e6)
-	if err := report.WriteRun(run, after.run); err != nil {
+	if err := model.WriteRun(run, after.run); err != nil {
 		t.Fatal(err)
 	}
 	in, err := Load(run)
 	if err != nil || in.Capacity != nil {
 		t.Fatalf("Load without capacity: %+v, %v", in.Capacity, err)
 	}
-	if err := report.WriteCapacity(root, knees(map[string]float64{"s": 12})); err != nil {
+	if err := model.WriteCapacity(root, knees(map[string]float64{"s": 12})); err != nil {
 		t.Fatal(err)
 	}
-	in, err = Load(filepath.Join(run, report.SummaryFile))
+	in, err = Load(filepath.Join(run, model.SummaryFile))
 	if err != nil || in.Capacity == nil || in.Capacity.Scenario("s").Knee != 12 {
 		t.Fatalf("Load with capacity in the parent: %+v, %v", in.Capacity, err)
 	}

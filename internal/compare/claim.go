@@ -3,11 +3,11 @@ package compare
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // Claim is a stated improvement: the latency was Before and is now After.
@@ -68,7 +68,7 @@ type ClaimVerdict struct {
 }
 
 func judgeClaim(res *Result, c Claim, scenario, pct string) (*ClaimVerdict, error) {
-	if _, ok := percentile(report.Latency{}, pct); !ok {
+	if _, ok := percentile(model.Latency{}, pct); !ok {
 		return nil, fmt.Errorf("claim percentile %q: want one of min, mean, p50, p90, p95, p99, max", pct)
 	}
 	var d *ScenarioDiff
@@ -109,15 +109,15 @@ func judgeClaim(res *Result, c Claim, scenario, pct string) (*ClaimVerdict, erro
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s → %s (%s), claimed %s → %s (%s) at %s of %s",
-		head, claimDur(v.MeasuredBefore), claimDur(v.MeasuredAfter), claimPct(-v.MeasuredImprovement),
-		claimDur(c.Before), claimDur(c.After), claimPct(-v.ClaimedImprovement), pct, d.Name)
+		head, figure.Prose(v.MeasuredBefore), figure.Prose(v.MeasuredAfter), figure.ShareProse(-v.MeasuredImprovement),
+		figure.Prose(c.Before), figure.Prose(c.After), figure.ShareProse(-v.ClaimedImprovement), pct, d.Name)
 	var why []string
 	if !v.AfterMet {
-		why = append(why, fmt.Sprintf("after %s is above the claimed %s", claimDur(v.MeasuredAfter), claimDur(c.After)))
+		why = append(why, fmt.Sprintf("after %s is above the claimed %s", figure.Prose(v.MeasuredAfter), figure.Prose(c.After)))
 	}
 	if !v.ImprovementMet {
 		why = append(why, fmt.Sprintf("the improvement %s is below the claimed %s",
-			claimPct(v.MeasuredImprovement), claimPct(v.ClaimedImprovement)))
+			figure.ShareProse(v.MeasuredImprovement), figure.ShareProse(v.ClaimedImprovement)))
 	}
 	if !v.Significant {
 		why = append(why, "the difference is not statistically significant ("+d.Significance.String()+")")
@@ -139,11 +139,11 @@ func beforeDistance(measured, claimed time.Duration) string {
 	off := float64(measured-claimed) / float64(claimed)
 	switch {
 	case math.Abs(off) < 0.0005:
-		return "the claimed " + claimDur(claimed)
+		return "the claimed " + figure.Prose(claimed)
 	case off < 0:
-		return fmt.Sprintf("%s below the claimed %s", claimPct(-off), claimDur(claimed))
+		return fmt.Sprintf("%s below the claimed %s", figure.ShareProse(-off), figure.Prose(claimed))
 	default:
-		return fmt.Sprintf("%s above the claimed %s", claimPct(off), claimDur(claimed))
+		return fmt.Sprintf("%s above the claimed %s", figure.ShareProse(off), figure.Prose(claimed))
 	}
 }
 
@@ -151,35 +151,4 @@ func (d *ScenarioDiff) latency(p string) (before, after time.Duration) {
 	before, _ = percentile(d.latBefore, p)
 	after, _ = percentile(d.latAfter, p)
 	return before, after
-}
-
-// claimDur writes a latency for a sentence: "48.7 s", "2 s", "850 ms".
-func claimDur(d time.Duration) string {
-	switch {
-	case d >= time.Second:
-		return trim(strconv.FormatFloat(d.Seconds(), 'f', 1, 64)) + " s"
-	case d >= 10*time.Millisecond:
-		return strconv.FormatFloat(float64(d)/1e6, 'f', 0, 64) + " ms"
-	case d >= time.Millisecond:
-		return trim(strconv.FormatFloat(float64(d)/1e6, 'f', 1, 64)) + " ms"
-	case d >= time.Microsecond:
-		return trim(strconv.FormatFloat(float64(d)/1e3, 'f', 1, 64)) + " µs"
-	}
-	return strconv.FormatInt(int64(d), 10) + " ns"
-}
-
-// claimPct writes a signed or unsigned share for a sentence: "-96.7 %", "96 %".
-func claimPct(f float64) string {
-	s := trim(strconv.FormatFloat(f*100, 'f', 1, 64))
-	if f < 0 && s == "0" {
-		s = "-0"
-	}
-	return s + " %"
-}
-
-func trim(s string) string {
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
 }

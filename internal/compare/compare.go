@@ -16,8 +16,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/metrics"
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // Schema is the schema identifier of compare.json.
@@ -44,16 +45,16 @@ var Percentiles = []string{"p50", "p90", "p95", "p99", "max"}
 // Input is one side of a comparison: a run and the directory holding its
 // raw result files.
 type Input struct {
-	Run *report.Run
+	Run *model.Run
 	Dir string
 	// Capacity holds the capacity searches found beside the run (see
-	// report.FindCapacity); nil when there are none.
-	Capacity *report.Capacity
+	// model.FindCapacity); nil when there are none.
+	Capacity *model.Capacity
 }
 
 // Load reads a run from a run directory or a summary.json path.
 func Load(path string) (Input, error) {
-	run, err := report.ReadRun(path)
+	run, err := model.ReadRun(path)
 	if err != nil {
 		return Input{}, err
 	}
@@ -61,7 +62,7 @@ func Load(path string) (Input, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		dir = filepath.Dir(path)
 	}
-	capacity, err := report.FindCapacity(dir)
+	capacity, err := model.FindCapacity(dir)
 	if err != nil {
 		return Input{}, fmt.Errorf("capacity results beside %s: %w", dir, err)
 	}
@@ -70,7 +71,7 @@ func Load(path string) (Input, error) {
 
 // LatencyLoader returns every raw latency of a scenario of run, whose
 // directory is dir. The cli reads <dir>/<sc.Raw>; tests inject their own.
-type LatencyLoader func(run *report.Run, dir string, sc *report.Scenario) ([]time.Duration, error)
+type LatencyLoader func(run *model.Run, dir string, sc *model.Scenario) ([]time.Duration, error)
 
 // Options tune a comparison. Zero values take the Default constants.
 type Options struct {
@@ -142,7 +143,7 @@ type ScenarioDiff struct {
 	Regressed    bool     `json:"regressed"`
 	ErrorsRose   bool     `json:"errors_rose"`
 
-	latBefore, latAfter report.Latency
+	latBefore, latAfter model.Latency
 }
 
 // Row is one percentile of a scenario, before and after.
@@ -201,7 +202,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 		After:         ref(after),
 		MaxRegression: opts.MaxRegression,
 	}
-	afterByName := map[string]*report.Scenario{}
+	afterByName := map[string]*model.Scenario{}
 	for _, sc := range after.Run.Scenarios {
 		afterByName[sc.Name] = sc
 	}
@@ -250,14 +251,14 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 		if d.Regressed {
 			r := d.row("p95")
 			res.Failures = append(res.Failures, fmt.Sprintf("scenario %s: p95 regressed %s → %s (%s), more than the allowed %s",
-				d.Name, fmtDur(r.Before), fmtDur(r.After), fmtPct(r.Change), fmtPct(opts.MaxRegression)))
+				d.Name, figure.Duration(r.Before), figure.Duration(r.After), figure.Change(r.Change), figure.Change(opts.MaxRegression)))
 		}
 		for _, c := range d.NewlyFailing {
 			res.Failures = append(res.Failures, fmt.Sprintf("scenario %s: criterion %s passed before and fails after", d.Name, c))
 		}
 		if d.ErrorsRose {
 			res.Failures = append(res.Failures, fmt.Sprintf("scenario %s: error rate rose from %s to %s",
-				d.Name, fmtShare(d.ErrorRateBefore), fmtShare(d.ErrorRateAfter)))
+				d.Name, figure.Share(d.ErrorRateBefore), figure.Share(d.ErrorRateAfter)))
 		}
 	}
 	if res.Claim != nil && !res.Claim.Reproduced {
@@ -271,7 +272,7 @@ func ref(in Input) RunRef {
 	return RunRef{Label: in.Run.Label, Target: in.Run.Target, Start: in.Run.Start, Dir: in.Dir, Pass: in.Run.Pass}
 }
 
-func names(r *report.Run) string {
+func names(r *model.Run) string {
 	var out []string
 	for _, sc := range r.Scenarios {
 		out = append(out, sc.Name)
@@ -282,7 +283,7 @@ func names(r *report.Run) string {
 	return strings.Join(out, ", ")
 }
 
-func compareScenario(before, after Input, b, a *report.Scenario, opts Options) *ScenarioDiff {
+func compareScenario(before, after Input, b, a *model.Scenario, opts Options) *ScenarioDiff {
 	d := &ScenarioDiff{
 		Name:            b.Name,
 		RequestsBefore:  b.Requests,
@@ -370,7 +371,7 @@ func newRow(p string, before, after time.Duration) Row {
 
 // errorRate is the share of failed requests (transport error or an
 // unexpected status), the complement of the scenario's success ratio.
-func errorRate(sc *report.Scenario) float64 {
+func errorRate(sc *model.Scenario) float64 {
 	if sc.Requests == 0 {
 		return 0
 	}
@@ -379,7 +380,7 @@ func errorRate(sc *report.Scenario) float64 {
 
 // percentile picks a named figure of a latency distribution ("median"
 // is p50).
-func percentile(l report.Latency, name string) (time.Duration, bool) {
+func percentile(l model.Latency, name string) (time.Duration, bool) {
 	if name == "median" {
 		name = "p50"
 	}

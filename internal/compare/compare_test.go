@@ -13,8 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -34,7 +33,7 @@ func sample(seed uint64, n int, m time.Duration, spread float64) []time.Duration
 // synth is a synthetic run: each scenario's summary computed from its
 // latencies, the latencies kept for the injected loader.
 type synth struct {
-	run *report.Run
+	run *model.Run
 	lat map[string][]time.Duration
 }
 
@@ -43,12 +42,12 @@ type synthScenario struct {
 	lat      []time.Duration
 	codes    map[string]int64
 	success  float64
-	criteria []report.Criterion
+	criteria []model.Criterion
 	stmts    *float64
 }
 
 func newSynth(label string, scs ...synthScenario) synth {
-	s := synth{run: &report.Run{Schema: report.SchemaRun, Tool: report.Tool{Name: "perfgate", Version: "test"},
+	s := synth{run: &model.Run{Schema: model.SchemaRun, Tool: model.Tool{Name: "perfgate", Version: "test"},
 		Target: "http://127.0.0.1:3000", Label: label, Start: testStart, End: testStart.Add(time.Minute), Pass: true},
 		lat: map[string][]time.Duration{}}
 	for _, sc := range scs {
@@ -58,11 +57,11 @@ func newSynth(label string, scs ...synthScenario) synth {
 		for _, c := range sc.criteria {
 			pass = pass && c.Pass
 		}
-		rs := &report.Scenario{Name: sc.name, Method: "POST", Requests: int64(len(sc.lat)), Success: sc.success,
+		rs := &model.Scenario{Name: sc.name, Method: "POST", Requests: int64(len(sc.lat)), Success: sc.success,
 			StatusCodes: sc.codes, Criteria: sc.criteria, Pass: pass, Raw: sc.name + ".parquet",
-			Latency: report.Latency{Min: sorted[0], P50: at(0.5), P90: at(0.9), P95: at(0.95), P99: at(0.99), Max: sorted[len(sorted)-1]}}
+			Latency: model.Latency{Min: sorted[0], P50: at(0.5), P90: at(0.9), P95: at(0.95), P99: at(0.99), Max: sorted[len(sorted)-1]}}
 		if sc.stmts != nil {
-			rs.DB = &report.DB{StatementsPerRequest: *sc.stmts, StatementsAvailable: true, IndexesPresent: *sc.stmts <= 1}
+			rs.DB = &model.DB{StatementsPerRequest: *sc.stmts, StatementsAvailable: true, IndexesPresent: *sc.stmts <= 1}
 		}
 		s.run.Pass = s.run.Pass && pass
 		s.run.Scenarios = append(s.run.Scenarios, rs)
@@ -75,7 +74,7 @@ func (s synth) input(dir string) Input { return Input{Run: s.run, Dir: dir} }
 
 // loader serves latencies from the synthetic runs by directory name.
 func loader(runs map[string]synth) LatencyLoader {
-	return func(_ *report.Run, dir string, sc *report.Scenario) ([]time.Duration, error) {
+	return func(_ *model.Run, dir string, sc *model.Scenario) ([]time.Duration, error) {
 		l, ok := runs[dir].lat[sc.Name]
 		if !ok {
 			return nil, errors.New("open " + filepath.Join(dir, sc.Raw) + ": no such file or directory")
@@ -100,8 +99,8 @@ func f(v float64) *float64 { return &v }
 
 func ok200(n int64) map[string]int64 { return map[string]int64{"200": n} }
 
-func crit(name string, pass bool) report.Criterion {
-	return report.Criterion{Name: name, Want: "x", Observed: "y", Pass: pass}
+func crit(name string, pass bool) model.Criterion {
+	return model.Criterion{Name: name, Want: "x", Observed: "y", Pass: pass}
 }
 
 // checklistRuns is the claim's story: scenario 1 from ~48.7 s to ~1.6 s,
@@ -109,15 +108,15 @@ func crit(name string, pass bool) report.Criterion {
 func checklistRuns(afterMedian time.Duration) (synth, synth) {
 	before := newSynth("before",
 		synthScenario{name: "single-user-single-course", lat: exact(1, 31, 48700*time.Millisecond, 0.05), codes: ok200(31), success: 1,
-			criteria: []report.Criterion{crit("status", true), crit("p95", false)}, stmts: f(112)},
+			criteria: []model.Criterion{crit("status", true), crit("p95", false)}, stmts: f(112)},
 		synthScenario{name: "empty-user-list", lat: sample(2, 30, 4*time.Millisecond, 0.2), codes: ok200(30), success: 0,
-			criteria: []report.Criterion{crit("status", false)}, stmts: f(0)},
+			criteria: []model.Criterion{crit("status", false)}, stmts: f(0)},
 	)
 	after := newSynth("after",
 		synthScenario{name: "single-user-single-course", lat: exact(3, 31, afterMedian, 0.05), codes: ok200(31), success: 1,
-			criteria: []report.Criterion{crit("status", true), crit("p95", afterMedian < 2*time.Second)}, stmts: f(1)},
+			criteria: []model.Criterion{crit("status", true), crit("p95", afterMedian < 2*time.Second)}, stmts: f(1)},
 		synthScenario{name: "empty-user-list", lat: sample(4, 30, 3*time.Millisecond, 0.2), codes: map[string]int64{"400": 30}, success: 1,
-			criteria: []report.Criterion{crit("status", true)}, stmts: f(0)},
+			criteria: []model.Criterion{crit("status", true)}, stmts: f(0)},
 	)
 	return before, after
 }
@@ -225,8 +224,8 @@ func TestCompareGate(t *testing.T) {
 		wantFailures  []string
 	}{
 		{name: "criterion newly failing",
-			before:       synthScenario{name: "s", lat: lat, codes: ok200(50), success: 1, criteria: []report.Criterion{crit("checks", true)}},
-			after:        synthScenario{name: "s", lat: lat, codes: ok200(50), success: 1, criteria: []report.Criterion{crit("checks", false)}},
+			before:       synthScenario{name: "s", lat: lat, codes: ok200(50), success: 1, criteria: []model.Criterion{crit("checks", true)}},
+			after:        synthScenario{name: "s", lat: lat, codes: ok200(50), success: 1, criteria: []model.Criterion{crit("checks", false)}},
 			wantFailures: []string{"scenario s: criterion checks passed before and fails after"}},
 		{name: "error rate rises",
 			before:       synthScenario{name: "s", lat: lat, codes: ok200(50), success: 1},
@@ -234,7 +233,7 @@ func TestCompareGate(t *testing.T) {
 			wantFailures: []string{"scenario s: error rate rose from 0% to 4%"}},
 		{name: "status change that fails its criteria still counts",
 			before:       synthScenario{name: "s", lat: lat, codes: ok200(50), success: 1},
-			after:        synthScenario{name: "s", lat: lat, codes: map[string]int64{"500": 50}, success: 0, criteria: []report.Criterion{crit("status", false)}},
+			after:        synthScenario{name: "s", lat: lat, codes: map[string]int64{"500": 50}, success: 0, criteria: []model.Criterion{crit("status", false)}},
 			wantFailures: []string{"scenario s: error rate rose from 0% to 100%"}},
 		{name: "unchanged", before: synthScenario{name: "s", lat: lat, codes: ok200(50), success: 1},
 			after: synthScenario{name: "s", lat: lat, codes: ok200(50), success: 1}},

@@ -4,16 +4,18 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+
+	"github.com/perfgate/perfgate/internal/figure"
 )
 
 var htmlTemplate = template.Must(template.New("compare").Funcs(template.FuncMap{
-	"dur":     fmtDur,
-	"share":   fmtShare,
-	"speedup": fmtSpeedup,
+	"dur":     figure.Duration,
+	"share":   figure.Share,
+	"speedup": figure.Speedup,
 	"delta":   delta,
 	"pcell":   pcell,
-	"codes":   fmtCodes,
-	"stmts":   fmtStatements,
+	"codes":   figure.Codes,
+	"stmts":   figure.Optional,
 	"icon":    htmlStatusIcon,
 	"mark":    htmlPassMark,
 	"name":    runName,

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/perfgate/perfgate/internal/figure"
 )
 
 // Markdown writes the comparison as GitHub-flavoured Markdown for a pull
@@ -26,22 +28,22 @@ func Markdown(w io.Writer, res *Result) error {
 	}
 	p("### Success criteria (deployment checklist)\n\n| | criterion | target | measured |\n|---|---|---|---|\n")
 	for _, c := range res.Success {
-		p("| %s | %s | %s | %s |\n", statusIcon(c.Status), md(c.Name), md(c.Target), md(c.Measured))
+		p("| %s | %s | %s | %s |\n", figure.Mark(c.Status), md(c.Name), md(c.Target), md(c.Measured))
 	}
 	p("\n")
 	for _, d := range res.Scenarios {
 		p("### %s\n\n| | before | after | change | | speed-up |\n|---|--:|--:|--:|---|--:|\n", md(d.Name))
 		for _, r := range d.Rows {
-			p("| %s | %s | %s | %s | %s | %s |\n", r.Percentile, fmtDur(r.Before), fmtDur(r.After), delta(r, d.Significance), pcell(d.Significance), fmtSpeedup(r.Speedup))
+			p("| %s | %s | %s | %s | %s | %s |\n", r.Percentile, figure.Duration(r.Before), figure.Duration(r.After), delta(r, d.Significance), pcell(d.Significance), figure.Speedup(r.Speedup))
 		}
-		p("| error rate | %s | %s | | | |\n", fmtShare(d.ErrorRateBefore), fmtShare(d.ErrorRateAfter))
+		p("| error rate | %s | %s | | | |\n", figure.Share(d.ErrorRateBefore), figure.Share(d.ErrorRateAfter))
 		changed := ""
 		if d.StatusChanged {
 			changed = "behaviour change"
 		}
-		p("| status | %s | %s | %s | | |\n", fmtCodes(d.StatusBefore), fmtCodes(d.StatusAfter), changed)
+		p("| status | %s | %s | %s | | |\n", figure.Codes(d.StatusBefore), figure.Codes(d.StatusAfter), changed)
 		if d.StatementsBefore != nil || d.StatementsAfter != nil {
-			p("| statements/request | %s | %s | | | |\n", fmtStatements(d.StatementsBefore), fmtStatements(d.StatementsAfter))
+			p("| statements/request | %s | %s | | | |\n", figure.Optional(d.StatementsBefore), figure.Optional(d.StatementsAfter))
 		}
 		p("| criteria | %s | %s | | | |\n\n", passMark(d.PassBefore), passMark(d.PassAfter))
 	}

@@ -2,8 +2,9 @@ package compare
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/perfgate/perfgate/internal/figure"
 )
 
 // successCriteria fills the deployment checklist's Success Criteria table
@@ -22,12 +23,12 @@ func successCriteria(res *Result, claimScenario string) []SuccessCriterion {
 	p95 := d.row("p95")
 	rt := SuccessCriterion{
 		Name:     "Response time",
-		Target:   "< " + claimDur(ChecklistResponseTime) + " (was 50+ s)",
-		Measured: fmt.Sprintf("p95 %s (was %s) on %s", claimDur(p95.After), claimDur(p95.Before), d.Name),
-		Status:   status(p95.After < ChecklistResponseTime),
+		Target:   "< " + figure.Prose(ChecklistResponseTime) + " (was 50+ s)",
+		Measured: fmt.Sprintf("p95 %s (was %s) on %s", figure.Prose(p95.After), figure.Prose(p95.Before), d.Name),
+		Status:   figure.State(p95.After < ChecklistResponseTime),
 	}
 
-	db := SuccessCriterion{Name: "Database queries per request", Target: "1 (was 100+)", Status: "not measured",
+	db := SuccessCriterion{Name: "Database queries per request", Target: "1 (was 100+)", Status: figure.NotMeasured,
 		Measured: "not measured: run with --db-probe"}
 	var worst *ScenarioDiff
 	for _, s := range res.Scenarios {
@@ -38,10 +39,10 @@ func successCriteria(res *Result, claimScenario string) []SuccessCriterion {
 	if worst != nil {
 		was := "not measured"
 		if worst.StatementsBefore != nil {
-			was = trim(fmt.Sprintf("%.1f", *worst.StatementsBefore))
+			was = figure.Float(*worst.StatementsBefore)
 		}
-		db.Measured = fmt.Sprintf("%s (was %s), most on %s", trim(fmt.Sprintf("%.2f", *worst.StatementsAfter)), was, worst.Name)
-		db.Status = status(*worst.StatementsAfter <= ChecklistStatementsPerRequest+0.005)
+		db.Measured = fmt.Sprintf("%s (was %s), most on %s", figure.Float(*worst.StatementsAfter), was, worst.Name)
+		db.Status = figure.State(*worst.StatementsAfter <= ChecklistStatementsPerRequest+0.005)
 	}
 
 	var failedB, failedA, reqB, reqA float64
@@ -56,13 +57,13 @@ func successCriteria(res *Result, claimScenario string) []SuccessCriterion {
 		}
 	}
 	er := SuccessCriterion{Name: "Error rate", Target: "same or lower than before",
-		Measured: fmt.Sprintf("%s (was %s) over all compared scenarios", fmtShare(ratio(failedA, reqA)), fmtShare(ratio(failedB, reqB))),
-		Status:   status(rose == "")}
+		Measured: fmt.Sprintf("%s (was %s) over all compared scenarios", figure.Share(ratio(failedA, reqA)), figure.Share(ratio(failedB, reqB))),
+		Status:   figure.State(rose == "")}
 	if rose != "" {
 		er.Measured += "; rose on " + rose
 	}
 
-	cc := SuccessCriterion{Name: "Concurrent request handling", Target: "improved", Status: "not measured",
+	cc := SuccessCriterion{Name: "Concurrent request handling", Target: "improved", Status: figure.NotMeasured,
 		Measured: "not measured: run perfgate capacity on both versions"}
 	var knees []string
 	improved := true
@@ -70,21 +71,14 @@ func successCriteria(res *Result, claimScenario string) []SuccessCriterion {
 		if s.KneeBefore == nil || s.KneeAfter == nil {
 			continue
 		}
-		knees = append(knees, fmt.Sprintf("knee %s → %s on %s", fmtKnee(*s.KneeBefore), fmtKnee(*s.KneeAfter), s.Name))
+		knees = append(knees, fmt.Sprintf("knee %s → %s on %s", figure.Knee(*s.KneeBefore), figure.Knee(*s.KneeAfter), s.Name))
 		improved = improved && *s.KneeAfter >= *s.KneeBefore
 	}
 	if len(knees) > 0 {
 		cc.Measured = strings.Join(knees, "; ")
-		cc.Status = status(improved)
+		cc.Status = figure.State(improved)
 	}
 	return []SuccessCriterion{rt, db, er, cc}
-}
-
-func status(ok bool) string {
-	if ok {
-		return "pass"
-	}
-	return "fail"
 }
 
 func ratio(a, b float64) float64 {
@@ -92,12 +86,4 @@ func ratio(a, b float64) float64 {
 		return 0
 	}
 	return a / b
-}
-
-// fmtKnee renders a knee in requests per second; 0 means no rate passed.
-func fmtKnee(perSecond float64) string {
-	if perSecond == 0 {
-		return "none"
-	}
-	return strconv.FormatFloat(perSecond, 'f', -1, 64) + "/s"
 }

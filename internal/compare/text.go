@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/perfgate/perfgate/internal/figure"
 )
 
 // Text writes the comparison for a terminal, in benchstat's layout: per
@@ -35,16 +37,16 @@ func text(w io.Writer, res *Result) error {
 	for _, d := range res.Scenarios {
 		p("\n%s\tbefore\tafter\tchange\t\tspeed-up\n", d.Name)
 		for _, r := range d.Rows {
-			p("  %s\t%s\t%s\t%s\t%s\t%s\n", r.Percentile, fmtDur(r.Before), fmtDur(r.After), delta(r, d.Significance), pcell(d.Significance), fmtSpeedup(r.Speedup))
+			p("  %s\t%s\t%s\t%s\t%s\t%s\n", r.Percentile, figure.Duration(r.Before), figure.Duration(r.After), delta(r, d.Significance), pcell(d.Significance), figure.Speedup(r.Speedup))
 		}
-		p("  error rate\t%s\t%s\t\t\t\n", fmtShare(d.ErrorRateBefore), fmtShare(d.ErrorRateAfter))
+		p("  error rate\t%s\t%s\t\t\t\n", figure.Share(d.ErrorRateBefore), figure.Share(d.ErrorRateAfter))
 		changed := ""
 		if d.StatusChanged {
 			changed = "behaviour change"
 		}
-		p("  status\t%s\t%s\t%s\t\t\n", fmtCodes(d.StatusBefore), fmtCodes(d.StatusAfter), changed)
+		p("  status\t%s\t%s\t%s\t\t\n", figure.Codes(d.StatusBefore), figure.Codes(d.StatusAfter), changed)
 		if d.StatementsBefore != nil || d.StatementsAfter != nil {
-			p("  statements/request\t%s\t%s\t\t\t\n", fmtStatements(d.StatementsBefore), fmtStatements(d.StatementsAfter))
+			p("  statements/request\t%s\t%s\t\t\t\n", figure.Optional(d.StatementsBefore), figure.Optional(d.StatementsAfter))
 		}
 		p("  criteria\t%s\t%s\t\t\t\n", verdict(d.PassBefore), verdict(d.PassAfter))
 	}
@@ -55,7 +57,7 @@ func text(w io.Writer, res *Result) error {
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nSuccess criteria (deployment checklist)\n")
 	for _, c := range res.Success {
-		fmt.Fprintf(tw, "  %s %s\t%s\t%s\n", statusIcon(c.Status), c.Name, c.Target, c.Measured)
+		fmt.Fprintf(tw, "  %s %s\t%s\t%s\n", figure.Mark(c.Status), c.Name, c.Target, c.Measured)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -64,7 +66,7 @@ func text(w io.Writer, res *Result) error {
 		fmt.Fprintf(w, "\n%s\n", res.Claim.Text)
 	}
 	if res.Pass {
-		fmt.Fprintf(w, "\ngate: PASS (no significant p95 regression beyond %s, no criterion newly failing, no error-rate rise)\n", fmtShare(res.MaxRegression))
+		fmt.Fprintf(w, "\ngate: PASS (no significant p95 regression beyond %s, no criterion newly failing, no error-rate rise)\n", figure.Share(res.MaxRegression))
 	} else {
 		fmt.Fprintf(w, "\ngate: FAIL\n")
 		for _, f := range res.Failures {

@@ -2,159 +2,36 @@ package report
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
-	"io/fs"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/model"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// SchemaCapacity is the schema identifier of capacity.json.
-const SchemaCapacity = "perfgate.capacity/v1"
-
-// CapacityFile is the name of a capacity search's results inside a run
-// directory.
-const CapacityFile = "capacity.json"
-
-// Capacity is the content of capacity.json: for each scenario, the curve
-// of constant-rate steps a capacity search ran and the knee it found.
-type Capacity struct {
-	Schema      string              `json:"schema"`
-	Tool        Tool                `json:"tool"`
-	Target      string              `json:"target"`
-	Label       string              `json:"label,omitempty"`
-	Start       time.Time           `json:"start"`
-	End         time.Time           `json:"end"`
-	Settings    CapacitySettings    `json:"settings"`
-	Pass        bool                `json:"pass"`
-	Interrupted bool                `json:"interrupted,omitempty"`
-	Scenarios   []*CapacityScenario `json:"scenarios"`
-}
-
-// CapacitySettings are the bounds a capacity search ran under.
-type CapacitySettings struct {
-	// Start is the first rate tried ("" when each scenario started at its
-	// own rate); MaxRate the highest, in requests per second.
-	Start     string        `json:"start,omitempty"`
-	MaxRate   float64       `json:"max_rate"`
-	Precision float64       `json:"precision"`
-	Step      time.Duration `json:"step"`
-	Budget    time.Duration `json:"budget"`
-	// MaxRequests bounds the requests of the whole search; 0 is no bound.
-	MaxRequests int64 `json:"max_requests,omitempty"`
-}
-
-// CapacityScenario is one scenario's search: every step in the order run,
-// and the knee, the highest rate at which the scenario met its criteria.
-type CapacityScenario struct {
-	Name string `json:"name"`
-	File string `json:"file,omitempty"`
-	// FileRate is the scenario's own rate as written; FileRatePerSecond
-	// the same in requests per second (0 for max).
-	FileRate          string  `json:"file_rate"`
-	FileRatePerSecond float64 `json:"file_rate_per_second"`
-	// Knee is the highest rate that passed, in requests per second; 0 when
-	// none did. Limit is the lowest rate that failed; 0 when none did, and
-	// then Capped says the search stopped at --max-rate.
-	Knee   float64 `json:"knee"`
-	Limit  float64 `json:"limit,omitempty"`
-	Capped bool    `json:"capped,omitempty"`
-	// Stopped says why the search ended before reaching the precision:
-	// "budget", "max-requests" or "interrupted".
-	Stopped  string         `json:"stopped,omitempty"`
-	Requests int64          `json:"requests"`
-	Steps    []CapacityStep `json:"steps"`
-	// Pass says the knee is at or above the scenario's own rate (for max,
-	// that some rate passed).
-	Pass bool `json:"pass"`
-}
-
-// CapacityStep is one constant-rate step of a search.
-type CapacityStep struct {
-	Rate     float64       `json:"rate"`
-	Achieved float64       `json:"achieved"`
-	Requests int64         `json:"requests"`
-	Duration time.Duration `json:"duration"`
-	Latency  Latency       `json:"latency"`
-	// ErrorShare is the share of requests that failed: transport errors
-	// and responses with another status than expected.
-	ErrorShare     float64 `json:"error_share"`
-	UnderDelivered bool    `json:"under_delivered,omitempty"`
-	Pass           bool    `json:"pass"`
-	// Failures spell out each failed criterion: "p95 41ms > 40ms".
-	Failures []string `json:"failures,omitempty"`
-}
-
-// KneeStep returns the step run at the knee, or nil when none passed.
-func (c *CapacityScenario) KneeStep() *CapacityStep {
-	for i := range c.Steps {
-		if c.Steps[i].Pass && c.Steps[i].Rate == c.Knee {
-			return &c.Steps[i]
-		}
-	}
-	return nil
-}
-
-// Scenario returns the search of the scenario named name, or nil.
-func (c *Capacity) Scenario(name string) *CapacityScenario {
-	for _, s := range c.Scenarios {
-		if s.Name == name {
-			return s
-		}
-	}
-	return nil
-}
-
-// WriteCapacity writes c as capacity.json in dir, atomically.
-func WriteCapacity(dir string, c *Capacity) error {
-	return writeJSON(dir, CapacityFile, "capacity", c)
-}
-
-// ReadCapacity reads capacity results from a directory holding
-// capacity.json or from the file itself. A directory without one is
-// reported with an error matching fs.ErrNotExist.
-func ReadCapacity(path string) (*Capacity, error) {
-	return readJSON(path, CapacityFile, "capacity", SchemaCapacity, func(c *Capacity) string { return c.Schema })
-}
-
-// FindCapacity looks for capacity.json in a run directory, then in its
-// parent (a directory holding a run and a capacity search side by side).
-// It returns nil, nil when neither has one.
-func FindCapacity(runDir string) (*Capacity, error) {
-	for _, dir := range []string{runDir, filepath.Dir(filepath.Clean(runDir))} {
-		c, err := ReadCapacity(filepath.Join(dir, CapacityFile))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		return c, err
-	}
-	return nil, nil
-}
-
 // KneeText says what a search found, in a few words: "≥ 10000/s (capped)",
 // "180/s (fails at 200/s)", "none (fails at 10/s)".
-func (c *CapacityScenario) KneeText() string {
+func kneeText(c *model.CapacityScenario) string {
 	var s string
 	switch {
 	case c.Knee == 0:
 		s = "none"
 	case c.Capped:
-		s = "≥ " + figRate(c.Knee)
+		s = "≥ " + figure.Rate(c.Knee)
 	default:
-		s = figRate(c.Knee)
+		s = figure.Rate(c.Knee)
 	}
 	if c.Limit > 0 {
-		s += " (fails at " + figRate(c.Limit) + ")"
+		s += " (fails at " + figure.Rate(c.Limit) + ")"
 	} else if c.Capped {
 		s += " (max rate reached)"
 	}
@@ -166,19 +43,19 @@ func (c *CapacityScenario) KneeText() string {
 
 // CapacityText writes the knee and the curve of every scenario as a
 // plain-text table.
-func CapacityText(w io.Writer, c *Capacity) error {
+func CapacityText(w io.Writer, c *model.Capacity) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, s := range c.Scenarios {
-		fmt.Fprintf(tw, "%s %s: knee %s, file rate %s\n", passIcon(s.Pass), s.Name, s.KneeText(), s.FileRate)
+		fmt.Fprintf(tw, "%s %s: knee %s, file rate %s\n", figure.MarkOf(s.Pass), s.Name, kneeText(s), s.FileRate)
 		fmt.Fprintln(tw, "  rate\tachieved\tp50\tp95\tp99\terrors\t\t")
 		for _, st := range curve(s.Steps) {
 			note := strings.Join(st.Failures, "; ")
 			if st.UnderDelivered && note == "" {
 				note = "under-delivered"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", figRate(st.Rate), figRate(st.Achieved),
-				figDuration(st.Latency.P50), figDuration(st.Latency.P95), figDuration(st.Latency.P99),
-				figPercent(st.ErrorShare), passIcon(st.Pass), note)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", figure.Rate(st.Rate), figure.Rate(st.Achieved),
+				figure.Duration(st.Latency.P50), figure.Duration(st.Latency.P95), figure.Duration(st.Latency.P99),
+				figure.Share(st.ErrorShare), figure.MarkOf(st.Pass), note)
 		}
 		fmt.Fprintln(tw)
 	}
@@ -194,15 +71,15 @@ func CapacityText(w io.Writer, c *Capacity) error {
 }
 
 // curve returns steps sorted by rate, the order a curve reads in.
-func curve(steps []CapacityStep) []CapacityStep {
+func curve(steps []model.CapacityStep) []model.CapacityStep {
 	out := slices.Clone(steps)
-	slices.SortStableFunc(out, func(a, b CapacityStep) int { return cmp.Compare(a.Rate, b.Rate) })
+	slices.SortStableFunc(out, func(a, b model.CapacityStep) int { return cmp.Compare(a.Rate, b.Rate) })
 	return out
 }
 
 // chartCapacity draws p95 latency against the requested rate, passing
 // steps in green, failing ones in red, with the knee marked.
-func chartCapacity(s *CapacityScenario) (string, error) {
+func chartCapacity(s *model.CapacityScenario) (string, error) {
 	p := plot.New()
 	p.Title.Text = s.Name + ": p95 latency by request rate"
 	p.X.Label.Text = "requested rate (req/s)"
@@ -247,7 +124,7 @@ func chartCapacity(s *CapacityScenario) (string, error) {
 		knee.Color = colorWarn
 		knee.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 		p.Add(knee)
-		p.Legend.Add("knee "+figRate(s.Knee), knee)
+		p.Legend.Add("knee "+figure.Rate(s.Knee), knee)
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true
@@ -255,9 +132,9 @@ func chartCapacity(s *CapacityScenario) (string, error) {
 }
 
 var capacityTemplate = template.Must(template.New("capacity").Funcs(template.FuncMap{
-	"dur":  figDuration,
-	"pct":  figPercent,
-	"rate": figRate,
+	"dur":  figure.Duration,
+	"pct":  figure.Share,
+	"rate": figure.Rate,
 	"icon": htmlIcon,
 	"utc":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"join": func(s []string) string { return strings.Join(s, "; ") },
@@ -303,14 +180,15 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 // CapacityHTML writes c as one self-contained HTML page: per scenario the
 // knee, a chart of p95 latency by rate (gonum/plot, inline SVG) and the
 // curve as a table.
-func CapacityHTML(w io.Writer, c *Capacity) error {
+func CapacityHTML(w io.Writer, c *model.Capacity) error {
 	type scenario struct {
-		*CapacityScenario
-		Chart template.HTML
-		Curve []CapacityStep
+		*model.CapacityScenario
+		KneeText string
+		Chart    template.HTML
+		Curve    []model.CapacityStep
 	}
 	data := struct {
-		*Capacity
+		*model.Capacity
 		Scenarios []scenario
 	}{Capacity: c}
 	for _, s := range c.Scenarios {
@@ -320,7 +198,7 @@ func CapacityHTML(w io.Writer, c *Capacity) error {
 		}
 		// The SVG is drawn from numbers and the scenario name, which the
 		// SVG writer escapes, so it is safe to inline.
-		data.Scenarios = append(data.Scenarios, scenario{CapacityScenario: s, Chart: template.HTML(svg), Curve: curve(s.Steps)})
+		data.Scenarios = append(data.Scenarios, scenario{CapacityScenario: s, KneeText: kneeText(s), Chart: template.HTML(svg), Curve: curve(s.Steps)})
 	}
 	if err := capacityTemplate.Execute(w, data); err != nil {
 		return fmt.Errorf("render capacity html: %w", err)

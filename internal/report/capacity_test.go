@@ -9,23 +9,24 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
-func testCapacity() *Capacity {
-	step := func(rate float64, p95 time.Duration, pass bool, why ...string) CapacityStep {
-		return CapacityStep{Rate: rate, Achieved: rate, Requests: int64(rate), Duration: time.Second,
-			Latency: Latency{P50: p95 / 2, P95: p95, P99: p95 * 2}, Pass: pass, Failures: why}
+func testCapacity() *model.Capacity {
+	step := func(rate float64, p95 time.Duration, pass bool, why ...string) model.CapacityStep {
+		return model.CapacityStep{Rate: rate, Achieved: rate, Requests: int64(rate), Duration: time.Second,
+			Latency: model.Latency{P50: p95 / 2, P95: p95, P99: p95 * 2}, Pass: pass, Failures: why}
 	}
-	return &Capacity{
-		Schema: SchemaCapacity, Tool: Tool{Name: "perfgate", Version: "test"}, Target: "http://127.0.0.1:1",
+	return &model.Capacity{
+		Schema: model.SchemaCapacity, Tool: model.Tool{Name: "perfgate", Version: "test"}, Target: "http://127.0.0.1:1",
 		Label:    "after",
 		Start:    time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC),
 		End:      time.Date(2025, 3, 14, 9, 1, 0, 0, time.UTC),
-		Settings: CapacitySettings{MaxRate: 10000, Precision: 0.1, Step: time.Second, Budget: time.Minute},
+		Settings: model.CapacitySettings{MaxRate: 10000, Precision: 0.1, Step: time.Second, Budget: time.Minute},
 		Pass:     true,
-		Scenarios: []*CapacityScenario{{
+		Scenarios: []*model.CapacityScenario{{
 			Name: "s1", FileRate: "10/s", FileRatePerSecond: 10, Knee: 180, Limit: 200, Requests: 1000, Pass: true,
-			Steps: []CapacityStep{
+			Steps: []model.CapacityStep{
 				step(10, 20*time.Millisecond, true), step(20, 20*time.Millisecond, true), step(40, 21*time.Millisecond, true),
 				step(80, 21*time.Millisecond, true), step(160, 22*time.Millisecond, true),
 				step(320, 900*time.Millisecond, false, "p95 900ms > 40ms"), step(240, 300*time.Millisecond, false, "p95 300ms > 40ms"),
@@ -38,10 +39,10 @@ func testCapacity() *Capacity {
 func TestCapacityRoundTrip(t *testing.T) {
 	root := t.TempDir()
 	c := testCapacity()
-	if err := WriteCapacity(root, c); err != nil {
+	if err := model.WriteCapacity(root, c); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ReadCapacity(root)
+	got, err := model.ReadCapacity(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,29 +54,29 @@ func TestCapacityRoundTrip(t *testing.T) {
 	if err := os.Mkdir(run, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if found, err := FindCapacity(run); err != nil || found == nil || found.Scenario("s1").Knee != 180 {
+	if found, err := model.FindCapacity(run); err != nil || found == nil || found.Scenario("s1").Knee != 180 {
 		t.Errorf("FindCapacity(run) = %+v, %v", found, err)
 	}
-	if found, err := FindCapacity(filepath.Join(run, "none")); err != nil || found != nil {
+	if found, err := model.FindCapacity(filepath.Join(run, "none")); err != nil || found != nil {
 		t.Errorf("FindCapacity(no capacity) = %+v, %v; want nil, nil", found, err)
 	}
-	os.WriteFile(filepath.Join(run, CapacityFile), []byte(`{"schema":"other"}`), 0o644)
-	if _, err := FindCapacity(run); err == nil || !strings.Contains(err.Error(), `schema "other"`) {
+	os.WriteFile(filepath.Join(run, model.CapacityFile), []byte(`{"schema":"other"}`), 0o644)
+	if _, err := model.FindCapacity(run); err == nil || !strings.Contains(err.Error(), `schema "other"`) {
 		t.Errorf("FindCapacity(bad schema) error = %v", err)
 	}
 }
 
 func TestCapacityKneeText(t *testing.T) {
 	for _, tc := range []struct {
-		s    CapacityScenario
+		s    model.CapacityScenario
 		want string
 	}{
-		{CapacityScenario{Knee: 180, Limit: 200}, "180/s (fails at 200/s)"},
-		{CapacityScenario{Knee: 10000, Capped: true}, "≥ 10000/s (max rate reached)"},
-		{CapacityScenario{Limit: 10}, "none (fails at 10/s)"},
-		{CapacityScenario{Knee: 40, Stopped: "budget"}, "40/s; search stopped: budget"},
+		{model.CapacityScenario{Knee: 180, Limit: 200}, "180/s (fails at 200/s)"},
+		{model.CapacityScenario{Knee: 10000, Capped: true}, "≥ 10000/s (max rate reached)"},
+		{model.CapacityScenario{Limit: 10}, "none (fails at 10/s)"},
+		{model.CapacityScenario{Knee: 40, Stopped: "budget"}, "40/s; search stopped: budget"},
 	} {
-		if got := tc.s.KneeText(); got != tc.want {
+		if got := kneeText(&tc.s); got != tc.want {
 			t.Errorf("KneeText(%+v) = %q, want %q", tc.s, got, tc.want)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/model"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -204,7 +206,7 @@ func addScatter(p *plot.Plot, xys plotter.XYs, c color.Color, shape draw.GlyphDr
 // on the usual tail-stretching axis (x = -log10(1-q): 90 %, 99 %, 99.9 %
 // equally spaced). With sorted raw latencies it draws up to MaxChartPoints
 // quantiles; without, the summary's min, p50, p90, p95, p99 and max.
-func chartPercentiles(sc *Scenario, sorted []time.Duration) (string, error) {
+func chartPercentiles(sc *model.Scenario, sorted []time.Duration) (string, error) {
 	p := plot.New()
 	p.Title.Text = sc.Name + ": latency distribution"
 	p.X.Label.Text = "percentile"
@@ -258,7 +260,7 @@ func (percentileTicks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
 	for x := math.Ceil(lo); x <= hi+1e-9; x++ {
 		q := 100 * (1 - math.Pow(10, -x))
-		ticks = append(ticks, plot.Tick{Value: x, Label: trimZeros(strconv.FormatFloat(q, 'f', 4, 64)) + "%"})
+		ticks = append(ticks, plot.Tick{Value: x, Label: figure.Percentile(q)})
 		if mid := x + math.Log10(2); mid <= hi { // the 50 %, 95 %, 99.5 % … marks
 			ticks = append(ticks, plot.Tick{Value: mid})
 		}
@@ -268,12 +270,12 @@ func (percentileTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // chartStatus draws the count of each status code: 2xx green, 3xx/4xx
 // orange, 5xx and transport errors (0) red.
-func chartStatus(sc *Scenario) (string, error) {
+func chartStatus(sc *model.Scenario) (string, error) {
 	p := plot.New()
 	p.Title.Text = sc.Name + ": status codes"
 	p.Y.Label.Text = "requests"
 	p.Y.Min = 0
-	codes := statusCodes(sc)
+	codes := figure.SortedCodes(sc.StatusCodes)
 	labels := make([]string, len(codes))
 	for i, c := range codes {
 		labels[i] = c

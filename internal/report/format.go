@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/safefile"
 )
 
 // Formats a run can be rendered in, as named by --format.
@@ -38,7 +41,7 @@ const DefaultFormats = "text,json"
 // package knowing how raw results are stored; the cli adapts the Parquet
 // reader to it. A nil RawSource means no raw results: charts that need them
 // are replaced by a note.
-type RawSource func(sc *Scenario, fn func(t time.Time, latency time.Duration, code uint16) error) error
+type RawSource func(sc *model.Scenario, fn func(t time.Time, latency time.Duration, code uint16) error) error
 
 // ParseFormats parses a comma-separated --format value such as
 // "text,md,junit". Names are trimmed, lower-cased and deduplicated; order
@@ -70,7 +73,7 @@ func ParseFormats(s string) ([]string, error) {
 // summary.md, junit.xml and report.html, each written atomically. "text"
 // (stdout) and "json" (summary.json, WriteRun) are accepted and left to the
 // caller. raw feeds the HTML charts and may be nil.
-func WriteFiles(dir string, run *Run, formats []string, raw RawSource) error {
+func WriteFiles(dir string, run *model.Run, formats []string, raw RawSource) error {
 	for _, f := range formats {
 		var (
 			name   string
@@ -92,7 +95,7 @@ func WriteFiles(dir string, run *Run, formats []string, raw RawSource) error {
 		if err := render(&buf); err != nil {
 			return fmt.Errorf("render %s: %w", name, err)
 		}
-		if err := WriteFileAtomic(filepath.Join(dir, name), buf.Bytes()); err != nil {
+		if err := safefile.Write(filepath.Join(dir, name), buf.Bytes()); err != nil {
 			return err
 		}
 	}

@@ -7,18 +7,21 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 //go:embed html.tmpl
 var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"dur":       figDuration,
-	"pct":       figPercent,
-	"rate":      figRate,
-	"num":       figFloat,
+	"dur":       figure.Duration,
+	"pct":       figure.Share,
+	"rate":      figure.Rate,
+	"num":       figure.Float,
 	"requested": figRequested,
-	"status":    figStatus,
+	"status":    func(sc *model.Scenario) string { return figure.Codes(sc.StatusCodes) },
 	"icon":      htmlIcon,
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"add1":      func(i int) int { return i + 1 },
@@ -26,7 +29,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // htmlScenario is a scenario with its rendered charts.
 type htmlScenario struct {
-	*Scenario
+	*model.Scenario
 	Charts []template.HTML
 	Note   string // why a chart is missing or approximate
 }
@@ -37,9 +40,9 @@ type htmlScenario struct {
 // percentile curve, status codes, the criteria and the database figures.
 // raw supplies the per-request results the charts need; when it is nil or
 // fails for a scenario, the page says so and draws what the summary allows.
-func HTML(w io.Writer, run *Run, raw RawSource) error {
+func HTML(w io.Writer, run *model.Run, raw RawSource) error {
 	data := struct {
-		*Run
+		*model.Run
 		Headline  string
 		Duration  time.Duration
 		Scenarios []htmlScenario
@@ -57,7 +60,7 @@ func HTML(w io.Writer, run *Run, raw RawSource) error {
 	return nil
 }
 
-func htmlCharts(sc *Scenario, raw RawSource) (htmlScenario, error) {
+func htmlCharts(sc *model.Scenario, raw RawSource) (htmlScenario, error) {
 	hs := htmlScenario{Scenario: sc}
 	var rs rawSeries
 	if raw == nil {

@@ -6,6 +6,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // The JUnit XML model, as read by Jenkins, GitLab, GitHub test reporters
@@ -58,7 +61,7 @@ type (
 // per criterion. A failed criterion carries a failure whose message is the
 // criterion's message and whose text gives want and observed values; an
 // interrupted scenario adds a testcase with an error.
-func JUnit(w io.Writer, run *Run) error {
+func JUnit(w io.Writer, run *model.Run) error {
 	doc := junitSuites{Name: "perfgate", Time: seconds(run.End.Sub(run.Start).Seconds())}
 	if run.Label != "" {
 		doc.Name += " " + run.Label
@@ -71,14 +74,14 @@ func JUnit(w io.Writer, run *Run) error {
 			Properties: &junitProps{Props: []junitProp{
 				{"url", sc.Method + " " + sc.URL},
 				{"rate.requested", figRequested(sc)},
-				{"rate.achieved", figRate(sc.AchievedRate)},
+				{"rate.achieved", figure.Rate(sc.AchievedRate)},
 				{"requests", strconv.FormatInt(sc.Requests, 10)},
-				{"success", figPercent(sc.Success)},
-				{"status_codes", figStatus(sc)},
-				{"latency.p50", figDuration(sc.Latency.P50)},
-				{"latency.p95", figDuration(sc.Latency.P95)},
-				{"latency.p99", figDuration(sc.Latency.P99)},
-				{"latency.max", figDuration(sc.Latency.Max)},
+				{"success", figure.Share(sc.Success)},
+				{"status_codes", figure.Codes(sc.StatusCodes)},
+				{"latency.p50", figure.Duration(sc.Latency.P50)},
+				{"latency.p95", figure.Duration(sc.Latency.P95)},
+				{"latency.p99", figure.Duration(sc.Latency.P99)},
+				{"latency.max", figure.Duration(sc.Latency.Max)},
 			}},
 		}
 		if sc.UnderDelivered {
@@ -86,7 +89,7 @@ func JUnit(w io.Writer, run *Run) error {
 		}
 		if sc.DB != nil {
 			s.Properties.Props = append(s.Properties.Props,
-				junitProp{"db.statements_per_request", figFloat(sc.DB.StatementsPerRequest)},
+				junitProp{"db.statements_per_request", figure.Float(sc.DB.StatementsPerRequest)},
 				junitProp{"db.indexes_present", strconv.FormatBool(sc.DB.IndexesPresent)})
 		}
 		for _, c := range sc.Criteria {

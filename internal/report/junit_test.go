@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // junitSchema is the structure of the common JUnit XML schema (the
@@ -190,7 +192,7 @@ func TestJUnitSchema(t *testing.T) {
 	passing := testRun()
 	passing.Scenarios = passing.Scenarios[:1]
 	passing.Pass, passing.Interrupted = true, false
-	for name, run := range map[string]*Run{"mixed": testRun(), "passing": passing, "empty": {Schema: SchemaRun}} {
+	for name, run := range map[string]*model.Run{"mixed": testRun(), "passing": passing, "empty": {Schema: model.SchemaRun}} {
 		t.Run(name, func(t *testing.T) {
 			var buf bytes.Buffer
 			if err := JUnit(&buf, run); err != nil {

@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // Markdown writes run as GitHub-flavoured Markdown that fits a pull-request
 // comment or $GITHUB_STEP_SUMMARY: the verdict, a table of every scenario,
 // then per scenario its criteria, checks and database figures.
-func Markdown(w io.Writer, run *Run) error {
+func Markdown(w io.Writer, run *model.Run) error {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 
@@ -25,7 +28,7 @@ func Markdown(w io.Writer, run *Run) error {
 	p("## %s %s: %s\n\n", icon, title, mdText(headline(run)))
 	p("Target `%s` · %s → %s (%s) · %s %s\n\n", mdCode(run.Target),
 		run.Start.UTC().Format("2006-01-02 15:04:05Z"), run.End.UTC().Format("15:04:05Z"),
-		figDuration(run.End.Sub(run.Start)), mdText(run.Tool.Name), mdText(run.Tool.Version))
+		figure.Duration(run.End.Sub(run.Start)), mdText(run.Tool.Name), mdText(run.Tool.Version))
 	if run.Shard != nil {
 		p("Shard %d of %d.\n\n", run.Shard.Index+1, run.Shard.Count)
 	}
@@ -36,14 +39,14 @@ func Markdown(w io.Writer, run *Run) error {
 	p("| | scenario | requests | rate | success | p50 | p90 | p95 | p99 | max |\n")
 	p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, sc := range run.Scenarios {
-		rate := figRate(sc.AchievedRate) + " of " + mdText(figRequested(sc))
+		rate := figure.Rate(sc.AchievedRate) + " of " + mdText(figRequested(sc))
 		if sc.UnderDelivered {
 			rate += " ⚠️ under-delivered"
 		}
 		l := sc.Latency
 		p("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n",
-			passIcon(sc.Pass), mdText(sc.Name), sc.Requests, rate, figPercent(sc.Success),
-			figDuration(l.P50), figDuration(l.P90), figDuration(l.P95), figDuration(l.P99), figDuration(l.Max))
+			figure.MarkOf(sc.Pass), mdText(sc.Name), sc.Requests, rate, figure.Share(sc.Success),
+			figure.Duration(l.P50), figure.Duration(l.P90), figure.Duration(l.P95), figure.Duration(l.P99), figure.Duration(l.Max))
 	}
 	p("\n")
 	if under := underDelivered(run); len(under) > 0 {
@@ -52,12 +55,12 @@ func Markdown(w io.Writer, run *Run) error {
 	}
 
 	for _, sc := range run.Scenarios {
-		p("### %s %s\n\n", passIcon(sc.Pass), mdText(sc.Name))
+		p("### %s %s\n\n", figure.MarkOf(sc.Pass), mdText(sc.Name))
 		if sc.Description != "" {
 			p("%s\n\n", mdText(sc.Description))
 		}
 		p("`%s %s` · %d requests in %s · status %s", mdCode(sc.Method), mdCode(sc.URL), sc.Requests,
-			figDuration(sc.Wall), mdText(figStatus(sc)))
+			figure.Duration(sc.Wall), mdText(figure.Codes(sc.StatusCodes)))
 		if sc.Interrupted {
 			p(" · **interrupted**")
 		}
@@ -65,14 +68,14 @@ func Markdown(w io.Writer, run *Run) error {
 		if len(sc.Criteria) > 0 {
 			p("| | criterion | want | observed | |\n|---|---|---|---|---|\n")
 			for _, c := range sc.Criteria {
-				p("| %s | %s | %s | %s | %s |\n", passIcon(c.Pass), mdText(c.Name), mdText(c.Want), mdText(c.Observed), mdText(c.Message))
+				p("| %s | %s | %s | %s | %s |\n", figure.MarkOf(c.Pass), mdText(c.Name), mdText(c.Want), mdText(c.Observed), mdText(c.Message))
 			}
 			p("\n")
 		}
 		if len(sc.Checks) > 0 {
 			p("| | check | passed | failed |\n|---|---|--:|--:|\n")
 			for _, c := range sc.Checks {
-				p("| %s | %s <br>`%s` | %d | %d |\n", passIcon(c.Failed == 0), mdText(c.Name), mdCode(c.JQ), c.Passed, c.Failed)
+				p("| %s | %s <br>`%s` | %d | %d |\n", figure.MarkOf(c.Failed == 0), mdText(c.Name), mdCode(c.JQ), c.Passed, c.Failed)
 			}
 			p("\n")
 			for _, c := range sc.Checks {
@@ -100,7 +103,7 @@ func Markdown(w io.Writer, run *Run) error {
 	return bw.Flush()
 }
 
-func markdownDB(w io.Writer, db *DB) {
+func markdownDB(w io.Writer, db *model.DB) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	idx := "✅ all seven present"
 	if !db.IndexesPresent {
@@ -109,34 +112,27 @@ func markdownDB(w io.Writer, db *DB) {
 			idx += ": " + mdText(strings.Join(db.MissingIndexes, ", "))
 		}
 	}
-	stmts := figFloat(db.StatementsPerRequest)
+	stmts := figure.Float(db.StatementsPerRequest)
 	if !db.StatementsAvailable {
 		stmts = "n/a (pg_stat_statements not available)"
 	}
 	p("| database, per request | |\n|---|--:|\n")
 	p("| statements | %s |\n", stmts)
 	if db.TransactionsPerRequest != 0 {
-		p("| transactions | %s |\n", figFloat(db.TransactionsPerRequest))
+		p("| transactions | %s |\n", figure.Float(db.TransactionsPerRequest))
 	}
 	p("| sequential scans | %s |\n| index scans | %s |\n| rows read | %s |\n| indexes | %s |\n\n",
-		figFloat(db.SeqScansPerRequest), figFloat(db.IndexScansPerRequest), figFloat(db.RowsReadPerRequest), idx)
+		figure.Float(db.SeqScansPerRequest), figure.Float(db.IndexScansPerRequest), figure.Float(db.RowsReadPerRequest), idx)
 	if len(db.SlowestStatements) > 0 {
 		p("| slowest statements | calls | mean | rows |\n|---|--:|--:|--:|\n")
 		for _, s := range db.SlowestStatements {
-			p("| `%s` | %d | %s | %d |\n", mdCode(s.Query), s.Calls, figDuration(s.MeanTime), s.Rows)
+			p("| `%s` | %d | %s | %d |\n", mdCode(s.Query), s.Calls, figure.Duration(s.MeanTime), s.Rows)
 		}
 		p("\n")
 	}
 }
 
-func passIcon(pass bool) string {
-	if pass {
-		return "✅"
-	}
-	return "❌"
-}
-
-func underDelivered(run *Run) []string {
+func underDelivered(run *model.Run) []string {
 	var out []string
 	for _, sc := range run.Scenarios {
 		if sc.UnderDelivered {

@@ -2,22 +2,13 @@ package report
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/model"
 )
-
-// ShardFile is the shard marker inside the run directory of one shard of a
-// distributed run (run --shard i/N). It is written before any load is
-// sent, so that even a shard that died is recognisable.
-const ShardFile = "shard.json"
-
-// SchemaShard is the schema identifier of shard.json.
-const SchemaShard = "perfgate.shard/v1"
 
 // UnderDeliveredRatio: a scenario whose achieved rate is below this share
 // of the requested rate measured a lighter load than asked for.
@@ -27,47 +18,12 @@ const UnderDeliveredRatio = 0.99
 // many as a run keeps.
 const maxCheckFailures = 3
 
-// ShardMarker is the content of shard.json.
-type ShardMarker struct {
-	Schema string `json:"schema"`
-	// Index is this shard's index (0-based) among Count shards.
-	Index int `json:"index"`
-	Count int `json:"count"`
-	// Fingerprint identifies the scenario set as planned: requests,
-	// criteria, the whole run's rates and durations. Shards of one
-	// distributed run have the same fingerprint.
-	Fingerprint string          `json:"fingerprint"`
-	Target      string          `json:"target"`
-	Label       string          `json:"label,omitempty"`
-	Scenarios   []ShardScenario `json:"scenarios"`
-}
-
-// ShardScenario is one scenario of a shard marker, with the rate of the
-// whole distributed run (the shard itself sends 1/Count of it).
-type ShardScenario struct {
-	Name          string        `json:"name"`
-	Rate          string        `json:"rate"`
-	RequestedRate float64       `json:"requested_rate"`
-	Duration      time.Duration `json:"duration"`
-}
-
-// WriteShardMarker writes m as shard.json in dir, atomically.
-func WriteShardMarker(dir string, m *ShardMarker) error {
-	return writeJSON(dir, ShardFile, "shard marker", m)
-}
-
-// ReadShardMarker reads dir's shard.json. It returns an error matching
-// fs.ErrNotExist when dir is not a shard's run directory.
-func ReadShardMarker(dir string) (*ShardMarker, error) {
-	return readJSON(filepath.Join(dir, ShardFile), ShardFile, "shard marker", SchemaShard, func(m *ShardMarker) string { return m.Schema })
-}
-
 // ShardRun is one shard's run directory, read for a merge. Marker is nil
 // when the directory has no shard.json.
 type ShardRun struct {
 	Dir    string
-	Run    *Run
-	Marker *ShardMarker
+	Run    *model.Run
+	Marker *model.ShardMarker
 }
 
 // Merge checks that shards are every shard of one distributed run and
@@ -78,17 +34,17 @@ type ShardRun struct {
 // ApplyFigures and judges each scenario. shards is sorted by index.
 //
 // Errors name the directories at fault and say what to pass instead.
-func Merge(shards []ShardRun) (*Run, error) {
+func Merge(shards []ShardRun) (*model.Run, error) {
 	if len(shards) == 0 {
 		return nil, fmt.Errorf("no shards to merge")
 	}
 	for _, s := range shards {
 		if s.Marker == nil || s.Run.Shard == nil {
-			return nil, fmt.Errorf("%s is not a shard of a distributed run (no %s); merge only the run directories written by run --shard i/N", s.Dir, ShardFile)
+			return nil, fmt.Errorf("%s is not a shard of a distributed run (no %s); merge only the run directories written by run --shard i/N", s.Dir, model.ShardFile)
 		}
 		if s.Marker.Index != s.Run.Shard.Index || s.Marker.Count != s.Run.Shard.Count {
 			return nil, fmt.Errorf("%s: %s says shard %d of %d but %s says %d of %d; the directory was altered",
-				s.Dir, ShardFile, s.Marker.Index, s.Marker.Count, SummaryFile, s.Run.Shard.Index, s.Run.Shard.Count)
+				s.Dir, model.ShardFile, s.Marker.Index, s.Marker.Count, model.SummaryFile, s.Run.Shard.Index, s.Run.Shard.Count)
 		}
 	}
 	slices.SortStableFunc(shards, func(a, b ShardRun) int { return a.Marker.Index - b.Marker.Index })
@@ -129,8 +85,8 @@ func Merge(shards []ShardRun) (*Run, error) {
 		}
 	}
 
-	merged := &Run{
-		Schema: SchemaRun,
+	merged := &model.Run{
+		Schema: model.SchemaRun,
 		Tool:   first.Run.Tool,
 		Target: first.Marker.Target,
 		Label:  first.Marker.Label,
@@ -169,7 +125,7 @@ func Merge(shards []ShardRun) (*Run, error) {
 // sameScenarios refuses two shards that ran different scenario sets, rates
 // or durations, or different requests or criteria (the fingerprint).
 func sameScenarios(a, b ShardRun) error {
-	names := func(m *ShardMarker) []string {
+	names := func(m *model.ShardMarker) []string {
 		var out []string
 		for _, s := range m.Scenarios {
 			out = append(out, s.Name)
@@ -195,15 +151,15 @@ func sameScenarios(a, b ShardRun) error {
 }
 
 // mergeScenario merges what the shards agree on for one scenario.
-func mergeScenario(want ShardScenario, shards []ShardRun) (*Scenario, []string, error) {
+func mergeScenario(want model.ShardScenario, shards []ShardRun) (*model.Scenario, []string, error) {
 	var (
-		out      *Scenario
+		out      *model.Scenario
 		warnings []string
-		parts    []*Scenario // by shard, nil where a shard never got to it
+		parts    []*model.Scenario // by shard, nil where a shard never got to it
 		total    int64
 	)
 	for _, s := range shards {
-		i := slices.IndexFunc(s.Run.Scenarios, func(sc *Scenario) bool { return sc.Name == want.Name })
+		i := slices.IndexFunc(s.Run.Scenarios, func(sc *model.Scenario) bool { return sc.Name == want.Name })
 		if i < 0 {
 			parts = append(parts, nil)
 			continue
@@ -221,7 +177,7 @@ func mergeScenario(want ShardScenario, shards []ShardRun) (*Scenario, []string, 
 			continue
 		}
 		exp := *sc.Expect
-		out = &Scenario{
+		out = &model.Scenario{
 			Name:          sc.Name,
 			Description:   sc.Description,
 			File:          sc.File,
@@ -258,9 +214,9 @@ func mergeScenario(want ShardScenario, shards []ShardRun) (*Scenario, []string, 
 }
 
 // addChecks adds the tallies of b to a, check by check in a's order.
-func addChecks(a, b []Check) []Check {
+func addChecks(a, b []model.Check) []model.Check {
 	for _, c := range b {
-		i := slices.IndexFunc(a, func(x Check) bool { return x.Name == c.Name })
+		i := slices.IndexFunc(a, func(x model.Check) bool { return x.Name == c.Name })
 		if i < 0 {
 			c.Failures = slices.Clone(c.Failures)
 			a = append(a, c)
@@ -286,7 +242,7 @@ func addChecks(a, b []Check) []Check {
 // per-request figures are rescaled to the requests of every shard. That is
 // exact when the shards sent their load at the same time (the probe's
 // window then holds every shard's statements), which a warning recalls.
-func mergeDB(name string, parts []*Scenario, shards []ShardRun, total int64) (*DB, []string) {
+func mergeDB(name string, parts []*model.Scenario, shards []ShardRun, total int64) (*model.DB, []string) {
 	probe := -1
 	for i, p := range parts {
 		if p != nil && p.DB != nil {
@@ -330,7 +286,7 @@ func mergeDB(name string, parts []*Scenario, shards []ShardRun, total int64) (*D
 // status codes, transport errors, bytes, latency, success and throughput
 // (responses with sc.Expect's status), and under_delivered against
 // sc.RequestedRate. It leaves criteria and checks alone.
-func ApplyFigures(sc *Scenario, s metrics.Summary) {
+func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
 	status := 0
 	if sc.Expect != nil {
 		status = sc.Expect.Status

@@ -8,37 +8,38 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // shardRun builds shard index of count that planned scenarios a and late
 // and wrote scs.
-func shardRun(index, count int, fingerprint string, scs ...*Scenario) ShardRun {
+func shardRun(index, count int, fingerprint string, scs ...*model.Scenario) ShardRun {
 	start := time.Date(2025, 3, 14, 9, 0, index, 0, time.UTC)
-	m := &ShardMarker{Schema: SchemaShard, Index: index, Count: count, Fingerprint: fingerprint, Target: "http://t", Label: "dist"}
+	m := &model.ShardMarker{Schema: model.SchemaShard, Index: index, Count: count, Fingerprint: fingerprint, Target: "http://t", Label: "dist"}
 	for _, name := range []string{"a", "late"} { // as planned: a shard may stop before late
-		m.Scenarios = append(m.Scenarios, ShardScenario{Name: name, Rate: "40/s", RequestedRate: 40, Duration: time.Second})
+		m.Scenarios = append(m.Scenarios, model.ShardScenario{Name: name, Rate: "40/s", RequestedRate: 40, Duration: time.Second})
 	}
 	return ShardRun{
 		Dir:    "shard-" + string(rune('0'+index)),
-		Run:    &Run{Schema: SchemaRun, Start: start, End: start.Add(time.Minute), Shard: &Shard{Index: index, Count: count}, Scenarios: scs},
+		Run:    &model.Run{Schema: model.SchemaRun, Start: start, End: start.Add(time.Minute), Shard: &model.Shard{Index: index, Count: count}, Scenarios: scs},
 		Marker: m,
 	}
 }
 
 func TestMerge(t *testing.T) {
-	exp := &Expect{Status: 200, Checks: []string{"one entry"}}
-	part := func(requests int64, passed, failed int64, db *DB, interrupted bool) *Scenario {
+	exp := &model.Expect{Status: 200, Checks: []string{"one entry"}}
+	part := func(requests int64, passed, failed int64, db *model.DB, interrupted bool) *model.Scenario {
 		var failures []string
 		for range failed {
 			failures = append(failures, "got false: {}")
 		}
-		return &Scenario{Name: "a", Rate: "40/2s", Requests: requests, Raw: "a.parquet", Expect: exp, DB: db, Interrupted: interrupted,
-			Checks: []Check{{Name: "one entry", JQ: ".x", Passed: passed, Failed: failed, Failures: failures}}}
+		return &model.Scenario{Name: "a", Rate: "40/2s", Requests: requests, Raw: "a.parquet", Expect: exp, DB: db, Interrupted: interrupted,
+			Checks: []model.Check{{Name: "one entry", JQ: ".x", Passed: passed, Failed: failed, Failures: failures}}}
 	}
-	probe := &DB{StatementsPerRequest: 2, SeqScansPerRequest: 0.5, IndexScansPerRequest: 4, RowsReadPerRequest: 10, StatementsAvailable: true, IndexesPresent: true}
+	probe := &model.DB{StatementsPerRequest: 2, SeqScansPerRequest: 0.5, IndexScansPerRequest: 4, RowsReadPerRequest: 10, StatementsAvailable: true, IndexesPresent: true}
 
 	// Shard 1 was interrupted before "late"; shard 0 ran it.
-	s0 := shardRun(0, 2, "f", part(20, 18, 2, probe, false), &Scenario{Name: "late", Expect: exp, Requests: 5})
+	s0 := shardRun(0, 2, "f", part(20, 18, 2, probe, false), &model.Scenario{Name: "late", Expect: exp, Requests: 5})
 	s1 := shardRun(1, 2, "f", part(30, 28, 2, nil, true))
 	s1.Run.Interrupted = true
 	got, err := Merge([]ShardRun{s1, s0})
@@ -52,12 +53,12 @@ func TestMerge(t *testing.T) {
 	if a.Rate != "40/s" || a.RequestedRate != 40 || a.Duration != time.Second || !a.Interrupted {
 		t.Errorf("a: rate %s (%v) duration %s interrupted %v", a.Rate, a.RequestedRate, a.Duration, a.Interrupted)
 	}
-	wantChecks := []Check{{Name: "one entry", JQ: ".x", Passed: 46, Failed: 4, Failures: []string{"got false: {}", "got false: {}", "got false: {}"}}}
+	wantChecks := []model.Check{{Name: "one entry", JQ: ".x", Passed: 46, Failed: 4, Failures: []string{"got false: {}", "got false: {}", "got false: {}"}}}
 	if diff := cmp.Diff(wantChecks, a.Checks); diff != "" {
 		t.Errorf("checks (-want +got):\n%s", diff)
 	}
 	// Shard 0's probe saw both shards' statements over its own 20 requests.
-	wantDB := &DB{StatementsPerRequest: 0.8, SeqScansPerRequest: 0.2, IndexScansPerRequest: 1.6, RowsReadPerRequest: 4, StatementsAvailable: true, IndexesPresent: true}
+	wantDB := &model.DB{StatementsPerRequest: 0.8, SeqScansPerRequest: 0.2, IndexScansPerRequest: 1.6, RowsReadPerRequest: 4, StatementsAvailable: true, IndexesPresent: true}
 	if diff := cmp.Diff(wantDB, a.DB); diff != "" {
 		t.Errorf("db (-want +got):\n%s", diff)
 	}
@@ -76,16 +77,16 @@ func TestMerge(t *testing.T) {
 }
 
 func TestMergeRefusals(t *testing.T) {
-	a := func() *Scenario { return &Scenario{Name: "a", Expect: &Expect{Status: 200}} }
-	noExpect := shardRun(1, 2, "f", &Scenario{Name: "a"})
+	a := func() *model.Scenario { return &model.Scenario{Name: "a", Expect: &model.Expect{Status: 200}} }
+	noExpect := shardRun(1, 2, "f", &model.Scenario{Name: "a"})
 	tests := []struct {
 		name   string
 		shards []ShardRun
 		want   string
 	}{
 		{"fingerprint", []ShardRun{shardRun(0, 2, "f", a()), shardRun(1, 2, "g", a())}, "ran different requests or criteria (scenario fingerprints f and g)"},
-		{"no marker", []ShardRun{shardRun(0, 2, "f", a()), {Dir: "plain", Run: &Run{}}}, "plain is not a shard of a distributed run (no shard.json)"},
-		{"altered", []ShardRun{{Dir: "x", Run: &Run{Shard: &Shard{Index: 1, Count: 2}}, Marker: &ShardMarker{Index: 0, Count: 2}}}, "shard.json says shard 0 of 2 but summary.json says 1 of 2"},
+		{"no marker", []ShardRun{shardRun(0, 2, "f", a()), {Dir: "plain", Run: &model.Run{}}}, "plain is not a shard of a distributed run (no shard.json)"},
+		{"altered", []ShardRun{{Dir: "x", Run: &model.Run{Shard: &model.Shard{Index: 1, Count: 2}}, Marker: &model.ShardMarker{Index: 0, Count: 2}}}, "shard.json says shard 0 of 2 but summary.json says 1 of 2"},
 		{"old summary", []ShardRun{shardRun(0, 2, "f", a()), noExpect}, "scenario a has no saved criteria"},
 	}
 	for _, tt := range tests {
@@ -102,22 +103,22 @@ func TestApplyFigures(t *testing.T) {
 	first := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
-		sc   Scenario
+		sc   model.Scenario
 		s    metrics.Summary
-		want Scenario
+		want model.Scenario
 	}{
 		{
 			name: "under delivered",
-			sc:   Scenario{RequestedRate: 40, Duration: time.Second, Expect: &Expect{Status: 200}},
+			sc:   model.Scenario{RequestedRate: 40, Duration: time.Second, Expect: &model.Expect{Status: 200}},
 			s:    metrics.Summary{Requests: 20, Rate: 19, Wall: 2 * time.Second, Codes: map[uint16]int64{200: 15, 0: 5}, First: first},
-			want: Scenario{RequestedRate: 40, Duration: time.Second, Expect: &Expect{Status: 200}, Requests: 20, AchievedRate: 19,
+			want: model.Scenario{RequestedRate: 40, Duration: time.Second, Expect: &model.Expect{Status: 200}, Requests: 20, AchievedRate: 19,
 				Wall: 2 * time.Second, StatusCodes: map[string]int64{"200": 15, "0": 5}, Success: 0.75, Throughput: 7.5, UnderDelivered: true},
 		},
 		{
 			name: "one request",
-			sc:   Scenario{RequestedRate: 0.5, Duration: 2 * time.Second, Expect: &Expect{Status: 400}},
+			sc:   model.Scenario{RequestedRate: 0.5, Duration: 2 * time.Second, Expect: &model.Expect{Status: 400}},
 			s:    metrics.Summary{Requests: 1, Wall: time.Second, Codes: map[uint16]int64{400: 1}},
-			want: Scenario{RequestedRate: 0.5, Duration: 2 * time.Second, Expect: &Expect{Status: 400}, Requests: 1, AchievedRate: 0.5,
+			want: model.Scenario{RequestedRate: 0.5, Duration: 2 * time.Second, Expect: &model.Expect{Status: 400}, Requests: 1, AchievedRate: 0.5,
 				Wall: time.Second, StatusCodes: map[string]int64{"400": 1}, Success: 1, Throughput: 1},
 		},
 	}

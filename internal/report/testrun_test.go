@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // testStart is the fixed clock of every test run.
@@ -13,17 +15,17 @@ var testStart = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 // one failing its p95 and a check while under-delivering, one interrupted
 // with a 400 expectation. Names and texts carry characters that need
 // escaping in every format.
-func testRun() *Run {
-	return &Run{
-		Schema:   SchemaRun,
-		Tool:     Tool{Name: "perfgate", Version: "v0.1.0", Commit: "abc1234", GoVersion: "go1.26.0"},
+func testRun() *model.Run {
+	return &model.Run{
+		Schema:   model.SchemaRun,
+		Tool:     model.Tool{Name: "perfgate", Version: "v0.1.0", Commit: "abc1234", GoVersion: "go1.26.0"},
 		Target:   "http://127.0.0.1:3000",
 		Label:    "after",
 		Start:    testStart,
 		End:      testStart.Add(95 * time.Second),
 		Pass:     false,
 		Warnings: []string{"scenario empty-user-list: <interrupted> by Ctrl-C"},
-		Scenarios: []*Scenario{
+		Scenarios: []*model.Scenario{
 			{
 				Name: "single-user-single-course", Description: "One user, one course: the request from the deployment checklist.",
 				File: "scenarios/01-single-user-single-course.yaml", Method: "POST",
@@ -32,18 +34,18 @@ func testRun() *Run {
 				Requests: 300, AchievedRate: 10, Throughput: 9.97, Success: 1,
 				StatusCodes: map[string]int64{"200": 300},
 				BytesIn:     123456, BytesOut: 45678,
-				Latency: Latency{Min: 80 * time.Millisecond, Mean: 130 * time.Millisecond, P50: 120 * time.Millisecond,
+				Latency: model.Latency{Min: 80 * time.Millisecond, Mean: 130 * time.Millisecond, P50: 120 * time.Millisecond,
 					P90: 180 * time.Millisecond, P95: 210 * time.Millisecond, P99: 290 * time.Millisecond, Max: 340 * time.Millisecond},
-				Criteria: []Criterion{
+				Criteria: []model.Criterion{
 					{Name: "status", Want: "200", Observed: "200×300", Pass: true},
 					{Name: "p95", Want: "< 2s", Observed: "210ms", Pass: true},
 					{Name: "errors", Want: "<= 0%", Observed: "0%", Pass: true},
 					{Name: "db.statements_per_request", Want: "<= 1", Observed: "1", Pass: true},
 				},
-				Checks: []Check{{Name: "one entry per requested user", JQ: ".data | length == 1", Passed: 300}},
-				DB: &DB{StatementsPerRequest: 1, SeqScansPerRequest: 0, IndexScansPerRequest: 2, RowsReadPerRequest: 41.5,
+				Checks: []model.Check{{Name: "one entry per requested user", JQ: ".data | length == 1", Passed: 300}},
+				DB: &model.DB{StatementsPerRequest: 1, SeqScansPerRequest: 0, IndexScansPerRequest: 2, RowsReadPerRequest: 41.5,
 					IndexesPresent: true, StatementsAvailable: true,
-					SlowestStatements: []Statement{{Query: `WITH req AS (SELECT unnest($1::uuid[]) ...) SELECT ... | ...`, Calls: 300, MeanTime: 95 * time.Millisecond, Rows: 300}}},
+					SlowestStatements: []model.Statement{{Query: `WITH req AS (SELECT unnest($1::uuid[]) ...) SELECT ... | ...`, Calls: 300, MeanTime: 95 * time.Millisecond, Rows: 300}}},
 				Raw:  "single-user-single-course.parquet",
 				Pass: true,
 			},
@@ -53,15 +55,15 @@ func testRun() *Run {
 				Rate: "200/s", RequestedRate: 200, Duration: 15 * time.Second, Wall: 15 * time.Second,
 				Requests: 2980, AchievedRate: 198.67, Throughput: 190, UnderDelivered: true, Success: 0.99,
 				StatusCodes: map[string]int64{"200": 2950, "500": 20, "0": 10},
-				Errors:      []ErrorCount{{Error: "Post \"http://127.0.0.1:3000/x\": context deadline exceeded", Count: 10}},
-				Latency: Latency{Min: 300 * time.Millisecond, Mean: 1900 * time.Millisecond, P50: 1700 * time.Millisecond,
+				Errors:      []model.ErrorCount{{Error: "Post \"http://127.0.0.1:3000/x\": context deadline exceeded", Count: 10}},
+				Latency: model.Latency{Min: 300 * time.Millisecond, Mean: 1900 * time.Millisecond, P50: 1700 * time.Millisecond,
 					P90: 2900 * time.Millisecond, P95: 3400 * time.Millisecond, P99: 4800 * time.Millisecond, Max: 6100 * time.Millisecond},
-				Criteria: []Criterion{
+				Criteria: []model.Criterion{
 					{Name: "status", Want: "200", Observed: "200×2950, 500×20, 0×10", Pass: false, Message: "30 of 2980 responses were not 200"},
 					{Name: "p95", Want: "< 3s", Observed: "3.4s", Pass: false, Message: "p95 3.4s > 3s"},
 					{Name: "check:three users", Want: "all pass", Observed: "2 failed", Pass: false, Message: "check \"three users\" failed on 2 of 2950 bodies"},
 				},
-				Checks: []Check{{Name: "three users", JQ: ".data | length == 3", Passed: 2948, Failed: 2,
+				Checks: []model.Check{{Name: "three users", JQ: ".data | length == 3", Passed: 2948, Failed: 2,
 					Failures: []string{`{"data":[]} : .data | length == 3 gave false`}}},
 				Raw: "multi-user-multi-course.parquet",
 			},
@@ -71,9 +73,9 @@ func testRun() *Run {
 				Rate: "1/s", RequestedRate: 1, Duration: 30 * time.Second, Wall: 12 * time.Second,
 				Requests: 12, AchievedRate: 1, Throughput: 1, Success: 1,
 				StatusCodes: map[string]int64{"400": 12},
-				Latency: Latency{Min: 2 * time.Millisecond, Mean: 3 * time.Millisecond, P50: 3 * time.Millisecond,
+				Latency: model.Latency{Min: 2 * time.Millisecond, Mean: 3 * time.Millisecond, P50: 3 * time.Millisecond,
 					P90: 4 * time.Millisecond, P95: 4 * time.Millisecond, P99: 5 * time.Millisecond, Max: 5 * time.Millisecond},
-				Criteria:    []Criterion{{Name: "status", Want: "400", Observed: "400×12", Pass: true}},
+				Criteria:    []model.Criterion{{Name: "status", Want: "400", Observed: "400×12", Pass: true}},
 				Raw:         "empty-user-list.parquet",
 				Pass:        false,
 				Interrupted: true,
@@ -87,7 +89,7 @@ func testRun() *Run {
 // requests (drawn one dot each), the second 2980 (downsampled), the third
 // has no raw file.
 func testRaw() RawSource {
-	return func(sc *Scenario, fn func(time.Time, time.Duration, uint16) error) error {
+	return func(sc *model.Scenario, fn func(time.Time, time.Duration, uint16) error) error {
 		if sc.Name == "empty-user-list" {
 			return errors.New("open empty-user-list.parquet: no such file or directory")
 		}

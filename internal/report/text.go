@@ -5,22 +5,14 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-	"time"
+
+	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/model"
 )
-
-// FormatDuration renders a latency for people: at most three significant
-// digits in the largest unit that keeps it at or above 1 ("2.41s", "812ms").
-func FormatDuration(d time.Duration) string { return figDuration(d) }
-
-// FormatShare renders a 0..1 share as a percentage ("2.5%").
-func FormatShare(share float64) string { return figPercent(share) }
-
-// FormatFloat renders a per-request figure ("101", "1.25").
-func FormatFloat(v float64) string { return figFloat(v) }
 
 // Text writes the run's summary table for a terminal or a CI log: one line
 // per scenario, then every failed criterion spelled out, then the verdict.
-func Text(w io.Writer, run *Run) error {
+func Text(w io.Writer, run *model.Run) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "perfgate run")
 	if run.Label != "" {
@@ -31,14 +23,14 @@ func Text(w io.Writer, run *Run) error {
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\trequests\trate\tok\tp50\tp90\tp95\tp99\tmax\tverdict\t")
 	for _, sc := range run.Scenarios {
-		rate := figRate(sc.AchievedRate)
+		rate := figure.Rate(sc.AchievedRate)
 		if sc.UnderDelivered {
 			rate += "!"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			sc.Name, sc.Requests, rate, figPercent(sc.Success),
-			figDuration(sc.Latency.P50), figDuration(sc.Latency.P90), figDuration(sc.Latency.P95),
-			figDuration(sc.Latency.P99), figDuration(sc.Latency.Max), verdictWord(sc.Pass, sc.Interrupted))
+			sc.Name, sc.Requests, rate, figure.Share(sc.Success),
+			figure.Duration(sc.Latency.P50), figure.Duration(sc.Latency.P90), figure.Duration(sc.Latency.P95),
+			figure.Duration(sc.Latency.P99), figure.Duration(sc.Latency.Max), verdictWord(sc.Pass, sc.Interrupted))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -53,12 +45,12 @@ func Text(w io.Writer, run *Run) error {
 		}
 		if sc.UnderDelivered {
 			notes = append(notes, fmt.Sprintf("note %s: achieved %s of the %s asked (under 99 %%): its latencies describe a lighter load; raise --max-workers or lower the rate",
-				sc.Name, figRate(sc.AchievedRate), figRequested(sc)))
+				sc.Name, figure.Rate(sc.AchievedRate), figRequested(sc)))
 		}
 		if sc.DB != nil {
 			notes = append(notes, fmt.Sprintf("db   %s: %s statements, %s seq scans, %s index scans, %s rows read per request; indexes %s",
-				sc.Name, figFloat(sc.DB.StatementsPerRequest), figFloat(sc.DB.SeqScansPerRequest),
-				figFloat(sc.DB.IndexScansPerRequest), figFloat(sc.DB.RowsReadPerRequest), presentWord(sc.DB)))
+				sc.Name, figure.Float(sc.DB.StatementsPerRequest), figure.Float(sc.DB.SeqScansPerRequest),
+				figure.Float(sc.DB.IndexScansPerRequest), figure.Float(sc.DB.RowsReadPerRequest), presentWord(sc.DB)))
 		}
 		for _, e := range sc.Errors {
 			notes = append(notes, fmt.Sprintf("err  %s: %d× %s", sc.Name, e.Count, e.Error))
@@ -85,7 +77,7 @@ func verdictWord(pass, interrupted bool) string {
 	return "FAIL"
 }
 
-func presentWord(db *DB) string {
+func presentWord(db *model.DB) string {
 	if db.IndexesPresent {
 		return "all present"
 	}

@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
@@ -23,14 +23,14 @@ const maxSampleBody = 512
 // are not kept beyond the call, except up to three failing ones.
 type Checker struct {
 	checks  []scenario.Check
-	tallies []report.Check
+	tallies []model.Check
 }
 
 // NewChecker returns a Checker for checks.
 func NewChecker(checks []scenario.Check) *Checker {
-	c := &Checker{checks: checks, tallies: make([]report.Check, len(checks))}
+	c := &Checker{checks: checks, tallies: make([]model.Check, len(checks))}
 	for i, ch := range checks {
-		c.tallies[i] = report.Check{Name: ch.Name, JQ: ch.JQ}
+		c.tallies[i] = model.Check{Name: ch.Name, JQ: ch.JQ}
 	}
 	return c
 }
@@ -73,7 +73,7 @@ func (c *Checker) Observe(body []byte) {
 }
 
 // Results returns the tallies, in the scenario's order.
-func (c *Checker) Results() []report.Check { return c.tallies }
+func (c *Checker) Results() []model.Check { return c.tallies }
 
 // run evaluates one check on a decoded body and returns why it failed, or "".
 func run(ch scenario.Check, v any) string {

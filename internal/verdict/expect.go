@@ -1,21 +1,21 @@
 package verdict
 
 import (
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
 // SaveExpect returns exp in the form summary.json keeps: checks by name.
-func SaveExpect(exp scenario.Expect) *report.Expect {
-	out := &report.Expect{Status: exp.Status, Errors: exp.Errors}
+func SaveExpect(exp scenario.Expect) *model.Expect {
+	out := &model.Expect{Status: exp.Status, Errors: exp.Errors}
 	for _, l := range exp.Latency {
-		out.Latency = append(out.Latency, report.LatencyLimit{Stat: l.Stat, Max: l.Max})
+		out.Latency = append(out.Latency, model.LatencyLimit{Stat: l.Stat, Max: l.Max})
 	}
 	for _, c := range exp.Checks {
 		out.Checks = append(out.Checks, c.Name)
 	}
 	for _, l := range exp.DB {
-		out.DB = append(out.DB, report.DBLimit{Figure: l.Figure, Max: l.Max})
+		out.DB = append(out.DB, model.DBLimit{Figure: l.Figure, Max: l.Max})
 	}
 	return out
 }
@@ -24,7 +24,7 @@ func SaveExpect(exp scenario.Expect) *report.Expect {
 // exactly as Evaluate judges a scenario file's. Checks are judged from
 // in.Checks, the tallies already counted (for a merge, the sums of the
 // shards' tallies): bodies are not kept, so they cannot be run again.
-func EvaluateSaved(exp report.Expect, in Input) []report.Criterion {
+func EvaluateSaved(exp model.Expect, in Input) []model.Criterion {
 	e := scenario.Expect{Status: exp.Status, Errors: exp.Errors}
 	for _, l := range exp.Latency {
 		e.Latency = append(e.Latency, scenario.LatencyLimit{Stat: l.Stat, Max: l.Max})

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
@@ -28,8 +28,8 @@ func TestEvaluateSaved(t *testing.T) {
 	}{
 		{name: "failing latency and check, db measured", in: Input{
 			Summary: summary(map[uint16]int64{200: 2, 500: 1}, lat),
-			Checks:  []report.Check{{Name: "one entry", Passed: 2, Failed: 1, Failures: []string{"got false: {}"}}},
-			DB:      &report.DB{StatementsPerRequest: 1, StatementsAvailable: true},
+			Checks:  []model.Check{{Name: "one entry", Passed: 2, Failed: 1, Failures: []string{"got false: {}"}}},
+			DB:      &model.DB{StatementsPerRequest: 1, StatementsAvailable: true},
 		}},
 		{name: "nothing sent, no probe", in: Input{Summary: summary(map[uint16]int64{}, nil)}},
 	}
@@ -39,7 +39,7 @@ func TestEvaluateSaved(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var saved report.Expect
+			var saved model.Expect
 			if err := json.Unmarshal(data, &saved); err != nil {
 				t.Fatal(err)
 			}

@@ -6,24 +6,25 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/metrics"
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
 // Input is what a scenario's criteria are judged on.
 type Input struct {
 	Summary metrics.Summary
-	Checks  []report.Check
+	Checks  []model.Check
 	// DB holds the probe's figures; nil when the run had no --db-probe.
-	DB *report.DB
+	DB *model.DB
 }
 
 // Evaluate judges every criterion of exp and returns them in a stable
 // order: status, errors, latency (file order), checks, db.
-func Evaluate(exp scenario.Expect, in Input) []report.Criterion {
+func Evaluate(exp scenario.Expect, in Input) []model.Criterion {
 	s := in.Summary
-	var out []report.Criterion
+	var out []model.Criterion
 	n := s.Requests
 
 	// Status: responses with another status than expected. Transport errors
@@ -37,7 +38,7 @@ func Evaluate(exp scenario.Expect, in Input) []report.Criterion {
 		}
 	}
 	slices.SortFunc(wrongCodes, func(a, b uint16) int { return int(s.Codes[b]) - int(s.Codes[a]) })
-	st := report.Criterion{
+	st := model.Criterion{
 		Name:     "status",
 		Want:     strconv.Itoa(exp.Status),
 		Observed: fmt.Sprintf("%d on %d/%d", exp.Status, s.Codes[uint16(exp.Status)], n),
@@ -57,14 +58,14 @@ func Evaluate(exp scenario.Expect, in Input) []report.Criterion {
 	// Errors: transport errors and wrong statuses together.
 	failed := wrong + s.Codes[0]
 	errShare := share(failed, n)
-	ec := report.Criterion{
+	ec := model.Criterion{
 		Name:     "errors",
-		Want:     "<= " + report.FormatShare(exp.Errors),
-		Observed: fmt.Sprintf("%s (%d/%d)", report.FormatShare(errShare), failed, n),
+		Want:     "<= " + figure.Share(exp.Errors),
+		Observed: fmt.Sprintf("%s (%d/%d)", figure.Share(errShare), failed, n),
 		Pass:     n > 0 && errShare <= exp.Errors,
 	}
 	if !ec.Pass && n > 0 {
-		ec.Message = fmt.Sprintf("errors %s (%d/%d) > %s", report.FormatShare(errShare), failed, n, report.FormatShare(exp.Errors))
+		ec.Message = fmt.Sprintf("errors %s (%d/%d) > %s", figure.Share(errShare), failed, n, figure.Share(exp.Errors))
 		if k := s.Codes[0]; k > 0 && len(s.Errors) > 0 {
 			ec.Message += fmt.Sprintf("; %d without a response, most often: %s", k, s.Errors[0].Error)
 		}
@@ -75,24 +76,24 @@ func Evaluate(exp scenario.Expect, in Input) []report.Criterion {
 
 	for _, l := range exp.Latency {
 		got, _ := s.Latency.Stat(l.Stat)
-		c := report.Criterion{
+		c := model.Criterion{
 			Name:     l.Stat,
-			Want:     "<= " + report.FormatDuration(l.Max),
-			Observed: report.FormatDuration(got),
+			Want:     "<= " + figure.Duration(l.Max),
+			Observed: figure.Duration(got),
 			Pass:     n > 0 && got <= l.Max,
 		}
 		switch {
 		case n == 0:
 			c.Observed, c.Message = "none", fmt.Sprintf("%s not measured: no requests were sent", l.Stat)
 		case !c.Pass:
-			c.Message = fmt.Sprintf("%s %s > %s", l.Stat, report.FormatDuration(got), report.FormatDuration(l.Max))
+			c.Message = fmt.Sprintf("%s %s > %s", l.Stat, figure.Duration(got), figure.Duration(l.Max))
 		}
 		out = append(out, c)
 	}
 
 	for _, ch := range in.Checks {
 		total := ch.Passed + ch.Failed
-		c := report.Criterion{
+		c := model.Criterion{
 			Name:     "check:" + ch.Name,
 			Want:     "true on every response",
 			Observed: fmt.Sprintf("true on %d/%d", ch.Passed, total),
@@ -115,7 +116,7 @@ func Evaluate(exp scenario.Expect, in Input) []report.Criterion {
 	}
 
 	for _, l := range exp.DB {
-		c := report.Criterion{Name: "db." + l.Figure, Want: "<= " + report.FormatFloat(l.Max)}
+		c := model.Criterion{Name: "db." + l.Figure, Want: "<= " + figure.Float(l.Max)}
 		got, ok := dbFigure(in.DB, l.Figure)
 		switch {
 		case in.DB == nil:
@@ -127,9 +128,9 @@ func Evaluate(exp scenario.Expect, in Input) []report.Criterion {
 			c.Observed, c.Pass = "not available", false
 			c.Message = fmt.Sprintf("db.%s not available: enable pg_stat_statements on the probed database", l.Figure)
 		default:
-			c.Observed, c.Pass = report.FormatFloat(got), got <= l.Max
+			c.Observed, c.Pass = figure.Float(got), got <= l.Max
 			if !c.Pass {
-				c.Message = fmt.Sprintf("db.%s %s > %s", l.Figure, report.FormatFloat(got), report.FormatFloat(l.Max))
+				c.Message = fmt.Sprintf("db.%s %s > %s", l.Figure, figure.Float(got), figure.Float(l.Max))
 			}
 		}
 		out = append(out, c)
@@ -138,7 +139,7 @@ func Evaluate(exp scenario.Expect, in Input) []report.Criterion {
 }
 
 // Pass reports whether every criterion passed.
-func Pass(criteria []report.Criterion) bool {
+func Pass(criteria []model.Criterion) bool {
 	for _, c := range criteria {
 		if !c.Pass {
 			return false
@@ -147,7 +148,7 @@ func Pass(criteria []report.Criterion) bool {
 	return true
 }
 
-func dbFigure(db *report.DB, name string) (float64, bool) {
+func dbFigure(db *model.DB, name string) (float64, bool) {
 	if db == nil {
 		return 0, false
 	}

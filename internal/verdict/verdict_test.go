@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/metrics"
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
@@ -18,7 +18,7 @@ func summary(codes map[uint16]int64, lat []time.Duration, errs ...metrics.ErrorC
 	return metrics.Summary{Requests: n, Codes: codes, Latency: metrics.Summarize(lat), Errors: errs}
 }
 
-func find(t *testing.T, cs []report.Criterion, name string) report.Criterion {
+func find(t *testing.T, cs []model.Criterion, name string) model.Criterion {
 	t.Helper()
 	for _, c := range cs {
 		if c.Name == name {
@@ -26,7 +26,7 @@ func find(t *testing.T, cs []report.Criterion, name string) report.Criterion {
 		}
 	}
 	t.Fatalf("no criterion %q in %+v", name, cs)
-	return report.Criterion{}
+	return model.Criterion{}
 }
 
 func TestEvaluateMessages(t *testing.T) {
@@ -41,7 +41,7 @@ func TestEvaluateMessages(t *testing.T) {
 	}
 	cs := Evaluate(exp, Input{
 		Summary: summary(map[uint16]int64{200: 18, 500: 12}, lat),
-		Checks:  []report.Check{{Name: "one entry per requested user", Passed: 27, Failed: 3, Failures: []string{`got false: {"data":[]}`}}},
+		Checks:  []model.Check{{Name: "one entry per requested user", Passed: 27, Failed: 3, Failures: []string{`got false: {"data":[]}`}}},
 	})
 	tests := []struct {
 		name, msg string
@@ -101,15 +101,15 @@ func TestEvaluateDB(t *testing.T) {
 	if !c.Pass || c.Observed != "not measured" {
 		t.Errorf("without probe: %+v", c)
 	}
-	c = find(t, Evaluate(exp, Input{Summary: s, DB: &report.DB{StatementsPerRequest: 101, StatementsAvailable: true}}), "db.statements_per_request")
+	c = find(t, Evaluate(exp, Input{Summary: s, DB: &model.DB{StatementsPerRequest: 101, StatementsAvailable: true}}), "db.statements_per_request")
 	if c.Pass || c.Message != "db.statements_per_request 101 > 1" {
 		t.Errorf("101 statements: %+v", c)
 	}
-	c = find(t, Evaluate(exp, Input{Summary: s, DB: &report.DB{StatementsPerRequest: 1, StatementsAvailable: true}}), "db.statements_per_request")
+	c = find(t, Evaluate(exp, Input{Summary: s, DB: &model.DB{StatementsPerRequest: 1, StatementsAvailable: true}}), "db.statements_per_request")
 	if !c.Pass {
 		t.Errorf("1 statement: %+v", c)
 	}
-	c = find(t, Evaluate(exp, Input{Summary: s, DB: &report.DB{}}), "db.statements_per_request")
+	c = find(t, Evaluate(exp, Input{Summary: s, DB: &model.DB{}}), "db.statements_per_request")
 	if c.Pass || !strings.Contains(c.Message, "pg_stat_statements") {
 		t.Errorf("no pg_stat_statements: %+v", c)
 	}

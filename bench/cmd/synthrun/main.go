@@ -2,7 +2,7 @@
 // scenario, for timing `perfgate report` on runs far larger than this
 // machine can attack in a benchmark: the raw results through
 // load.CreateRaw (the same writer perfgate run uses) and summary.json
-// through report.WriteRun. The same -n and -seed give the same rows.
+// through model.WriteRun. The same -n and -seed give the same rows.
 package main
 
 import (
@@ -17,7 +17,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
-	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 func main() {
@@ -88,15 +88,15 @@ func write(dir string, n int, rate float64, seed uint64) error {
 			ok = k
 		}
 	}
-	run := &report.Run{
+	run := &model.Run{
 		Schema: "perfgate.run/v1",
-		Tool:   report.Tool{Name: "perfgate", Version: "synthrun"},
+		Tool:   model.Tool{Name: "perfgate", Version: "synthrun"},
 		Target: "http://127.0.0.1:18080",
 		Label:  "synthetic",
 		Start:  s.First,
 		End:    s.First.Add(s.Wall),
 		Pass:   true,
-		Scenarios: []*report.Scenario{{
+		Scenarios: []*model.Scenario{{
 			Name:          name,
 			Method:        "GET",
 			URL:           "http://127.0.0.1:18080/",
@@ -113,12 +113,12 @@ func write(dir string, n int, rate float64, seed uint64) error {
 			BytesIn:       s.BytesIn,
 			BytesOut:      s.BytesOut,
 			Latency:       s.Latency,
-			Criteria:      []report.Criterion{},
+			Criteria:      []model.Criterion{},
 			Raw:           name + load.RawExt,
 			Pass:          true,
 		}},
 	}
-	if err := report.WriteRun(dir, run); err != nil {
+	if err := model.WriteRun(dir, run); err != nil {
 		return err
 	}
 	st, err := os.Stat(filepath.Join(dir, name+load.RawExt))

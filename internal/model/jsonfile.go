@@ -1,10 +1,12 @@
-package report
+package model
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/perfgate/perfgate/internal/safefile"
 )
 
 // writeJSON writes v as indented JSON to dir/name, atomically; what names
@@ -14,7 +16,7 @@ func writeJSON(dir, name, what string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", what, err)
 	}
-	return WriteFileAtomic(filepath.Join(dir, name), append(data, '\n'))
+	return safefile.Write(filepath.Join(dir, name), append(data, '\n'))
 }
 
 // readJSON reads a schema-tagged JSON document from path, or from

@@ -1,0 +1,173 @@
+package model
+
+import (
+	"time"
+
+	"github.com/perfgate/perfgate/internal/metrics"
+)
+
+// SchemaRun is the schema identifier of summary.json.
+const SchemaRun = "perfgate.run/v1"
+
+// SummaryFile is the name of the summary inside a run directory.
+const SummaryFile = "summary.json"
+
+// Run is the content of summary.json: everything a renderer, compare or a
+// CI job needs about one run. Latencies are integer nanoseconds, like
+// vegeta's JSON report.
+type Run struct {
+	Schema      string      `json:"schema"`
+	Tool        Tool        `json:"tool"`
+	Target      string      `json:"target"`
+	Label       string      `json:"label,omitempty"`
+	Start       time.Time   `json:"start"`
+	End         time.Time   `json:"end"`
+	Shard       *Shard      `json:"shard,omitempty"`
+	Pass        bool        `json:"pass"`
+	Interrupted bool        `json:"interrupted,omitempty"`
+	Warnings    []string    `json:"warnings,omitempty"`
+	Scenarios   []*Scenario `json:"scenarios"`
+}
+
+// Tool identifies the perfgate build that wrote a run.
+type Tool struct {
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	Commit    string `json:"commit,omitempty"`
+	GoVersion string `json:"go_version,omitempty"`
+}
+
+// Shard marks a run as shard Index (0-based) of Count.
+type Shard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
+}
+
+// Scenario is one scenario's figures and verdicts.
+type Scenario struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	File        string `json:"file,omitempty"`
+	Method      string `json:"method"`
+	URL         string `json:"url"`
+
+	// Rate is the requested rate as written ("5/s", "max"), or its stages
+	// ("1/s 30s → 20/s 1m0s"); RequestedRate the same in requests per
+	// second (0 for max), averaged over the duration for stages.
+	Rate          string  `json:"rate"`
+	RequestedRate float64 `json:"requested_rate"`
+	// Warmup is the number of warmup requests sent before the measured
+	// load; they are in no figure and no raw result.
+	Warmup   int64         `json:"warmup,omitempty"`
+	Duration time.Duration `json:"duration"`
+	// Wall is how long the attack took, first send to last response.
+	Wall time.Duration `json:"wall"`
+	// Requests is the number of requests sent; Throughput the successful
+	// responses per second; AchievedRate the requests sent per second.
+	Requests       int64   `json:"requests"`
+	AchievedRate   float64 `json:"achieved_rate"`
+	Throughput     float64 `json:"throughput"`
+	UnderDelivered bool    `json:"under_delivered,omitempty"`
+	// Success is the share of requests that got the expected status
+	// without a transport error, 0..1.
+	Success     float64          `json:"success"`
+	StatusCodes map[string]int64 `json:"status_codes"`
+	// Errors counts transport error messages, most frequent first.
+	Errors   []ErrorCount `json:"errors,omitempty"`
+	BytesIn  uint64       `json:"bytes_in"`
+	BytesOut uint64       `json:"bytes_out"`
+	Latency  Latency      `json:"latency"`
+	Criteria []Criterion  `json:"criteria"`
+	Checks   []Check      `json:"checks,omitempty"`
+	DB       *DB          `json:"db,omitempty"`
+	// Expect is the scenario's criteria as run, so that a merge of shards
+	// can judge the union again; nil in runs written before it existed.
+	Expect *Expect `json:"expect,omitempty"`
+	// Raw is the file name of the raw results inside the run directory.
+	Raw         string `json:"raw,omitempty"`
+	Pass        bool   `json:"pass"`
+	Interrupted bool   `json:"interrupted,omitempty"`
+}
+
+// Latency is the latency distribution of a scenario, exact over all raw
+// latencies, in nanoseconds.
+type Latency = metrics.Latencies
+
+// ErrorCount is one distinct transport error and how often it occurred.
+type ErrorCount = metrics.ErrorCount
+
+// Criterion is one expectation of a scenario with what was observed.
+type Criterion struct {
+	// Name is what is judged: "status", "p95", "errors", "check:<name>",
+	// "db.statements_per_request".
+	Name     string `json:"name"`
+	Want     string `json:"want"`
+	Observed string `json:"observed"`
+	Pass     bool   `json:"pass"`
+	// Message spells a failure out: "p95 2.41s > 2s".
+	Message string `json:"message,omitempty"`
+}
+
+// Expect is a scenario's criteria as saved in summary.json. Checks are
+// kept by name only: a merge cannot run them again on bodies, it sums the
+// shards' tallies.
+type Expect struct {
+	Status  int            `json:"status"`
+	Latency []LatencyLimit `json:"latency,omitempty"`
+	// Errors is the largest allowed share (0..1) of failed requests.
+	Errors float64   `json:"errors"`
+	Checks []string  `json:"checks,omitempty"`
+	DB     []DBLimit `json:"db,omitempty"`
+}
+
+// LatencyLimit is "Stat (p95, max, ...) must be at most Max".
+type LatencyLimit struct {
+	Stat string        `json:"stat"`
+	Max  time.Duration `json:"max"`
+}
+
+// DBLimit is "the probe figure Figure must be at most Max".
+type DBLimit struct {
+	Figure string  `json:"figure"`
+	Max    float64 `json:"max"`
+}
+
+// Check is a jq check's tally over every response body.
+type Check struct {
+	Name     string   `json:"name"`
+	JQ       string   `json:"jq"`
+	Passed   int64    `json:"passed"`
+	Failed   int64    `json:"failed"`
+	Failures []string `json:"failures,omitempty"` // up to three failing bodies, with the reason
+}
+
+// DB is what the database did during a scenario (run --db-probe).
+type DB struct {
+	StatementsPerRequest   float64     `json:"statements_per_request"`
+	SeqScansPerRequest     float64     `json:"seq_scans_per_request"`
+	IndexScansPerRequest   float64     `json:"index_scans_per_request"`
+	RowsReadPerRequest     float64     `json:"rows_read_per_request"`
+	IndexesPresent         bool        `json:"indexes_present"`
+	MissingIndexes         []string    `json:"missing_indexes,omitempty"`
+	StatementsAvailable    bool        `json:"statements_available"`
+	SlowestStatements      []Statement `json:"slowest_statements,omitempty"`
+	TransactionsPerRequest float64     `json:"transactions_per_request,omitempty"`
+}
+
+// Statement is one normalised statement from pg_stat_statements.
+type Statement struct {
+	Query    string        `json:"query"`
+	Calls    int64         `json:"calls"`
+	MeanTime time.Duration `json:"mean_time"`
+	Rows     int64         `json:"rows"`
+}
+
+// ReadRun reads a run's summary from a run directory or a summary.json path.
+func ReadRun(path string) (*Run, error) {
+	return readJSON(path, SummaryFile, "run", SchemaRun, func(r *Run) string { return r.Schema })
+}
+
+// WriteRun writes r as summary.json in dir, atomically.
+func WriteRun(dir string, r *Run) error {
+	return writeJSON(dir, SummaryFile, "summary", r)
+}

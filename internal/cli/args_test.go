@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/perfgate/perfgate/internal/demo"
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/spf13/cobra"
 )
@@ -34,7 +36,7 @@ func TestArgsToOptions(t *testing.T) {
 		if code := parse(t, cmd, "validate", "--fixtures", "fx.json", "--set", "Prefix=/p", "--only", "a", "x.yaml", "dir/"); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		if d := cmp.Diff([]string{"x.yaml", "dir/"}, o.paths); d != "" || o.scen.fixtures != "fx.json" || o.scen.sets[0] != "Prefix=/p" || o.scen.only[0] != "a" || o.target != DefaultTarget {
+		if d := cmp.Diff([]string{"x.yaml", "dir/"}, o.paths); d != "" || o.overrides.Fixtures != "fx.json" || o.overrides.Sets[0] != "Prefix=/p" || o.overrides.Only[0] != "a" || o.target != engine.DefaultTarget {
 			t.Errorf("options %+v %s", o, d)
 		}
 	})
@@ -68,7 +70,7 @@ func TestArgsToOptions(t *testing.T) {
 			t.Fatalf("exit %d", code)
 		}
 		if o.before != "http://a" || o.after != "http://b" || o.samples != 3 || strings.Join(o.ignore, ",") != ".x,.y" ||
-			o.unordered[0] != ".l" || o.scen.timeout != 5*time.Second || o.scen.fixtures != "fx.json" || o.paths[0] != "scen/" {
+			o.unordered[0] != ".l" || o.overrides.Timeout != 5*time.Second || o.overrides.Fixtures != "fx.json" || o.paths[0] != "scen/" {
 			t.Errorf("options %+v", o)
 		}
 	})
@@ -79,12 +81,12 @@ func TestArgsToOptions(t *testing.T) {
 		if code := parse(t, cmd, "demo"); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		if o.scale != DefaultDemoScale || o.window != DefaultDemoWindow || o.claim != DefaultDemoClaim || o.matrix || o.seed != 1 {
+		if o.scale != demo.DefaultScale || o.duration != demo.DefaultDuration || o.claim != demo.DefaultClaim || o.matrix || o.seed != 1 {
 			t.Errorf("defaults %+v", o)
 		}
 		cmd = newDemoCmd(s, func(_ context.Context, opts *demoOptions) error { o = opts; return nil })
 		parse(t, cmd, "demo", "--scale", "tiny", "--matrix", "--duration", "2s", "--seed", "7", "--claim", "10s:1s", "--out", "d")
-		if o.scale != "tiny" || !o.matrix || o.window != 2*time.Second || o.seed != 7 || o.claim != "10s:1s" || o.out != "d" {
+		if o.scale != "tiny" || !o.matrix || o.duration != 2*time.Second || o.seed != 7 || o.claim != "10s:1s" || o.out != "d" {
 			t.Errorf("options %+v", o)
 		}
 	})

@@ -1,58 +1,28 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
-	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
-	"github.com/perfgate/perfgate/internal/safefile"
 	"github.com/perfgate/perfgate/internal/scenario"
-	"github.com/perfgate/perfgate/internal/verdict"
 )
-
-// Defaults of perfgate capacity, quoted by the flag help.
-const (
-	// DefaultCapacityStart is the first rate tried for a scenario whose
-	// own rate is max; a paced scenario starts at its own rate.
-	DefaultCapacityStart = 10
-	// DefaultCapacityMaxRate is the highest rate tried, in requests per
-	// second.
-	DefaultCapacityMaxRate = 10000
-	// DefaultCapacityPrecision is how close the bisection brings the
-	// highest passing and the lowest failing rate, relative to the first.
-	DefaultCapacityPrecision = "10%"
-	// DefaultCapacityStep is how long each rate is held.
-	DefaultCapacityStep = 5 * time.Second
-	// DefaultCapacityBudget bounds the whole search in time.
-	DefaultCapacityBudget = 5 * time.Minute
-	// DefaultCapacityMaxRequests bounds the whole search in requests.
-	DefaultCapacityMaxRequests = 1_000_000
-)
-
-// capacityFormats are what capacity's --format accepts: text to stdout,
-// json (capacity.json, always written) and html (report.html).
-var capacityFormats = []string{"text", "json", "html"}
 
 type capacityOptions struct {
 	streams     Streams
 	paths       []string
 	target      string
-	scen        scenarioFlags
+	overrides   engine.Overrides
 	maxWorkers  uint64
 	start       string
 	maxRate     string
@@ -111,31 +81,25 @@ was measured is still written).`,
 	}
 	fl := cmd.Flags()
 	registerLoadTarget(cmd, &opts.target, &opts.maxWorkers)
-	opts.scen.register(cmd, false)
-	opts.scen.registerTimeout(cmd)
-	fl.StringVar(&opts.start, "start", "", fmt.Sprintf("first rate tried, e.g. 20/s (default: the scenario's rate, %d/s for max)", DefaultCapacityStart))
-	fl.StringVar(&opts.maxRate, "max-rate", fmt.Sprintf("%d/s", DefaultCapacityMaxRate), "highest rate tried")
-	fl.StringVar(&opts.precision, "precision", DefaultCapacityPrecision, "stop bisecting when the failing rate is within this share above the passing one")
-	fl.DurationVar(&opts.step, "step", DefaultCapacityStep, "how long each rate is held")
-	fl.DurationVar(&opts.budget, "budget", DefaultCapacityBudget, "time bound of the whole search")
-	fl.Int64Var(&opts.maxRequests, "max-requests", DefaultCapacityMaxRequests, "request bound of the whole search (0: none)")
+	registerScenarioFlags(cmd, &opts.overrides, false)
+	registerTimeout(cmd, &opts.overrides)
+	fl.StringVar(&opts.start, "start", "", fmt.Sprintf("first rate tried, e.g. 20/s (default: the scenario's rate, %d/s for max)", engine.DefaultCapacityStart))
+	fl.StringVar(&opts.maxRate, "max-rate", fmt.Sprintf("%d/s", engine.DefaultCapacityMaxRate), "highest rate tried")
+	fl.StringVar(&opts.precision, "precision", engine.DefaultCapacityPrecision, "stop bisecting when the failing rate is within this share above the passing one")
+	fl.DurationVar(&opts.step, "step", engine.DefaultCapacityStep, "how long each rate is held")
+	fl.DurationVar(&opts.budget, "budget", engine.DefaultCapacityBudget, "time bound of the whole search")
+	fl.Int64Var(&opts.maxRequests, "max-requests", engine.DefaultCapacityMaxRequests, "request bound of the whole search (0: none)")
 	fl.StringVar(&opts.out, "out", "", "run directory to write (default reports/<UTC time>-capacity[-label])")
 	fl.StringVar(&opts.label, "label", "", "name of this search, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", "text,json", "formats: text (stdout), json (capacity.json, always written), html")
 	return cmd
 }
 
-// capacityBounds are the checked numeric settings of a search.
-type capacityBounds struct {
-	start       float64 // 0: each scenario's own rate
-	maxRate     float64
-	precision   float64
-	step        time.Duration
-	maxRequests int64
-}
-
-func (o *capacityOptions) bounds() (capacityBounds, error) {
-	b := capacityBounds{step: o.step, maxRequests: o.maxRequests}
+// options checks the flags and returns the engine's options.
+func (o *capacityOptions) options() (engine.CapacityOptions, error) {
+	c := engine.CapacityOptions{Step: o.step, Budget: o.budget, MaxRequests: o.maxRequests,
+		MaxWorkers: o.maxWorkers, Target: o.target, Label: o.label, Tool: tool(),
+		Log: o.streams.ErrOut, Now: o.now}
 	rate := func(flag, s string) (float64, error) {
 		r, err := load.ParseRate(s)
 		if err != nil {
@@ -148,48 +112,46 @@ func (o *capacityOptions) bounds() (capacityBounds, error) {
 	}
 	var err error
 	if o.start != "" {
-		if b.start, err = rate("start", o.start); err != nil {
-			return b, err
+		if c.Start, err = rate("start", o.start); err != nil {
+			return c, err
 		}
 	}
-	if b.maxRate, err = rate("max-rate", o.maxRate); err != nil {
-		return b, err
+	if c.MaxRate, err = rate("max-rate", o.maxRate); err != nil {
+		return c, err
 	}
-	if b.start > b.maxRate {
-		return b, exit.Usagef("--start %s is above --max-rate %s", o.start, o.maxRate)
+	if c.Start > c.MaxRate {
+		return c, exit.Usagef("--start %s is above --max-rate %s", o.start, o.maxRate)
 	}
-	if b.precision, err = scenario.ParseShare(o.precision); err != nil || b.precision <= 0 || b.precision >= 1 {
-		return b, exit.Usagef("--precision %q: give a share between 0 and 100%%, such as 10%%", o.precision)
+	if c.Precision, err = scenario.ParseShare(o.precision); err != nil || c.Precision <= 0 || c.Precision >= 1 {
+		return c, exit.Usagef("--precision %q: give a share between 0 and 100%%, such as 10%%", o.precision)
 	}
 	if o.step <= 0 || o.budget <= 0 {
-		return b, exit.Usagef("--step and --budget must be positive durations, such as 5s and 5m")
+		return c, exit.Usagef("--step and --budget must be positive durations, such as 5s and 5m")
 	}
 	if o.maxRequests < 0 {
-		return b, exit.Usagef("--max-requests must be 0 (no bound) or more")
+		return c, exit.Usagef("--max-requests must be 0 (no bound) or more")
 	}
 	if o.maxWorkers == 0 {
-		return b, exit.Usagef("--max-workers must be at least 1")
+		return c, exit.Usagef("--max-workers must be at least 1")
 	}
-	return b, nil
+	return c, nil
 }
 
 func runCapacity(ctx context.Context, opts *capacityOptions) error {
-	formats, err := parseCapacityFormats(opts.formats)
+	formats, err := report.CapacityFormats.Parse(opts.formats)
 	if err != nil {
-		return exit.Usage(err)
+		return exit.Usage(fmt.Errorf("--format: %w", err))
 	}
-	b, err := opts.bounds()
-	if err != nil {
-		return err
-	}
-	ps, err := plan(opts.paths, opts.scen, opts.target)
+	co, err := opts.options()
 	if err != nil {
 		return err
 	}
-	for _, o := range origins(ps) {
-		if err := load.Preflight(ctx, o, load.DefaultPreflightTimeout); err != nil {
-			return exit.Unavailable(err)
-		}
+	ps, err := engine.Plan(opts.paths, opts.overrides, opts.target)
+	if err != nil {
+		return err
+	}
+	if err := engine.Preflight(ctx, ps); err != nil {
+		return err
 	}
 	dir := opts.out
 	if dir == "" {
@@ -197,7 +159,7 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 		if opts.label != "" {
 			name += "-" + opts.label
 		}
-		dir = runDirName(opts.now(), name)
+		dir = engine.DirName(opts.now(), name)
 	}
 	if _, err := os.Stat(filepath.Join(dir, model.CapacityFile)); err == nil {
 		return exit.Usagef("%s already holds a capacity search; choose another --out or remove it", dir)
@@ -205,48 +167,20 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return exit.Usagef("create run directory: %v", err)
 	}
-
-	began := opts.now()
-	c := &model.Capacity{
-		Schema: model.SchemaCapacity,
-		Tool:   model.Tool{Name: "perfgate", Version: Version, Commit: commit(), GoVersion: runtime.Version()},
-		Target: opts.target,
-		Label:  opts.label,
-		Start:  began.UTC(),
-		Settings: model.CapacitySettings{Start: opts.start, MaxRate: b.maxRate, Precision: b.precision,
-			Step: b.step, Budget: opts.budget, MaxRequests: b.maxRequests},
-		Pass: true,
+	c := engine.Capacity(ctx, ps, co)
+	c.Settings = model.CapacitySettings{Start: opts.start, MaxRate: co.MaxRate, Precision: co.Precision,
+		Step: co.Step, Budget: co.Budget, MaxRequests: co.MaxRequests}
+	// capacity.json is always written; beside a run's summary.json, the
+	// page is capacity.html, since report.html is the run's.
+	formats = formats.With(report.CapacityFormats, report.FormatJSON)
+	if _, err := os.Stat(filepath.Join(dir, model.SummaryFile)); err == nil {
+		formats = formats.Renamed(report.FormatHTML, report.CapacityHTMLFile)
 	}
-	deadline := began.Add(opts.budget)
-	var used int64
-	for i, p := range ps {
-		// Each scenario gets a fair share of what is left of the bounds.
-		left := int64(len(ps) - i)
-		s := &searcher{
-			bounds:   b,
-			deadline: opts.now().Add(deadline.Sub(opts.now()) / time.Duration(left)),
-			now:      opts.now,
-			workers:  opts.maxWorkers,
-			log:      opts.streams.ErrOut,
-		}
-		if b.maxRequests > 0 {
-			s.requests = (b.maxRequests - used) / left
-		}
-		cs := s.search(ctx, p)
-		used += cs.Requests
-		c.Scenarios = append(c.Scenarios, cs)
-		c.Pass = c.Pass && cs.Pass
-		if cs.Stopped == "interrupted" {
-			c.Interrupted = true
-			break
-		}
-	}
-	c.End = opts.now().UTC()
-	if c.Interrupted {
-		c.Pass = false
-	}
-	if err := writeCapacity(dir, c, formats, opts.streams); err != nil {
+	if err := formats.Write(dir, c, opts.streams.Out); err != nil {
 		return err
+	}
+	if formats.Has(report.FormatText) {
+		fmt.Fprintf(opts.streams.Out, "run directory: %s\n", dir)
 	}
 	switch {
 	case c.Interrupted:
@@ -255,225 +189,4 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 		return exit.ErrGateFailed
 	}
 	return nil
-}
-
-func writeCapacity(dir string, c *model.Capacity, formats []string, streams Streams) error {
-	if err := model.WriteCapacity(dir, c); err != nil {
-		return err
-	}
-	if slices.Contains(formats, "html") {
-		// Beside a run's summary.json, report.html is the run's page.
-		name := report.HTMLFile
-		if _, err := os.Stat(filepath.Join(dir, model.SummaryFile)); err == nil {
-			name = "capacity.html"
-		}
-		var buf bytes.Buffer
-		if err := report.CapacityHTML(&buf, c); err != nil {
-			return err
-		}
-		if err := safefile.Write(filepath.Join(dir, name), buf.Bytes()); err != nil {
-			return err
-		}
-	}
-	if slices.Contains(formats, "text") {
-		if err := report.CapacityText(streams.Out, c); err != nil {
-			return err
-		}
-		fmt.Fprintf(streams.Out, "run directory: %s\n", dir)
-	}
-	return nil
-}
-
-func parseCapacityFormats(s string) ([]string, error) {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		f = strings.ToLower(strings.TrimSpace(f))
-		if f == "" {
-			continue
-		}
-		if !slices.Contains(capacityFormats, f) {
-			return nil, fmt.Errorf("--format: unknown format %q: capacity writes %s", f, strings.Join(capacityFormats, ","))
-		}
-		out = append(out, f)
-	}
-	return out, nil
-}
-
-// searcher runs one scenario's capacity search within its share of the
-// bounds.
-type searcher struct {
-	bounds   capacityBounds
-	deadline time.Time
-	requests int64 // 0: no bound
-	now      func() time.Time
-	workers  uint64
-	log      io.Writer
-	// step runs one step; nil means measure against the target.
-	step func(ctx context.Context, p planned, rate float64, warmup int) (model.CapacityStep, bool, error)
-}
-
-// fileRate is a scenario's own rate in requests per second: its highest
-// stage for a staged rate, 0 for max.
-func fileRate(sc *scenario.Scenario) (string, float64) {
-	if len(sc.Load.Stages) == 0 {
-		return sc.Load.Rate.String(), sc.Load.Rate.PerSecond()
-	}
-	var peak float64
-	for _, st := range sc.Load.Stages {
-		peak = max(peak, st.Rate.PerSecond())
-		if st.To != nil {
-			peak = max(peak, st.To.PerSecond())
-		}
-	}
-	return load.StagesString(sc.Load.Stages), peak
-}
-
-// search steps the rate up ×2 from the start until a step fails or the
-// maximum passes, halves it when the start already fails, then bisects.
-func (s *searcher) search(ctx context.Context, p planned) *model.CapacityScenario {
-	b := s.bounds
-	cs := &model.CapacityScenario{Name: p.sc.Name, File: p.sc.File}
-	cs.FileRate, cs.FileRatePerSecond = fileRate(p.sc)
-	start := b.start
-	if start == 0 {
-		start = math.Round(p.sc.Load.Rate.PerSecond())
-		if start < 1 {
-			start = DefaultCapacityStart
-		}
-	}
-	start = min(start, b.maxRate)
-	var lo, hi float64 // highest passing, lowest failing; 0 for none yet
-	// try runs one step; it reports false when the search must stop.
-	try := func(rate float64) bool {
-		if ok := s.affordable(cs, rate); !ok {
-			return false
-		}
-		warmup := 0
-		if len(cs.Steps) == 0 {
-			warmup = p.sc.Load.Warmup
-		}
-		st, interrupted, err := s.run(ctx, p, rate, warmup)
-		if err != nil {
-			cs.Stopped = err.Error()
-			return false
-		}
-		if interrupted {
-			cs.Stopped = "interrupted"
-			return false
-		}
-		cs.Steps = append(cs.Steps, st)
-		cs.Requests += st.Requests
-		verdictText := "pass"
-		if !st.Pass {
-			verdictText = "fail: " + strings.Join(st.Failures, "; ")
-		}
-		fmt.Fprintf(s.log, "capacity %s: %s → achieved %.1f/s, p95 %s, errors %.2f%%, %s\n",
-			p.sc.Name, load.Rate{Freq: int(rate), Per: time.Second}, st.Achieved, st.Latency.P95.Round(time.Microsecond), 100*st.ErrorShare, verdictText)
-		if st.Pass {
-			lo = rate
-		} else {
-			hi = rate
-		}
-		return true
-	}
-
-	for r := start; ; r = min(2*r, b.maxRate) {
-		if !try(r) || hi > 0 {
-			break
-		}
-		if r >= b.maxRate {
-			cs.Capped = true
-			break
-		}
-	}
-	for cs.Stopped == "" && lo == 0 && hi > 1 {
-		if !try(math.Floor(hi / 2)) {
-			break
-		}
-	}
-	for cs.Stopped == "" && lo > 0 && hi > 0 && hi-lo > b.precision*lo {
-		mid := math.Round((lo + hi) / 2)
-		if mid <= lo || mid >= hi || !try(mid) {
-			break
-		}
-	}
-	cs.Knee, cs.Limit = lo, hi
-	cs.Pass = lo > 0 && lo >= cs.FileRatePerSecond && cs.Stopped != "interrupted"
-	return cs
-}
-
-// affordable says whether a step at rate fits the time and request
-// bounds left; when not, it records why the search stopped.
-func (s *searcher) affordable(cs *model.CapacityScenario, rate float64) bool {
-	if s.now().Add(s.bounds.step).After(s.deadline) {
-		cs.Stopped = "budget"
-		return false
-	}
-	if s.requests > 0 && cs.Requests+int64(rate*s.bounds.step.Seconds()) > s.requests {
-		cs.Stopped = "max-requests"
-		return false
-	}
-	return true
-}
-
-func (s *searcher) run(ctx context.Context, p planned, rate float64, warmup int) (model.CapacityStep, bool, error) {
-	if s.step != nil {
-		return s.step(ctx, p, rate, warmup)
-	}
-	return measureStep(ctx, p, rate, warmup, s.bounds.step, s.workers)
-}
-
-// measureStep holds one constant rate for d and judges the scenario's
-// criteria on it; db criteria are left out (no probe). It reports whether
-// ctx was cancelled during the step, whose figures are then dropped.
-func measureStep(ctx context.Context, p planned, rate float64, warmup int, d time.Duration, workers uint64) (model.CapacityStep, bool, error) {
-	sc := p.sc
-	rec := metrics.NewRecorder(int(rate*d.Seconds()) + 1)
-	checker := verdict.NewChecker(sc.Expect.Checks)
-	stats, err := load.Attack(ctx, sc.Name, []load.Request{p.req}, load.Options{
-		Rate:       load.Rate{Freq: int(rate), Per: time.Second},
-		Duration:   d,
-		Timeout:    sc.Load.Timeout,
-		MaxWorkers: workers,
-		KeepBody:   checker.Active(),
-		Warmup:     warmup,
-	}, func(r *load.Result) {
-		transportErr := ""
-		if r.Code == 0 {
-			transportErr = r.Error
-		}
-		rec.Add(r.Timestamp, r.Latency, r.Code, transportErr, r.BytesIn, r.BytesOut)
-		if r.Code != 0 {
-			checker.Observe(r.Body)
-		}
-	})
-	if err != nil {
-		return model.CapacityStep{}, false, exit.Unavailable(err)
-	}
-	if stats.Interrupted {
-		return model.CapacityStep{}, true, nil
-	}
-	s := rec.Summary()
-	st := model.CapacityStep{Rate: rate, Achieved: s.Rate, Requests: s.Requests, Duration: s.Wall, Latency: s.Latency}
-	if s.Requests > 0 {
-		st.ErrorShare = 1 - float64(s.Codes[uint16(sc.Expect.Status)])/float64(s.Requests)
-	}
-	exp := sc.Expect
-	exp.DB = nil
-	criteria := verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: checker.Results()})
-	for _, c := range criteria {
-		if !c.Pass {
-			msg := c.Message
-			if msg == "" {
-				msg = c.Name + " " + c.Observed
-			}
-			st.Failures = append(st.Failures, msg)
-		}
-	}
-	st.UnderDelivered = s.Requests > 1 && s.Rate < report.UnderDeliveredRatio*rate
-	if st.UnderDelivered {
-		st.Failures = append(st.Failures, fmt.Sprintf("under-delivered: %.1f/s of %.0f/s", s.Rate, rate))
-	}
-	st.Pass = s.Requests > 0 && len(st.Failures) == 0
-	return st, false, nil
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
-	"github.com/perfgate/perfgate/internal/scenario"
 )
 
 // slotTarget serves with n concurrent slots, each request holding one for
@@ -105,72 +105,6 @@ func TestCapacityFindsKnown(t *testing.T) {
 	}
 }
 
-// fakeStep passes every rate up to capacity.
-func fakeStep(capacity float64, ran *[]float64) func(context.Context, planned, float64, int) (model.CapacityStep, bool, error) {
-	return func(_ context.Context, _ planned, rate float64, _ int) (model.CapacityStep, bool, error) {
-		*ran = append(*ran, rate)
-		st := model.CapacityStep{Rate: rate, Achieved: rate, Requests: int64(rate), Pass: rate <= capacity}
-		if !st.Pass {
-			st.Failures = []string{"p95 too high"}
-		}
-		return st, false, nil
-	}
-}
-
-func TestCapacitySearch(t *testing.T) {
-	sc := func(rate string) planned {
-		s, err := scenario.Parse("s.yaml", []byte("name: s\nrequest:\n  path: /x\nload:\n  rate: "+rate+"\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return planned{sc: s}
-	}
-	bounds := capacityBounds{maxRate: 1000, precision: 0.1, step: time.Second}
-	far := time.Now().Add(time.Hour)
-	for _, tc := range []struct {
-		name     string
-		p        planned
-		capacity float64
-		bounds   capacityBounds
-		deadline time.Time
-		requests int64
-		ran      []float64
-		knee     float64
-		limit    float64
-		capped   bool
-		stopped  string
-		pass     bool
-	}{
-		{name: "up then bisect", p: sc("10/s"), capacity: 137, bounds: bounds, deadline: far,
-			ran: []float64{10, 20, 40, 80, 160, 120, 140, 130}, knee: 130, limit: 140, pass: true},
-		{name: "start fails: halve", p: sc("100/s"), capacity: 30, bounds: bounds, deadline: far,
-			ran: []float64{100, 50, 25, 38, 32, 29, 31}, knee: 29, limit: 31, pass: false},
-		{name: "capped", p: sc("max"), capacity: 5000, bounds: bounds, deadline: far,
-			ran: []float64{10, 20, 40, 80, 160, 320, 640, 1000}, knee: 1000, capped: true, pass: true},
-		{name: "nothing passes", p: sc("4/s"), capacity: 0, bounds: bounds, deadline: far,
-			ran: []float64{4, 2, 1}, knee: 0, limit: 1, pass: false},
-		{name: "budget", p: sc("10/s"), capacity: 137, bounds: bounds, deadline: time.Now().Add(-time.Second),
-			knee: 0, stopped: "budget", pass: false},
-		{name: "max requests", p: sc("10/s"), capacity: 137, bounds: bounds, deadline: far, requests: 100,
-			ran: []float64{10, 20, 40}, knee: 40, stopped: "max-requests", pass: true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var ran []float64
-			s := &searcher{bounds: tc.bounds, deadline: tc.deadline, requests: tc.requests, now: time.Now, log: io.Discard,
-				step: fakeStep(tc.capacity, &ran)}
-			cs := s.search(context.Background(), tc.p)
-			if d := cmp.Diff(tc.ran, ran); d != "" {
-				t.Errorf("rates tried (-want +got):\n%s", d)
-			}
-			got := []any{cs.Knee, cs.Limit, cs.Capped, cs.Stopped, cs.Pass}
-			want := []any{tc.knee, tc.limit, tc.capped, tc.stopped, tc.pass}
-			if d := cmp.Diff(want, got); d != "" {
-				t.Errorf("knee, limit, capped, stopped, pass (-want +got):\n%s", d)
-			}
-		})
-	}
-}
-
 func TestCapacityArgs(t *testing.T) {
 	var o *capacityOptions
 	capture := func(_ context.Context, opts *capacityOptions) error { o = opts; return nil }
@@ -181,18 +115,18 @@ func TestCapacityArgs(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	want := capacityOptions{paths: []string{"x.yaml", "dir/"}, target: "http://h:1",
-		scen:       scenarioFlags{only: []string{"a"}, skip: []string{"b"}, fixtures: "fx.json", sets: []string{"Prefix=/p"}, timeout: 3 * time.Second},
+		overrides:  engine.Overrides{Only: []string{"a"}, Skip: []string{"b"}, Fixtures: "fx.json", Sets: []string{"Prefix=/p"}, Timeout: 3 * time.Second},
 		maxWorkers: 64, start: "20/s", maxRate: "500/s", precision: "5%", step: 2 * time.Second, budget: time.Minute,
 		maxRequests: 9000, out: "o", label: "after", formats: "text,html"}
-	opt := cmp.Options{cmp.AllowUnexported(capacityOptions{}, scenarioFlags{}), cmpopts.EquateEmpty()}
+	opt := cmp.Options{cmp.AllowUnexported(capacityOptions{}), cmpopts.EquateEmpty()}
 	ignore := func(o capacityOptions) capacityOptions { o.streams, o.now = Streams{}, nil; return o }
 	if d := cmp.Diff(want, ignore(*o), opt); d != "" {
 		t.Errorf("options (-want +got):\n%s", d)
 	}
 
 	parse(t, newCapacityCmd(Streams{}, capture), "capacity")
-	def := capacityOptions{target: DefaultTarget, maxWorkers: 256, maxRate: "10000/s", precision: "10%", step: 5 * time.Second,
-		budget: 5 * time.Minute, maxRequests: DefaultCapacityMaxRequests, formats: "text,json"}
+	def := capacityOptions{target: engine.DefaultTarget, maxWorkers: 256, maxRate: "10000/s", precision: "10%", step: 5 * time.Second,
+		budget: 5 * time.Minute, maxRequests: engine.DefaultCapacityMaxRequests, formats: "text,json"}
 	if d := cmp.Diff(def, ignore(*o), opt); d != "" {
 		t.Errorf("defaults (-want +got):\n%s", d)
 	}

@@ -1,26 +1,19 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/exit"
-	"github.com/perfgate/perfgate/internal/safefile"
+	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/report"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
-
-// compareFormats are the formats compare writes: text to stdout, the
-// others as compare.<ext> in --out.
-var compareFormats = []string{"text", "md", "json", "html"}
 
 // compareOptions are the flags of perfgate compare.
 type compareOptions struct {
@@ -79,15 +72,15 @@ and compare.html into --out (default: the AFTER run directory).`,
 	f.StringVar(&opts.claimPercentile, "claim-percentile", compare.DefaultClaimPercentile, "percentile the claim is judged on: p50, p90, p95, p99, max, mean, min")
 	f.StringVar(&opts.claimScenario, "claim-scenario", "", "scenario the claim is judged on (default: the first scenario in both runs)")
 	f.StringVar(&opts.maxRegression, "max-regression", "10%", "largest significant p95 growth allowed, e.g. 10% or 0.1")
-	f.StringVar(&opts.formats, "format", "text", "formats, comma-separated: "+strings.Join(compareFormats, ","))
+	f.StringVar(&opts.formats, "format", "text", "formats, comma-separated: "+strings.Join(report.CompareFormats.Names(), ","))
 	f.StringVar(&opts.out, "out", "", "directory for compare.md/json/html (default: the AFTER run directory)")
 	return cmd
 }
 
 func runCompare(_ context.Context, opts *compareOptions) error {
-	formats, err := parseCompareFormats(opts.formats)
+	formats, err := report.CompareFormats.Parse(opts.formats)
 	if err != nil {
-		return exit.Usage(err)
+		return exit.Usage(fmt.Errorf("--format: %w", err))
 	}
 	maxReg, err := parseShare(opts.maxRegression)
 	if err != nil {
@@ -100,7 +93,7 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 		Latencies:       opts.latencies,
 	}
 	if copts.Latencies == nil {
-		copts.Latencies = rawLatencies
+		copts.Latencies = compare.RawLatencies(load.ReadLatencies)
 	}
 	if opts.claim != "" {
 		c, err := compare.ParseClaim(opts.claim)
@@ -121,61 +114,22 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 	if err != nil {
 		return exit.Usage(fmt.Errorf("compare: %w", err))
 	}
-
 	out := opts.out
 	if out == "" {
 		out = after.Dir
 	}
-	for _, f := range formats {
-		var render func(io.Writer, *compare.Result) error
-		switch f {
-		case "text":
-			if err := compare.Text(opts.streams.Out, res); err != nil {
-				return fmt.Errorf("compare: %w", err)
-			}
-			continue
-		case "md":
-			render = compare.Markdown
-		case "json":
-			render = compare.JSON
-		case "html":
-			render = compare.HTML
-		}
-		var buf bytes.Buffer
-		if err := render(&buf, res); err != nil {
-			return fmt.Errorf("compare: %w", err)
-		}
+	if formats.WritesFiles() {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			return fmt.Errorf("compare: %w", err)
 		}
-		if err := safefile.Write(filepath.Join(out, "compare."+f), buf.Bytes()); err != nil {
-			return fmt.Errorf("compare: %w", err)
-		}
+	}
+	if err := formats.Write(out, res, opts.streams.Out); err != nil {
+		return fmt.Errorf("compare: %w", err)
 	}
 	if !res.Pass {
 		return exit.ErrGateFailed
 	}
 	return nil
-}
-
-func parseCompareFormats(s string) ([]string, error) {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		f = strings.ToLower(strings.TrimSpace(f))
-		if f == "" {
-			continue
-		}
-		if !slices.Contains(compareFormats, f) {
-			return nil, fmt.Errorf("--format: unknown format %q: valid formats are %s", f, strings.Join(compareFormats, ","))
-		}
-		if !slices.Contains(out, f) {
-			out = append(out, f)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("--format: no format given: valid formats are %s", strings.Join(compareFormats, ","))
-	}
-	return out, nil
 }
 
 // parseShare reads a positive share such as "10%" or "0.1" (0.1).

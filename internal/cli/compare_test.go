@@ -52,7 +52,7 @@ func TestRunCompare(t *testing.T) {
 	fastDir := writeTestRun(t, "after", fast, "200", true)
 	slowerDir := writeTestRun(t, "slower", spread(21, 2400*time.Millisecond), "200", false)
 	lat := map[string][]time.Duration{beforeDir: slow, fastDir: fast, slowerDir: spread(21, 2400*time.Millisecond)}
-	loader := func(_ *model.Run, dir string, _ *model.Scenario) ([]time.Duration, error) {
+	loader := func(dir string, _ *model.Scenario) ([]time.Duration, error) {
 		if l, ok := lat[dir]; ok {
 			return l, nil
 		}

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/report"
 )
 
@@ -197,8 +198,8 @@ func TestDeployManifests(t *testing.T) {
 			t.Errorf("--shard %q, want $(JOB_COMPLETION_INDEX)/%d (completions)", spec, *s.Completions)
 		}
 		// The index must reach the arguments on every cluster.
-		plan, err := parseShard(spec, func(string) string { return strconv.Itoa(*s.Completions - 1) })
-		if err != nil || plan.count != *s.Completions {
+		plan, err := engine.ParseShard(spec, func(string) string { return strconv.Itoa(*s.Completions - 1) })
+		if err != nil || plan.Count != *s.Completions {
 			t.Errorf("perfgate reads --shard %q as %+v, %v", spec, plan, err)
 		}
 		out := argAfter(args, "--out")
@@ -227,7 +228,7 @@ func TestDeployManifests(t *testing.T) {
 			t.Errorf("merge --out %q: want a directory beside the shards", out)
 		}
 		formats := argAfter(args, "--format")
-		if _, err := report.ParseFormats(formats); err != nil {
+		if _, err := report.RunFormats(nil).Parse(formats); err != nil {
 			t.Errorf("merge --format %q: %v", formats, err)
 		}
 		for _, a := range args {
@@ -275,7 +276,7 @@ func TestDeployManifests(t *testing.T) {
 			}
 			for _, a := range c.Args {
 				for _, m := range regexp.MustCompile(`\$\((\w+)\)`).FindAllStringSubmatch(a, -1) {
-					if _, ok := cm.Data[m[1]]; !ok && m[1] != jobIndexEnv {
+					if _, ok := cm.Data[m[1]]; !ok && m[1] != "JOB_COMPLETION_INDEX" {
 						t.Errorf("%s: arg %q uses $(%s), which the ConfigMap does not set", name, a, m[1])
 					}
 				}

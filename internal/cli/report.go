@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
@@ -66,25 +67,25 @@ directory given alone is re-rendered as it is: its own share of the load.`,
 			return runReport(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.formats, "format", report.FormatText, "formats to render, comma-separated: text,json,md,junit,html")
+	cmd.Flags().StringVar(&opts.formats, "format", report.FormatText, "formats to render, comma-separated: "+strings.Join(report.RunFormats(nil).Names(), ","))
 	cmd.Flags().StringVar(&opts.out, "out", "", "directory for the files (default: the run directory)")
 	return cmd
 }
 
 func runReport(ctx context.Context, opts *reportOptions) error {
-	formats, err := report.ParseFormats(opts.formats)
+	formats, err := report.RunFormats(nil).Parse(opts.formats)
 	if err != nil {
 		return exit.Usage(fmt.Errorf("--format: %w", err))
 	}
-	dirs, expanded := shardDirs(opts.runs)
+	dirs, expanded := engine.ShardDirs(opts.runs)
 	if len(dirs) > 1 || expanded {
-		return mergeShards(ctx, dirs, opts.out, formats, opts.now, opts.streams.Out)
+		return mergeShards(ctx, dirs, opts, formats)
 	}
 	run, err := model.ReadRun(opts.runs[0])
 	if err != nil {
 		return exit.Usage(fmt.Errorf("%w; pass a run directory or its summary.json", err))
 	}
-	dir := runDir(opts.runs[0])
+	dir := model.RunDir(opts.runs[0])
 	out := opts.out
 	if out == "" {
 		out = dir
@@ -92,49 +93,39 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	for _, f := range formats {
-		switch f {
-		case report.FormatText:
-			if err := report.Text(opts.streams.Out, run); err != nil {
-				return fmt.Errorf("report: %w", err)
-			}
-		case report.FormatJSON:
-			if err := model.WriteRun(out, run); err != nil {
-				return fmt.Errorf("report: %w", err)
-			}
-		}
-	}
-	if err := report.WriteFiles(out, run, formats, rawSource(dir, run)); err != nil {
+	page := report.RunFormats(report.RawDir(dir, load.ReadPoints)).Only(formats.Names())
+	if err := page.Write(out, run, opts.streams.Out); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
 }
 
-// runDir is the directory of a run given as a directory or a summary.json.
-func runDir(path string) string {
-	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
-		return filepath.Dir(path)
+// mergeShards merges the shards of one distributed run into a new run
+// directory and writes its formats; summary.json always.
+func mergeShards(ctx context.Context, dirs []string, opts *reportOptions, formats report.Formats[*model.Run]) error {
+	m, err := engine.OpenMerge(dirs)
+	if err != nil {
+		return err
 	}
-	return path
-}
-
-// rawSource adapts the Parquet raw results of run, stored in dir, to the
-// report's RawSource (run and report use it for the HTML charts).
-func rawSource(dir string, _ *model.Run) report.RawSource {
-	return func(sc *model.Scenario, fn func(time.Time, time.Duration, uint16) error) error {
-		if sc.Raw == "" {
-			return fmt.Errorf("scenario %s has no raw results file", sc.Name)
-		}
-		return load.ReadRaw(filepath.Join(dir, sc.Raw), func(r *load.Result) error {
-			return fn(r.Timestamp, r.Latency, r.Code)
-		})
+	out := opts.out
+	if out == "" {
+		out = engine.DirName(opts.now(), m.Label())
 	}
-}
-
-// rawLatencies reads a scenario's raw latencies for compare.
-func rawLatencies(_ *model.Run, dir string, sc *model.Scenario) ([]time.Duration, error) {
-	if sc.Raw == "" {
-		return nil, fmt.Errorf("scenario %s has no raw results file", sc.Name)
+	if err := engine.PrepareDir(out); err != nil {
+		return err
 	}
-	return load.ReadLatencies(filepath.Join(dir, sc.Raw))
+	merged, err := m.Into(ctx, out)
+	if err != nil {
+		return err
+	}
+	if err := writeRun(out, merged, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out); err != nil {
+		return err
+	}
+	switch {
+	case merged.Interrupted:
+		return exit.Unavailable(fmt.Errorf("a shard was interrupted: the merged figures in %s cover what was gathered", out))
+	case !merged.Pass:
+		return exit.ErrGateFailed
+	}
+	return nil
 }

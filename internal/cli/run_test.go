@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
@@ -307,9 +308,9 @@ func TestRunOptions(t *testing.T) {
 	if o == nil {
 		t.Fatal("run did not execute")
 	}
-	if o.target != "http://h:1" || o.scen.rate != "5/s" || o.scen.duration != 30*time.Second || o.scen.timeout != 2*time.Minute ||
-		strings.Join(o.scen.only, ",") != "a,b" || strings.Join(o.scen.skip, ",") != "c" || o.scen.sets[0] != "Prefix=/v1/tracking" ||
-		o.label != "after" || !o.noProgress || strings.Join(o.paths, ",") != "scen/" || o.expect[0] != "p95=1s" || o.dbProbe != "postgres://x@h/db" {
+	if o.target != "http://h:1" || o.overrides.Rate != "5/s" || o.overrides.Duration != 30*time.Second || o.overrides.Timeout != 2*time.Minute ||
+		strings.Join(o.overrides.Only, ",") != "a,b" || strings.Join(o.overrides.Skip, ",") != "c" || o.overrides.Sets[0] != "Prefix=/v1/tracking" ||
+		o.label != "after" || !o.noProgress || strings.Join(o.paths, ",") != "scen/" || o.overrides.Expect[0] != "p95=1s" || o.dbProbe != "postgres://x@h/db" {
 		t.Errorf("options from flags: %+v", o)
 	}
 	if o.maxWorkers != 64 {
@@ -325,7 +326,7 @@ func TestRunOptions(t *testing.T) {
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if o.target != DefaultTarget || o.label != "from-env" || len(o.paths) != 0 || o.scen.rate != "" {
+	if o.target != engine.DefaultTarget || o.label != "from-env" || len(o.paths) != 0 || o.overrides.Rate != "" {
 		t.Errorf("defaults: %+v", o)
 	}
 }

@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/spf13/cobra"
 )
 
 type validateOptions struct {
-	streams Streams
-	paths   []string
-	scen    scenarioFlags
-	target  string
+	streams   Streams
+	paths     []string
+	overrides engine.Overrides
+	target    string
 }
 
 func newValidateCmd(streams Streams, runF func(context.Context, *validateOptions) error) *cobra.Command {
@@ -35,32 +36,32 @@ the exit code is 2; it is 0 when every file is valid.`,
 			return runF(cmd.Context(), opts)
 		},
 	}
-	opts.scen.register(cmd, true)
-	cmd.Flags().StringVar(&opts.target, "target", DefaultTarget, "base URL the paths are joined to in the listing")
+	registerScenarioFlags(cmd, &opts.overrides, true)
+	cmd.Flags().StringVar(&opts.target, "target", engine.DefaultTarget, "base URL the paths are joined to in the listing")
 	return cmd
 }
 
 func runValidate(_ context.Context, opts *validateOptions) error {
-	ps, err := plan(opts.paths, opts.scen, opts.target)
+	ps, err := engine.Plan(opts.paths, opts.overrides, opts.target)
 	if err != nil {
 		return err
 	}
 	out := opts.streams.Out
 	for _, p := range ps {
-		sc := p.sc
+		sc := p.Scenario
 		var crit []string
 		crit = append(crit, fmt.Sprintf("status %d", sc.Expect.Status))
 		for _, l := range sc.Expect.Latency {
 			crit = append(crit, fmt.Sprintf("%s <= %s", l.Stat, l.Max))
 		}
-		if n := len(sc.Expect.Checks); n > 0 {
+		if n := len(sc.Checks); n > 0 {
 			crit = append(crit, fmt.Sprintf("%d jq checks", n))
 		}
 		for _, d := range sc.Expect.DB {
 			crit = append(crit, fmt.Sprintf("db.%s <= %g", d.Figure, d.Max))
 		}
 		fmt.Fprintf(out, "ok  %s:%d  %s: %s %s at %s for %s; %s\n", sc.File, sc.Line, sc.Name,
-			p.req.Method, p.req.URL, sc.Load.Rate, sc.Load.Duration, strings.Join(crit, ", "))
+			p.Request.Method, p.Request.URL, sc.Load.Rate, sc.Load.Duration, strings.Join(crit, ", "))
 	}
 	fmt.Fprintf(out, "%d scenario files are valid\n", len(ps))
 	return nil

@@ -69,9 +69,21 @@ func Load(path string) (Input, error) {
 	return Input{Run: run, Dir: dir, Capacity: capacity}, nil
 }
 
-// LatencyLoader returns every raw latency of a scenario of run, whose
-// directory is dir. The cli reads <dir>/<sc.Raw>; tests inject their own.
-type LatencyLoader func(run *model.Run, dir string, sc *model.Scenario) ([]time.Duration, error)
+// LatencyLoader returns every raw latency of a scenario of the run in dir.
+// RawLatencies reads them from the run directory; tests inject their own.
+type LatencyLoader func(dir string, sc *model.Scenario) ([]time.Duration, error)
+
+// RawLatencies is the LatencyLoader of run directories: it reads each
+// scenario's raw results file (its Raw name) in dir with read
+// (load.ReadLatencies).
+func RawLatencies(read func(path string) ([]time.Duration, error)) LatencyLoader {
+	return func(dir string, sc *model.Scenario) ([]time.Duration, error) {
+		if sc.Raw == "" {
+			return nil, fmt.Errorf("scenario %s has no raw results file", sc.Name)
+		}
+		return read(filepath.Join(dir, sc.Raw))
+	}
+}
 
 // Options tune a comparison. Zero values take the Default constants.
 type Options struct {
@@ -324,8 +336,8 @@ func compareScenario(before, after Input, b, a *model.Scenario, opts Options) *S
 	if opts.Latencies == nil {
 		d.SignificanceNote = "raw results not loaded: significance unknown"
 	} else {
-		bl, berr := opts.Latencies(before.Run, before.Dir, b)
-		al, aerr := opts.Latencies(after.Run, after.Dir, a)
+		bl, berr := opts.Latencies(before.Dir, b)
+		al, aerr := opts.Latencies(after.Dir, a)
 		switch {
 		case berr != nil:
 			d.SignificanceNote = fmt.Sprintf("before raw results missing (%v): significance unknown", berr)

@@ -74,7 +74,7 @@ func (s synth) input(dir string) Input { return Input{Run: s.run, Dir: dir} }
 
 // loader serves latencies from the synthetic runs by directory name.
 func loader(runs map[string]synth) LatencyLoader {
-	return func(_ *model.Run, dir string, sc *model.Scenario) ([]time.Duration, error) {
+	return func(dir string, sc *model.Scenario) ([]time.Duration, error) {
 		l, ok := runs[dir].lat[sc.Name]
 		if !ok {
 			return nil, errors.New("open " + filepath.Join(dir, sc.Raw) + ": no such file or directory")

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -12,11 +14,22 @@ import (
 // writeJSON writes v as indented JSON to dir/name, atomically; what names
 // the document in errors.
 func writeJSON(dir, name, what string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	if err := Encode(&buf, v); err != nil {
 		return fmt.Errorf("encode %s: %w", what, err)
 	}
-	return safefile.Write(filepath.Join(dir, name), append(data, '\n'))
+	return safefile.Write(filepath.Join(dir, name), buf.Bytes())
+}
+
+// Encode writes v as the files of a run directory hold it: indented JSON
+// and a final newline. Durations are integer nanoseconds.
+func Encode(w io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
 }
 
 // readJSON reads a schema-tagged JSON document from path, or from

@@ -1,6 +1,8 @@
 package model
 
 import (
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/perfgate/perfgate/internal/metrics"
@@ -170,4 +172,13 @@ func ReadRun(path string) (*Run, error) {
 // WriteRun writes r as summary.json in dir, atomically.
 func WriteRun(dir string, r *Run) error {
 	return writeJSON(dir, SummaryFile, "summary", r)
+}
+
+// RunDir is the directory of a run given as a directory or as the path of
+// its summary.json.
+func RunDir(path string) string {
+	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
+		return filepath.Dir(path)
+	}
+	return path
 }

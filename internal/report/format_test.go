@@ -25,7 +25,7 @@ func TestParseFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseFormats(tt.in)
+			fs, err := RunFormats(nil).Parse(tt.in)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("ParseFormats(%q) error = %v, want %q", tt.in, err, tt.wantErr)
@@ -35,7 +35,7 @@ func TestParseFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, fs.Names()); diff != "" {
 				t.Errorf("ParseFormats(%q) (-want +got):\n%s", tt.in, diff)
 			}
 		})
@@ -63,10 +63,14 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func TestWriteFiles(t *testing.T) {
+func TestWriteFormats(t *testing.T) {
 	dir := t.TempDir()
-	formats := []string{FormatText, FormatJSON, FormatMD, FormatJUnit, FormatHTML}
-	if err := WriteFiles(dir, testRun(), formats, testRaw()); err != nil {
+	formats, err := RunFormats(testRaw()).Parse("text,json,md,junit,html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	if err := formats.Write(dir, testRun(), &stdout); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -77,9 +81,13 @@ func TestWriteFiles(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	// text and json are the caller's: no summary.json, no temp files left.
-	if diff := cmp.Diff([]string{JUnitFile, HTMLFile, MarkdownFile}, names); diff != "" {
+	// Every file format lands in the directory, no temporary file is
+	// left, and text goes to stdout.
+	if diff := cmp.Diff([]string{JUnitFile, HTMLFile, "summary.json", MarkdownFile}, names); diff != "" {
 		t.Errorf("files in run dir (-want +got):\n%s", diff)
+	}
+	if !strings.HasPrefix(stdout.String(), "perfgate run") {
+		t.Errorf("stdout does not hold the text table:\n%s", stdout.String())
 	}
 	md, err := os.ReadFile(filepath.Join(dir, MarkdownFile))
 	if err != nil {
@@ -88,9 +96,28 @@ func TestWriteFiles(t *testing.T) {
 	if !strings.HasPrefix(string(md), "## ❌ perfgate run `after`: FAIL: 2 of 3 scenarios failed (multi-user-multi-course, empty-user-list)") {
 		t.Errorf("summary.md starts with %q", strings.SplitN(string(md), "\n", 2)[0])
 	}
+}
 
-	if err := WriteFiles(dir, testRun(), []string{"pdf"}, nil); err == nil || !strings.Contains(err.Error(), "valid formats are") {
-		t.Errorf("WriteFiles(pdf) error = %v, want the valid formats listed", err)
+func TestFormatsTables(t *testing.T) {
+	// One parser for every command: the same rules whatever the table.
+	for _, names := range [][]string{RunFormats(nil).Names(), CapacityFormats.Names(), CompareFormats.Names()} {
+		if names[0] != FormatText {
+			t.Errorf("table %v does not start with text", names)
+		}
+	}
+	if _, err := CapacityFormats.Parse(""); err == nil || !strings.Contains(err.Error(), "valid formats are text,json,html") {
+		t.Errorf("capacity accepts an empty --format: %v", err)
+	}
+	got, err := CapacityFormats.Parse("html,HTML, text")
+	if err != nil || !cmp.Equal(got.Names(), []string{"html", "text"}) {
+		t.Errorf("capacity --format html,HTML,text = %v, %v; want deduplicated [html text]", got.Names(), err)
+	}
+	if got := CapacityFormats.Renamed(FormatHTML, CapacityHTMLFile); got[2].File != CapacityHTMLFile || CapacityFormats[2].File != HTMLFile {
+		t.Error("Renamed changed the table it was called on, or did not rename")
+	}
+	run, _ := RunFormats(nil).Parse("text")
+	if with := run.With(RunFormats(nil), FormatJSON); !cmp.Equal(with.Names(), []string{"text", "json"}) || len(run) != 1 {
+		t.Errorf("With = %v", with.Names())
 	}
 }
 

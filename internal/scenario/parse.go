@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // Field names of a scenario file, per mapping; they are the contract.
@@ -378,7 +379,7 @@ func (p *parser) expect(n *yaml.Node, sc *Scenario) {
 			}
 			d := p.duration(v, "expect.latency."+stat, 0)
 			if d > 0 {
-				e.Latency = append(e.Latency, LatencyLimit{Stat: stat, Max: d})
+				e.Latency = append(e.Latency, model.LatencyLimit{Stat: stat, Max: d})
 			}
 		}
 	}
@@ -392,7 +393,7 @@ func (p *parser) expect(n *yaml.Node, sc *Scenario) {
 		}
 	}
 	if cn := f["checks"]; cn != nil {
-		p.checks(cn, e)
+		p.checks(cn, sc)
 	}
 	if dn := f["db"]; dn != nil {
 		df := p.fields(dn, "expect.db", DBFigures)
@@ -406,13 +407,13 @@ func (p *parser) expect(n *yaml.Node, sc *Scenario) {
 				if err != nil || x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
 					p.errf(v.Line, "expect.db.%s %q must be a number of 0 or more (the largest allowed value)", fig, s)
 				}
-				e.DB = append(e.DB, DBLimit{Figure: fig, Max: x})
+				e.DB = append(e.DB, model.DBLimit{Figure: fig, Max: x})
 			}
 		}
 	}
 }
 
-func (p *parser) checks(n *yaml.Node, e *Expect) {
+func (p *parser) checks(n *yaml.Node, sc *Scenario) {
 	if n.Kind != yaml.SequenceNode {
 		p.errf(n.Line, "expect.checks must be a list of {name, jq}, not a %s", kindName(n))
 		return
@@ -443,7 +444,8 @@ func (p *parser) checks(n *yaml.Node, e *Expect) {
 			continue
 		}
 		c.Code = code
-		e.Checks = append(e.Checks, c)
+		sc.Checks = append(sc.Checks, c)
+		sc.Expect.Checks = append(sc.Expect.Checks, c.Name)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 const valid = `name: s1
@@ -53,17 +54,17 @@ func TestParseValid(t *testing.T) {
 	if sc.Load.Duration != 30*time.Second || sc.Load.Timeout != 60*time.Second {
 		t.Errorf("duration/timeout = %v %v", sc.Load.Duration, sc.Load.Timeout)
 	}
-	wantLat := []LatencyLimit{{"p95", 2 * time.Second}, {"p99", 2500 * time.Millisecond}}
+	wantLat := []model.LatencyLimit{{Stat: "p95", Max: 2 * time.Second}, {Stat: "p99", Max: 2500 * time.Millisecond}}
 	if d := cmp.Diff(wantLat, sc.Expect.Latency); d != "" {
 		t.Errorf("latency (-want +got):\n%s", d)
 	}
 	if sc.Expect.Errors != 0.025 {
 		t.Errorf("errors = %v, want 0.025", sc.Expect.Errors)
 	}
-	if len(sc.Expect.Checks) != 1 || sc.Expect.Checks[0].Code == nil {
-		t.Errorf("checks = %+v", sc.Expect.Checks)
+	if len(sc.Checks) != 1 || sc.Checks[0].Code == nil || len(sc.Expect.Checks) != 1 || sc.Expect.Checks[0] != sc.Checks[0].Name {
+		t.Errorf("checks = %+v", sc.Checks)
 	}
-	if d := cmp.Diff([]DBLimit{{"statements_per_request", 1}}, sc.Expect.DB); d != "" {
+	if d := cmp.Diff([]model.DBLimit{{Figure: "statements_per_request", Max: 1}}, sc.Expect.DB); d != "" {
 		t.Errorf("db (-want +got):\n%s", d)
 	}
 

@@ -7,6 +7,7 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // DefaultRate and DefaultDuration apply when a scenario file and the
@@ -28,8 +29,13 @@ type Scenario struct {
 
 	Request Request
 	Load    Load
-	Expect  Expect
-	Diff    Diff
+	// Expect holds the criteria in the form summary.json keeps them: the
+	// jq checks by name.
+	Expect model.Expect
+	// Checks are the compiled jq checks of expect.checks, in file order;
+	// their names are Expect.Checks.
+	Checks []Check
+	Diff   Diff
 }
 
 // Request is the request template of a scenario.
@@ -72,35 +78,6 @@ type Load struct {
 	Warmup int
 }
 
-// Expect holds a scenario's criteria.
-type Expect struct {
-	// Status is the expected HTTP status of every response.
-	Status int
-	// Latency maps a statistic (p50, p90, p95, p99, max, mean, min) to its
-	// largest allowed value, in file order.
-	Latency []LatencyLimit
-	// Errors is the largest allowed share (0..1) of failed requests:
-	// transport errors and responses with another status.
-	Errors float64
-	// Checks are jq expressions that must yield true on every response body.
-	Checks []Check
-	// DB maps a probe figure (statements_per_request, ...) to its largest
-	// allowed value, in file order.
-	DB []DBLimit
-}
-
-// LatencyLimit is "Stat must be at most Max".
-type LatencyLimit struct {
-	Stat string
-	Max  time.Duration
-}
-
-// DBLimit is "Figure must be at most Max".
-type DBLimit struct {
-	Figure string
-	Max    float64
-}
-
 // Check is a named jq expression over the JSON body of a response.
 type Check struct {
 	Name string
@@ -124,3 +101,13 @@ var LatencyStats = []string{"min", "mean", "p50", "p90", "p95", "p99", "max"}
 
 // DBFigures are the probe figures a db criterion may name.
 var DBFigures = []string{"statements_per_request", "seq_scans_per_request", "index_scans_per_request", "rows_read_per_request"}
+
+// Requested is the rate a scenario asks for: as written ("5/s", "max", or
+// its stages "1/s 30s → 20/s 1m0s") and in requests per second (0 for max;
+// for stages, averaged over the duration).
+func (l Load) Requested() (text string, perSecond float64) {
+	if len(l.Stages) > 0 {
+		return load.StagesString(l.Stages), load.AverageRate(l.Stages, l.Duration)
+	}
+	return l.Rate.String(), l.Rate.PerSecond()
+}

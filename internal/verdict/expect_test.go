@@ -8,19 +8,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/perfgate/perfgate/internal/model"
-	"github.com/perfgate/perfgate/internal/scenario"
 )
 
-// TestEvaluateSaved holds the saved criteria to the file's: a merge judges
-// exactly what the run judged, after a trip through summary.json.
-func TestEvaluateSaved(t *testing.T) {
+// TestEvaluateAfterSaving holds the criteria to their saved form: a merge
+// judges exactly what the run judged, after a trip through summary.json.
+func TestEvaluateAfterSaving(t *testing.T) {
 	lat := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second}
-	exp := scenario.Expect{
+	exp := model.Expect{
 		Status:  200,
 		Errors:  0.01,
-		Latency: []scenario.LatencyLimit{{Stat: "p95", Max: 2 * time.Second}, {Stat: "mean", Max: 3 * time.Second}},
-		Checks:  []scenario.Check{{Name: "one entry", JQ: ".data | length == 1"}},
-		DB:      []scenario.DBLimit{{Figure: "statements_per_request", Max: 1}},
+		Latency: []model.LatencyLimit{{Stat: "p95", Max: 2 * time.Second}, {Stat: "mean", Max: 3 * time.Second}},
+		Checks:  []string{"one entry"},
+		DB:      []model.DBLimit{{Figure: "statements_per_request", Max: 1}},
 	}
 	tests := []struct {
 		name string
@@ -35,7 +34,7 @@ func TestEvaluateSaved(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data, err := json.Marshal(SaveExpect(exp))
+			data, err := json.Marshal(exp)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,7 +42,7 @@ func TestEvaluateSaved(t *testing.T) {
 			if err := json.Unmarshal(data, &saved); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(Evaluate(exp, tt.in), EvaluateSaved(saved, tt.in)); diff != "" {
+			if diff := cmp.Diff(Evaluate(exp, tt.in), Evaluate(saved, tt.in)); diff != "" {
 				t.Errorf("saved criteria judge differently (-file +saved):\n%s", diff)
 			}
 		})

@@ -9,7 +9,6 @@ import (
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
-	"github.com/perfgate/perfgate/internal/scenario"
 )
 
 // Input is what a scenario's criteria are judged on.
@@ -22,7 +21,7 @@ type Input struct {
 
 // Evaluate judges every criterion of exp and returns them in a stable
 // order: status, errors, latency (file order), checks, db.
-func Evaluate(exp scenario.Expect, in Input) []model.Criterion {
+func Evaluate(exp model.Expect, in Input) []model.Criterion {
 	s := in.Summary
 	var out []model.Criterion
 	n := s.Requests

@@ -35,9 +35,9 @@ func TestEvaluateMessages(t *testing.T) {
 		lat[i] = time.Second
 	}
 	lat[29], lat[28] = 2410*time.Millisecond, 2410*time.Millisecond
-	exp := scenario.Expect{
+	exp := model.Expect{
 		Status:  200,
-		Latency: []scenario.LatencyLimit{{Stat: "p95", Max: 2 * time.Second}, {Stat: "p50", Max: 2 * time.Second}},
+		Latency: []model.LatencyLimit{{Stat: "p95", Max: 2 * time.Second}, {Stat: "p50", Max: 2 * time.Second}},
 	}
 	cs := Evaluate(exp, Input{
 		Summary: summary(map[uint16]int64{200: 18, 500: 12}, lat),
@@ -68,7 +68,7 @@ func TestEvaluateAllowance(t *testing.T) {
 	lat := []time.Duration{time.Millisecond}
 	// 1 error in 100 is within a 2 % allowance, and so is the one 503.
 	codes := map[uint16]int64{400: 98, 503: 1, 0: 1}
-	exp := scenario.Expect{Status: 400, Errors: 0.02}
+	exp := model.Expect{Status: 400, Errors: 0.02}
 	cs := Evaluate(exp, Input{Summary: summary(codes, lat, metrics.ErrorCount{Error: "connection reset", Count: 1})})
 	if !Pass(cs) {
 		t.Errorf("criteria failed within the allowance: %+v", cs)
@@ -85,7 +85,7 @@ func TestEvaluateAllowance(t *testing.T) {
 }
 
 func TestEvaluateNoRequests(t *testing.T) {
-	exp := scenario.Expect{Status: 200, Latency: []scenario.LatencyLimit{{Stat: "p95", Max: time.Second}}}
+	exp := model.Expect{Status: 200, Latency: []model.LatencyLimit{{Stat: "p95", Max: time.Second}}}
 	cs := Evaluate(exp, Input{Summary: summary(map[uint16]int64{}, nil)})
 	for _, c := range cs {
 		if c.Pass {
@@ -95,7 +95,7 @@ func TestEvaluateNoRequests(t *testing.T) {
 }
 
 func TestEvaluateDB(t *testing.T) {
-	exp := scenario.Expect{Status: 200, DB: []scenario.DBLimit{{Figure: "statements_per_request", Max: 1}}}
+	exp := model.Expect{Status: 200, DB: []model.DBLimit{{Figure: "statements_per_request", Max: 1}}}
 	s := summary(map[uint16]int64{200: 10}, []time.Duration{time.Millisecond})
 	c := find(t, Evaluate(exp, Input{Summary: s}), "db.statements_per_request")
 	if !c.Pass || c.Observed != "not measured" {

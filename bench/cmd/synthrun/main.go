@@ -12,11 +12,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/load"
-	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
@@ -48,7 +47,7 @@ func write(dir string, n int, rate float64, seed uint64) error {
 	rnd := rand.New(rand.NewPCG(seed, seed))
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	interval := time.Duration(float64(time.Second) / rate)
-	rec := metrics.NewRecorder(n)
+	sink := engine.NewSink(n, nil, w)
 	var r load.Result
 	for i := range n {
 		// A steady pacer with ±20 µs jitter, log-normal latencies around
@@ -66,12 +65,8 @@ func write(dir string, n int, rate float64, seed uint64) error {
 		case u < 0.0012:
 			r.Code, r.BytesIn, r.Error = 500, 21, "500 Internal Server Error"
 		}
-		transportErr := ""
-		if r.Code == 0 {
-			transportErr = r.Error
-		}
-		rec.Add(r.Timestamp, r.Latency, r.Code, transportErr, r.BytesIn, r.BytesOut)
-		if err := w.Write(&r); err != nil {
+		sink.Add(&r)
+		if err := sink.WriteErr(); err != nil {
 			w.Close()
 			return err
 		}
@@ -79,44 +74,29 @@ func write(dir string, n int, rate float64, seed uint64) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	s := rec.Summary()
-	codes := map[string]int64{}
-	var ok int64
-	for c, k := range s.Codes {
-		codes[strconv.Itoa(int(c))] = k
-		if c == 200 {
-			ok = k
-		}
+	s := sink.Summary()
+	sc := &model.Scenario{
+		Name:          name,
+		Method:        "GET",
+		URL:           "http://127.0.0.1:18080/",
+		Rate:          fmt.Sprintf("%g/s", rate),
+		RequestedRate: rate,
+		Duration:      time.Duration(float64(n) / rate * float64(time.Second)),
+		Expect:        &model.Expect{Status: 200, Errors: 1},
+		Criteria:      []model.Criterion{},
+		Raw:           name + load.RawExt,
+		Pass:          true,
 	}
+	engine.ApplyFigures(sc, s)
 	run := &model.Run{
-		Schema: "perfgate.run/v1",
-		Tool:   model.Tool{Name: "perfgate", Version: "synthrun"},
-		Target: "http://127.0.0.1:18080",
-		Label:  "synthetic",
-		Start:  s.First,
-		End:    s.First.Add(s.Wall),
-		Pass:   true,
-		Scenarios: []*model.Scenario{{
-			Name:          name,
-			Method:        "GET",
-			URL:           "http://127.0.0.1:18080/",
-			Rate:          fmt.Sprintf("%g/s", rate),
-			RequestedRate: rate,
-			Duration:      time.Duration(float64(n) / rate * float64(time.Second)),
-			Wall:          s.Wall,
-			Requests:      s.Requests,
-			AchievedRate:  s.Rate,
-			Throughput:    float64(ok) / s.Wall.Seconds(),
-			Success:       float64(ok) / float64(s.Requests),
-			StatusCodes:   codes,
-			Errors:        s.Errors,
-			BytesIn:       s.BytesIn,
-			BytesOut:      s.BytesOut,
-			Latency:       s.Latency,
-			Criteria:      []model.Criterion{},
-			Raw:           name + load.RawExt,
-			Pass:          true,
-		}},
+		Schema:    model.SchemaRun,
+		Tool:      model.Tool{Name: "perfgate", Version: "synthrun"},
+		Target:    "http://127.0.0.1:18080",
+		Label:     "synthetic",
+		Start:     s.First,
+		End:       s.First.Add(s.Wall),
+		Pass:      true,
+		Scenarios: []*model.Scenario{sc},
 	}
 	if err := model.WriteRun(dir, run); err != nil {
 		return err

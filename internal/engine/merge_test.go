@@ -1,4 +1,4 @@
-package report
+package engine
 
 import (
 	"strings"
@@ -42,7 +42,7 @@ func TestMerge(t *testing.T) {
 	s0 := shardRun(0, 2, "f", part(20, 18, 2, probe, false), &model.Scenario{Name: "late", Expect: exp, Requests: 5})
 	s1 := shardRun(1, 2, "f", part(30, 28, 2, nil, true))
 	s1.Run.Interrupted = true
-	got, err := Merge([]ShardRun{s1, s0})
+	got, err := checkShards([]ShardRun{s1, s0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestMergeRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Merge(tt.shards)
+			_, err := checkShards(tt.shards)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err %v, want %q", err, tt.want)
 			}

@@ -1,22 +1,162 @@
-package report
+package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/verdict"
 )
 
-// UnderDeliveredRatio: a scenario whose achieved rate is below this share
-// of the requested rate measured a lighter load than asked for.
-const UnderDeliveredRatio = 0.99
+// ShardMerge is the merge of the shards of one distributed run, checked
+// and ready to write: OpenMerge reads and checks the shards, Into streams
+// the union of their raw results into a new run directory and judges it.
+type ShardMerge struct {
+	shards []ShardRun
+	merged *model.Run
+}
 
-// maxCheckFailures is how many failing bodies a merged check keeps, as
-// many as a run keeps.
-const maxCheckFailures = 3
+// OpenMerge reads the run directories of the shards of one distributed run
+// and checks that they are every shard of it, once each. Every error is
+// the user's to fix (exit 2) and names the directories at fault.
+func OpenMerge(dirs []string) (*ShardMerge, error) {
+	var shards []ShardRun
+	for _, d := range dirs {
+		run, err := model.ReadRun(d)
+		if err != nil {
+			return nil, exit.Usage(fmt.Errorf("%w; pass the shards' run directories", err))
+		}
+		d = model.RunDir(d)
+		m, err := model.ReadShardMarker(d)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, exit.Usage(err)
+		}
+		shards = append(shards, ShardRun{Dir: d, Run: run, Marker: m})
+	}
+	merged, err := checkShards(shards)
+	if err != nil {
+		return nil, exit.Usage(fmt.Errorf("merge: %w", err))
+	}
+	return &ShardMerge{shards: shards, merged: merged}, nil
+}
+
+// Label is the label the shards ran under.
+func (m *ShardMerge) Label() string { return m.merged.Label }
+
+// Into streams every shard's raw results into one <scenario>.parquet per
+// scenario in out (an existing, empty run directory), recomputes every
+// figure from that union and judges the criteria again. The merged run
+// passes when every scenario passes and no shard was interrupted.
+func (m *ShardMerge) Into(ctx context.Context, out string) (*model.Run, error) {
+	merged := m.merged
+	for _, sc := range merged.Scenarios {
+		if err := ctx.Err(); err != nil {
+			return nil, exit.Unavailable(fmt.Errorf("merge interrupted: %w", err))
+		}
+		if err := mergeRaw(sc, m.shards, out); err != nil {
+			return nil, err
+		}
+	}
+	merged.Pass = !merged.Interrupted
+	for _, sc := range merged.Scenarios {
+		merged.Pass = merged.Pass && sc.Pass
+	}
+	return merged, nil
+}
+
+// mergeRaw streams every shard's raw results of sc into one file in out,
+// recording them as a run does, and sets sc's figures and verdicts. Memory
+// holds one latency per request, as in a run.
+func mergeRaw(sc *model.Scenario, shards []ShardRun, out string) error {
+	var sources []string
+	var hint int64
+	for _, s := range shards {
+		i := slices.IndexFunc(s.Run.Scenarios, func(x *model.Scenario) bool { return x.Name == sc.Name })
+		if i < 0 {
+			continue
+		}
+		ssc := s.Run.Scenarios[i]
+		if ssc.Raw == "" {
+			return exit.Usagef("merge: %s: scenario %s has no raw results file; the merge needs every shard's raw results", s.Dir, sc.Name)
+		}
+		path := filepath.Join(s.Dir, ssc.Raw)
+		if _, err := os.Stat(path); err != nil {
+			return exit.Usagef("merge: %s: raw results of %s are missing (%v); the merge needs every shard's raw results", s.Dir, sc.Name, err)
+		}
+		sources = append(sources, path)
+		hint += ssc.Requests
+	}
+	sc.Raw = sc.Name + load.RawExt
+	w, err := load.CreateRaw(filepath.Join(out, sc.Raw))
+	if err != nil {
+		return err
+	}
+	// Checks are not run again: bodies are not kept. Their tallies are
+	// the sums of the shards' (checkShards).
+	sink := NewSink(int(min(hint, 1<<22)), nil, w)
+	for _, path := range sources {
+		err := load.ReadRaw(path, func(r *load.Result) error {
+			sink.Add(r)
+			return sink.WriteErr()
+		})
+		if err != nil {
+			w.Close()
+			return fmt.Errorf("merge %s: %w", sc.Name, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("merge %s: %w", sc.Name, err)
+	}
+	s := sink.Summary()
+	ApplyFigures(sc, s)
+	sc.Criteria = verdict.Evaluate(*sc.Expect, verdict.Input{Summary: s, Checks: sc.Checks, DB: sc.DB})
+	sc.Pass = verdict.Pass(sc.Criteria) && !sc.Interrupted
+	return nil
+}
+
+// ShardDirs expands the RUN arguments of a report: a directory without a
+// summary.json whose subdirectories are shards (hold shard.json) stands
+// for those shards, so that a merge needs no shell glob. expanded says
+// whether any argument was such a parent.
+func ShardDirs(args []string) (dirs []string, expanded bool) {
+	for _, a := range args {
+		if _, err := os.Stat(filepath.Join(a, model.SummaryFile)); err == nil {
+			dirs = append(dirs, a)
+			continue
+		}
+		entries, rerr := os.ReadDir(a)
+		if rerr != nil {
+			dirs = append(dirs, a) // not a directory: ReadRun says what it is
+			continue
+		}
+		var found []string
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			sub := filepath.Join(a, e.Name())
+			if _, err := os.Stat(filepath.Join(sub, model.ShardFile)); err == nil {
+				found = append(found, sub)
+			}
+		}
+		if len(found) == 0 {
+			dirs = append(dirs, a)
+			continue
+		}
+		expanded = true
+		dirs = append(dirs, found...)
+	}
+	return dirs, expanded
+}
 
 // ShardRun is one shard's run directory, read for a merge. Marker is nil
 // when the directory has no shard.json.
@@ -26,7 +166,7 @@ type ShardRun struct {
 	Marker *model.ShardMarker
 }
 
-// Merge checks that shards are every shard of one distributed run and
+// checkShards checks that shards are every shard of one distributed run and
 // returns the merged run without its measured figures: what the shards
 // agree on (scenarios, requests, criteria, the whole run's rates), the
 // checks' tallies summed, the database figures of one shard (see mergeDB).
@@ -34,7 +174,7 @@ type ShardRun struct {
 // ApplyFigures and judges each scenario. shards is sorted by index.
 //
 // Errors name the directories at fault and say what to pass instead.
-func Merge(shards []ShardRun) (*model.Run, error) {
+func checkShards(shards []ShardRun) (*model.Run, error) {
 	if len(shards) == 0 {
 		return nil, fmt.Errorf("no shards to merge")
 	}
@@ -225,7 +365,7 @@ func addChecks(a, b []model.Check) []model.Check {
 		a[i].Passed += c.Passed
 		a[i].Failed += c.Failed
 		for _, f := range c.Failures {
-			if len(a[i].Failures) < maxCheckFailures {
+			if len(a[i].Failures) < verdict.MaxFailureSamples {
 				a[i].Failures = append(a[i].Failures, f)
 			}
 		}
@@ -279,40 +419,4 @@ func mergeDB(name string, parts []*model.Scenario, shards []ShardRun, total int6
 			name, shards[probe].Marker.Index, len(shards)))
 	}
 	return &db, warnings
-}
-
-// ApplyFigures sets sc's measured figures from s, the summary of its raw
-// results, the way run computes them: requests, achieved rate, wall time,
-// status codes, transport errors, bytes, latency, success and throughput
-// (responses with sc.Expect's status), and under_delivered against
-// sc.RequestedRate. It leaves criteria and checks alone.
-func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
-	status := 0
-	if sc.Expect != nil {
-		status = sc.Expect.Status
-	}
-	sc.Wall = s.Wall
-	sc.Requests = s.Requests
-	sc.AchievedRate = s.Rate
-	sc.StatusCodes = map[string]int64{}
-	for code, n := range s.Codes {
-		sc.StatusCodes[strconv.Itoa(int(code))] = n
-	}
-	sc.Errors = s.Errors
-	sc.BytesIn = s.BytesIn
-	sc.BytesOut = s.BytesOut
-	sc.Latency = s.Latency
-	sc.Success, sc.Throughput = 0, 0
-	if s.Requests > 0 {
-		ok := s.Codes[uint16(status)]
-		sc.Success = float64(ok) / float64(s.Requests)
-		if s.Wall > 0 {
-			sc.Throughput = float64(ok) / s.Wall.Seconds()
-		}
-	}
-	if s.Requests == 1 && sc.Duration > 0 {
-		sc.AchievedRate = 1 / sc.Duration.Seconds()
-	}
-	sc.UnderDelivered = !sc.Interrupted && sc.RequestedRate > 0 && s.Requests > 1 &&
-		sc.AchievedRate < UnderDeliveredRatio*sc.RequestedRate
 }

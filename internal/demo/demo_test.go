@@ -1,4 +1,4 @@
-package cli
+package demo
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
@@ -18,22 +19,20 @@ import (
 func TestDemoTiny(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	var out, errOut bytes.Buffer
-	err := runDemo(context.Background(), &demoOptions{
-		streams: Streams{Out: &out, ErrOut: &errOut},
-		paths:   []string{filepath.Join("..", "..", "scenarios")},
-		scale:   "tiny",
-		seed:    1,
-		out:     dir,
-		window:  time.Second,
+	res, err := Run(context.Background(), Options{
+		Paths:    []string{filepath.Join("..", "..", "scenarios")},
+		Scale:    "tiny",
+		Seed:     1,
+		Dir:      dir,
+		Duration: time.Second,
 		// At tiny scale the original takes a few hundred milliseconds, and
 		// under the race detector the in-process endpoint is slower: state
 		// a claim of that size (90 %) rather than the checklist's 96 %.
-		claim:      "1s:100ms",
-		noProgress: true,
-		now:        time.Now,
-	})
-	if err != nil {
-		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+		Claim: compare.Claim{Before: time.Second, After: 100 * time.Millisecond},
+		Log:   &errOut,
+	}, &out)
+	if err != nil || !res.OK {
+		t.Fatalf("demo: %v (ok %v)\nstdout:\n%s\nstderr:\n%s", err, res != nil && res.OK, out.String(), errOut.String())
 	}
 	for _, f := range []string{
 		"fixtures.json", "indexes.txt", "diff.txt", "compare.txt", "compare.md", "compare.json", "compare.html",

@@ -1,4 +1,4 @@
-package cli
+package pgenv
 
 import (
 	"context"
@@ -8,35 +8,27 @@ import (
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/model"
-	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
-// dbProbe measures what the service's database did around each scenario.
-type dbProbe interface {
-	Before(ctx context.Context) error
-	After(ctx context.Context, requests int64) (*model.DB, error)
-	Warnings() []string
-	Close()
-}
-
-// pgProbe adapts pgenv.Probe to the run loop and adds whether the seven
-// indexes are present.
-type pgProbe struct {
-	p       *pgenv.Probe
+// RunProbe is the probe a run uses (engine.Probe): a Probe around each
+// scenario, the figures per request in the run model's form, and whether
+// the seven indexes are present.
+type RunProbe struct {
+	p       *Probe
 	dsn     string
-	indexes pgenv.IndexReport
+	indexes IndexReport
 }
 
-// openProbe connects the probe before any load: a DSN that does not
+// OpenRunProbe connects the probe before any load: a DSN that does not
 // connect ends the run with exit 3. When the run is labelled "after" and
 // the seven indexes are missing, it warns at once: it is the checklist's
 // first step when performance has not improved.
-func openProbe(ctx context.Context, dsn, label string, errOut io.Writer) (dbProbe, error) {
-	p, err := pgenv.OpenProbe(ctx, dsn)
+func OpenRunProbe(ctx context.Context, dsn, label string, errOut io.Writer) (*RunProbe, error) {
+	p, err := OpenProbe(ctx, dsn)
 	if err != nil {
 		return nil, exit.Unavailable(fmt.Errorf("%w; check --db-probe (it is the service's database DSN)", err))
 	}
-	rep, err := pgenv.VerifyIndexes(ctx, dsn)
+	rep, err := VerifyIndexes(ctx, dsn)
 	if err != nil {
 		p.Close()
 		return nil, exit.Unavailable(err)
@@ -47,14 +39,17 @@ func openProbe(ctx context.Context, dsn, label string, errOut io.Writer) (dbProb
 	if !rep.OK() && strings.Contains(strings.ToLower(label), "after") {
 		fmt.Fprintf(errOut, "perfgate: warning: run %q probes a database that lacks %d of the seven indexes (%s); "+
 			"the checklist's first step when performance has not improved: perfgate db indexes apply --dsn %s\n",
-			label, len(rep.Missing), strings.Join(rep.Missing, ", "), pgenv.RedactDSN(dsn))
+			label, len(rep.Missing), strings.Join(rep.Missing, ", "), RedactDSN(dsn))
 	}
-	return &pgProbe{p: p, dsn: dsn, indexes: rep}, nil
+	return &RunProbe{p: p, dsn: dsn, indexes: rep}, nil
 }
 
-func (g *pgProbe) Before(ctx context.Context) error { return g.p.Begin(ctx) }
+// Before snapshots the statistics just before a scenario's load.
+func (g *RunProbe) Before(ctx context.Context) error { return g.p.Begin(ctx) }
 
-func (g *pgProbe) After(ctx context.Context, requests int64) (*model.DB, error) {
+// After snapshots them again after the load and returns what the
+// database did per request.
+func (g *RunProbe) After(ctx context.Context, requests int64) (*model.DB, error) {
 	f, err := g.p.End(ctx, requests)
 	if err != nil {
 		return nil, err
@@ -74,6 +69,8 @@ func (g *pgProbe) After(ctx context.Context, requests int64) (*model.DB, error) 
 	return db, nil
 }
 
-func (g *pgProbe) Warnings() []string { return g.p.Warnings() }
+// Warnings are the probe's problems that do not stop a run.
+func (g *RunProbe) Warnings() []string { return g.p.Warnings() }
 
-func (g *pgProbe) Close() { g.p.Close() }
+// Close ends the probe's connection.
+func (g *RunProbe) Close() { g.p.Close() }

@@ -1,0 +1,408 @@
+// Package demo tells the deployment checklist's story end to end on this
+// machine: an ephemeral PostgreSQL with synthetic data, the reference
+// endpoint before (the N+1 loop, no indexes) and after (one aggregated
+// query, the seven indexes), the scenarios on each with the database
+// probe, the migration verified, both versions' answers compared, and the
+// before/after comparison with the claim's verdict. Run narrates each step
+// to a writer as it goes and returns what it measured.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/compare"
+	"github.com/perfgate/perfgate/internal/coursestatus"
+	"github.com/perfgate/perfgate/internal/engine"
+	"github.com/perfgate/perfgate/internal/equiv"
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
+	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/pgenv"
+	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/safefile"
+)
+
+// Defaults of a demo, quoted by the flag help.
+const (
+	// DefaultDuration is how long each scenario is driven in each phase.
+	// The demo sends one request at a time (rate max, one worker), like
+	// the checklist's curl, so a slow "before" request never piles up
+	// behind another on a small machine.
+	DefaultDuration = 5 * time.Second
+	DefaultScale    = "demo"
+	DefaultClaim    = "50s:2s"
+	// DiffSamples is how many variations of each scenario the answers are
+	// compared on.
+	DiffSamples = 3
+)
+
+// Options of a demo.
+type Options struct {
+	// Paths are the scenario files (default scenarios/).
+	Paths []string
+	// Scale is the data profile and Seed its seed.
+	Scale string
+	Seed  int64
+	// Matrix adds the two mixed cells (new code without indexes, old code
+	// with indexes).
+	Matrix bool
+	// Dir receives every file (default reports/demo-<UTC time>).
+	Dir string
+	// Duration is how long each scenario is driven in each phase.
+	Duration time.Duration
+	Claim    compare.Claim
+	// Progress, when set, gets the load's progress lines (a terminal).
+	Progress io.Writer
+	// Log gets warnings (stderr); nil discards them.
+	Log  io.Writer
+	Tool model.Tool
+	Now  func() time.Time
+}
+
+// Cell is one combination of code and indexes.
+type Cell struct {
+	Name     string // directory and label
+	Title    string
+	Strategy coursestatus.Strategy
+	Indexes  bool
+}
+
+// The cells: the claim's before and after, and the 2×2's two mixed ones.
+var (
+	CellBefore   = Cell{"before", "the original N+1 loop, no indexes", coursestatus.Naive, false}
+	CellCodeOnly = Cell{"optimized-no-indexes", "the new single query, no indexes yet (matrix)", coursestatus.Optimized, false}
+	CellIndexes  = Cell{"naive-indexes", "the original loop on the seven indexes (matrix)", coursestatus.Naive, true}
+	CellAfter    = Cell{"after", "the new single query, with the seven indexes", coursestatus.Optimized, true}
+)
+
+// Result is what a demo measured.
+type Result struct {
+	Dir string
+	// Runs are the runs of each cell, by cell name.
+	Runs map[string]*model.Run
+	// Diff are both versions' answers to the same requests, compared.
+	Diff        []equiv.Outcome
+	Differences int
+	Comparison  *compare.Result
+	// OK: the after run meets its criteria, the claim is reproduced and
+	// both versions answer alike.
+	OK bool
+}
+
+// Run runs the demo, narrating each step to out. It fails with a usage
+// error (exit 2) on bad options before anything starts, and with exit 3
+// when the database, the endpoint or a run could not be carried out.
+func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error) {
+	if _, ok := pgenv.Profiles[o.Scale]; !ok {
+		return nil, exit.Usagef("--scale %q: use one of %s", o.Scale, strings.Join(pgenv.ProfileNames(), ", "))
+	}
+	if o.Duration <= 0 {
+		return nil, exit.Usagef("--duration must be positive")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	overrides := engine.Overrides{Rate: "max", Duration: o.Duration}
+	// Check the scenario files before starting anything.
+	if _, err := engine.Plan(o.Paths, overrides, engine.DefaultTarget); err != nil {
+		return nil, err
+	}
+	res = &Result{Dir: o.Dir, Runs: map[string]*model.Run{}}
+	if res.Dir == "" {
+		res.Dir = filepath.Join("reports", "demo-"+o.Now().UTC().Format("20060102T150405Z"))
+	}
+	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
+		return nil, exit.Usagef("create %s: %v", res.Dir, err)
+	}
+	start := time.Now()
+	fmt.Fprintf(out, "perfgate demo: the deployment checklist's claim (%s → %s), measured on this machine\n",
+		o.Claim.Before, o.Claim.After)
+	fmt.Fprintf(out, "files: %s\n\n", res.Dir)
+
+	// 1. The database.
+	n := &narrator{w: out}
+	n.step("database", "starting an ephemeral PostgreSQL cluster and seeding %q data", o.Scale)
+	t0 := time.Now()
+	db, err := pgenv.StartLocal(ctx)
+	if err != nil {
+		return nil, exit.Unavailable(fmt.Errorf("start the demo database: %w", err))
+	}
+	defer func() {
+		if serr := db.Stop(); serr != nil && err == nil {
+			err = exit.Unavailable(fmt.Errorf("stop the demo database: %w", serr))
+		}
+	}()
+	dsn := db.DSN()
+	seeded, err := pgenv.Seed(ctx, dsn, pgenv.SeedOptions{Seed: o.Seed, Profile: o.Scale})
+	if err != nil {
+		return nil, exit.Unavailable(err)
+	}
+	fxPath := filepath.Join(res.Dir, "fixtures.json")
+	if err := fixtures.Write(fxPath, &seeded.Fixtures); err != nil {
+		return nil, err
+	}
+	overrides.Fixtures = fxPath
+	n.detail("PostgreSQL on 127.0.0.1:%d; %d content rows, %d detail events (seed %d) in %s",
+		db.Port(), seeded.Rows[pgenv.TableContentTracking], seeded.Rows[pgenv.TableContentTrackingDetails], o.Seed, since(t0))
+
+	services := map[coursestatus.Strategy]*service{}
+	for _, s := range []coursestatus.Strategy{coursestatus.Naive, coursestatus.Optimized} {
+		svc, err := startService(ctx, dsn, s)
+		if err != nil {
+			return nil, exit.Unavailable(err)
+		}
+		defer svc.pool.Close()
+		services[s] = svc
+	}
+	n.detail("endpoint before (naive) at %s, after (optimized) at %s", services[coursestatus.Naive].url, services[coursestatus.Optimized].url)
+
+	runCell := func(c Cell) error {
+		n.step(c.Name, "%s", c.Title)
+		svc := services[c.Strategy]
+		run, err := runCell(ctx, c, svc, dsn, o, overrides, res.Dir)
+		if err != nil {
+			return err
+		}
+		var table bytes.Buffer
+		if err := report.Text(&table, run); err != nil {
+			return err
+		}
+		n.indent(table.String())
+		n.detail("run directory: %s", filepath.Join(res.Dir, c.Name))
+		res.Runs[c.Name] = run
+		return nil
+	}
+	cells := []Cell{CellBefore}
+	if o.Matrix {
+		cells = append(cells, CellCodeOnly)
+	}
+	for _, c := range cells {
+		if err := runCell(c); err != nil {
+			return nil, err
+		}
+	}
+
+	// The migration, as the checklist runs it: indexes first, verified.
+	n.step("migration", "CREATE INDEX CONCURRENTLY for the seven indexes, then verify")
+	t0 = time.Now()
+	if err := pgenv.ApplyIndexes(ctx, dsn); err != nil {
+		return nil, exit.Unavailable(err)
+	}
+	idx, err := pgenv.VerifyIndexes(ctx, dsn)
+	if err != nil {
+		return nil, exit.Unavailable(err)
+	}
+	var idxTable bytes.Buffer
+	if err := idx.WriteTable(&idxTable); err != nil {
+		return nil, err
+	}
+	if err := safefile.Write(filepath.Join(res.Dir, "indexes.txt"), idxTable.Bytes()); err != nil {
+		return nil, err
+	}
+	n.detail("%d of %d indexes present and valid in %s (the table: indexes.txt)", len(idx.Present), len(pgenv.Indexes), since(t0))
+	if !idx.OK() {
+		return nil, exit.Unavailable(fmt.Errorf("indexes missing after apply: %s", strings.Join(idx.Missing, ", ")))
+	}
+	cells = nil
+	if o.Matrix {
+		cells = append(cells, CellIndexes)
+	}
+	cells = append(cells, CellAfter)
+	for _, c := range cells {
+		if err := runCell(c); err != nil {
+			return nil, err
+		}
+	}
+
+	// Same answers? The two versions on the same (indexed) data.
+	n.step("diff", "the answers of both versions, compared after normalisation")
+	if err := diffVersions(ctx, res, services, o.Paths, overrides); err != nil {
+		return nil, err
+	}
+	n.detail("%d requests compared: %d differences (diff.txt)", len(res.Diff), res.Differences)
+
+	// The comparison and the claim.
+	n.step("compare", "before against after, with the claim %s → %s", o.Claim.Before, o.Claim.After)
+	claim := o.Claim
+	res.Comparison, err = compare.Compare(
+		compare.Input{Run: res.Runs[CellBefore.Name], Dir: filepath.Join(res.Dir, CellBefore.Name)},
+		compare.Input{Run: res.Runs[CellAfter.Name], Dir: filepath.Join(res.Dir, CellAfter.Name)},
+		compare.Options{Claim: &claim, Latencies: compare.RawLatencies(load.ReadLatencies)})
+	if err != nil {
+		return nil, err
+	}
+	// Every format of the comparison, text included, as files.
+	files := report.CompareFormats.Renamed(report.FormatText, "compare.txt")
+	if err := files.Write(res.Dir, res.Comparison, io.Discard); err != nil {
+		return nil, err
+	}
+	after := res.Runs[CellAfter.Name]
+	res.OK = after.Pass && res.Comparison.Claim != nil && res.Comparison.Claim.Reproduced && res.Differences == 0
+	fmt.Fprintln(out)
+	if err := Summary(out, res, o.Matrix); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "\nreports: %s (open compare.html; each phase has report.html)\n", res.Dir)
+	fmt.Fprintf(out, "demo %s in %s\n", map[bool]string{true: "succeeded", false: "FAILED"}[res.OK], since(start))
+	return res, nil
+}
+
+// runCell runs the scenarios against one cell's service, probing the
+// database, and writes the cell's run directory in every format.
+func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, overrides engine.Overrides, dir string) (*model.Run, error) {
+	ps, err := engine.Plan(o.Paths, overrides, svc.url)
+	if err != nil {
+		return nil, err
+	}
+	probe, err := pgenv.OpenRunProbe(ctx, dsn, c.Name, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	defer probe.Close()
+	if err := engine.Preflight(ctx, ps); err != nil {
+		return nil, err
+	}
+	cellDir := filepath.Join(dir, c.Name)
+	if err := engine.PrepareDir(cellDir); err != nil {
+		return nil, err
+	}
+	run, err := engine.Run(ctx, ps, engine.RunOptions{
+		Dir:    cellDir,
+		Target: svc.url,
+		Label:  c.Name,
+		// One request at a time, like the checklist's curl.
+		MaxWorkers: 1,
+		Probe:      flushingProbe{Probe: probe, flush: svc.pool.Reset},
+		Progress:   o.Progress,
+		Tool:       o.Tool,
+		Now:        o.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	all, _ := report.RunFormats(report.RawDir(cellDir, load.ReadPoints)).Parse("json,md,junit,html")
+	if err := all.Write(cellDir, run, io.Discard); err != nil {
+		return nil, err
+	}
+	if run.Interrupted {
+		return nil, exit.Unavailable(fmt.Errorf("interrupted: the results gathered so far are in %s", cellDir))
+	}
+	return run, nil
+}
+
+// flushingProbe closes the service's idle connections before each probe
+// snapshot: a closing backend flushes its table statistics at once, so the
+// probe need not wait out PostgreSQL's 10 s idle flush.
+type flushingProbe struct {
+	engine.Probe
+	flush func()
+}
+
+func (p flushingProbe) Before(ctx context.Context) error {
+	p.flush()
+	return p.Probe.Before(ctx)
+}
+
+func (p flushingProbe) After(ctx context.Context, requests int64) (*model.DB, error) {
+	p.flush()
+	return p.Probe.After(ctx, requests)
+}
+
+// diffVersions sends the scenarios' requests, in DiffSamples variations,
+// to both versions and keeps the compared answers (and diff.txt).
+func diffVersions(ctx context.Context, res *Result, services map[coursestatus.Strategy]*service, paths []string, overrides engine.Overrides) error {
+	before, after := services[coursestatus.Naive].url, services[coursestatus.Optimized].url
+	o := engine.Overrides{Fixtures: overrides.Fixtures}
+	ps, err := engine.Plan(paths, o, before)
+	if err != nil {
+		return err
+	}
+	data, err := engine.TemplateData(o)
+	if err != nil {
+		return err
+	}
+	cases, err := equiv.Cases(ps, data, equiv.CaseOptions{Before: before, After: after, Samples: DiffSamples})
+	if err != nil {
+		return err
+	}
+	var txt bytes.Buffer
+	res.Diff, err = equiv.Run(ctx, cases, nil, func(o equiv.Outcome) { res.Differences += equiv.WriteOutcome(&txt, o) })
+	if err != nil {
+		return err
+	}
+	equiv.WriteVerdict(&txt, cases, res.Differences)
+	return safefile.Write(filepath.Join(res.Dir, "diff.txt"), txt.Bytes())
+}
+
+// service is the reference endpoint served in-process for the demo.
+type service struct {
+	url  string
+	pool pool
+}
+
+// pool is what the demo needs of the endpoint's connection pool: Reset
+// closes its idle connections (so their backends flush their statistics
+// for the probe), Close ends it.
+type pool interface {
+	Reset()
+	Close()
+}
+
+// startService serves strategy on a free loopback port until ctx ends.
+func startService(ctx context.Context, dsn string, strategy coursestatus.Strategy) (*service, error) {
+	p, err := coursestatus.Connect(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	h, err := coursestatus.NewHandler(p, strategy)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
+	go func() { _ = coursestatus.Server{Handler: h, ShutdownTimeout: time.Second}.Serve(ctx, ln) }()
+	return &service{url: "http://" + ln.Addr().String(), pool: p}, nil
+}
+
+// narrator writes the demo's numbered steps and their details.
+type narrator struct {
+	w io.Writer
+	n int
+}
+
+func (n *narrator) step(name, format string, args ...any) {
+	n.n++
+	fmt.Fprintf(n.w, "%d. %-10s %s\n", n.n, name, fmt.Sprintf(format, args...))
+}
+
+func (n *narrator) detail(format string, args ...any) {
+	fmt.Fprintf(n.w, "   %s\n", fmt.Sprintf(format, args...))
+}
+
+func (n *narrator) indent(text string) {
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if line == "" {
+			fmt.Fprintln(n.w)
+			continue
+		}
+		fmt.Fprintf(n.w, "   %s\n", line)
+	}
+}
+
+func since(t time.Time) string { return time.Since(t).Round(10 * time.Millisecond).String() }

@@ -1,0 +1,275 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/scenario"
+	"github.com/perfgate/perfgate/internal/verdict"
+)
+
+// Defaults of perfgate capacity, quoted by the flag help.
+const (
+	// DefaultCapacityStart is the first rate tried for a scenario whose
+	// own rate is max; a paced scenario starts at its own rate.
+	DefaultCapacityStart = 10
+	// DefaultCapacityMaxRate is the highest rate tried, in requests per
+	// second.
+	DefaultCapacityMaxRate = 10000
+	// DefaultCapacityPrecision is how close the bisection brings the
+	// highest passing and the lowest failing rate, relative to the first.
+	DefaultCapacityPrecision = "10%"
+	// DefaultCapacityStep is how long each rate is held.
+	DefaultCapacityStep = 5 * time.Second
+	// DefaultCapacityBudget bounds the whole search in time.
+	DefaultCapacityBudget = 5 * time.Minute
+	// DefaultCapacityMaxRequests bounds the whole search in requests.
+	DefaultCapacityMaxRequests = 1_000_000
+)
+
+// CapacityOptions bound a capacity search. Rates are in requests per
+// second.
+type CapacityOptions struct {
+	// Start is the first rate tried; 0 starts each scenario at its own
+	// rate (DefaultCapacityStart for max).
+	Start     float64
+	MaxRate   float64
+	Precision float64
+	// Step is how long each rate is held; Budget bounds the whole search
+	// in time and MaxRequests in requests (0: no bound). Both are shared
+	// fairly among the scenarios.
+	Step        time.Duration
+	Budget      time.Duration
+	MaxRequests int64
+	MaxWorkers  uint64
+	Target      string
+	Label       string
+	Tool        model.Tool
+	// Log gets one line per step (stderr); nil discards them.
+	Log io.Writer
+	// Now is the clock (time.Now when nil); tests make steps take time.
+	Now func() time.Time
+	// step runs one step instead of measuring against the target (tests).
+	step stepFunc
+}
+
+// stepFunc runs one constant-rate step of a search. It reports whether
+// ctx was cancelled during the step, whose figures are then dropped.
+type stepFunc func(ctx context.Context, p Planned, rate float64, warmup int) (model.CapacityStep, bool, error)
+
+// Capacity searches, for each planned scenario in order, the highest
+// constant rate at which it still meets its criteria, within the bounds of
+// o. An interrupt ends the search after the scenario it cut short.
+func Capacity(ctx context.Context, ps []Planned, o CapacityOptions) *model.Capacity {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	began := o.Now()
+	c := &model.Capacity{
+		Schema: model.SchemaCapacity,
+		Tool:   o.Tool,
+		Target: o.Target,
+		Label:  o.Label,
+		Start:  began.UTC(),
+		Pass:   true,
+	}
+	deadline := began.Add(o.Budget)
+	var used int64
+	for i, p := range ps {
+		// Each scenario gets a fair share of what is left of the bounds.
+		left := int64(len(ps) - i)
+		s := &searcher{
+			opts:     o,
+			deadline: o.Now().Add(deadline.Sub(o.Now()) / time.Duration(left)),
+		}
+		if o.MaxRequests > 0 {
+			s.requests = (o.MaxRequests - used) / left
+		}
+		cs := s.search(ctx, p)
+		used += cs.Requests
+		c.Scenarios = append(c.Scenarios, cs)
+		c.Pass = c.Pass && cs.Pass
+		if cs.Stopped == "interrupted" {
+			c.Interrupted = true
+			break
+		}
+	}
+	c.End = o.Now().UTC()
+	if c.Interrupted {
+		c.Pass = false
+	}
+	return c
+}
+
+// searcher runs one scenario's capacity search within its share of the
+// bounds.
+type searcher struct {
+	opts     CapacityOptions
+	deadline time.Time
+	requests int64 // 0: no bound
+}
+
+// fileRate is a scenario's own rate in requests per second: its highest
+// stage for a staged rate, 0 for max.
+func fileRate(sc *scenario.Scenario) (string, float64) {
+	if len(sc.Load.Stages) == 0 {
+		return sc.Load.Rate.String(), sc.Load.Rate.PerSecond()
+	}
+	var peak float64
+	for _, st := range sc.Load.Stages {
+		peak = max(peak, st.Rate.PerSecond())
+		if st.To != nil {
+			peak = max(peak, st.To.PerSecond())
+		}
+	}
+	return load.StagesString(sc.Load.Stages), peak
+}
+
+// search steps the rate up ×2 from the start until a step fails or the
+// maximum passes, halves it when the start already fails, then bisects.
+func (s *searcher) search(ctx context.Context, p Planned) *model.CapacityScenario {
+	b := s.opts
+	cs := &model.CapacityScenario{Name: p.Scenario.Name, File: p.Scenario.File}
+	cs.FileRate, cs.FileRatePerSecond = fileRate(p.Scenario)
+	start := b.Start
+	if start == 0 {
+		start = math.Round(p.Scenario.Load.Rate.PerSecond())
+		if start < 1 {
+			start = DefaultCapacityStart
+		}
+	}
+	start = min(start, b.MaxRate)
+	var lo, hi float64 // highest passing, lowest failing; 0 for none yet
+	// try runs one step; it reports false when the search must stop.
+	try := func(rate float64) bool {
+		if ok := s.affordable(cs, rate); !ok {
+			return false
+		}
+		warmup := 0
+		if len(cs.Steps) == 0 {
+			warmup = p.Scenario.Load.Warmup
+		}
+		st, interrupted, err := s.run(ctx, p, rate, warmup)
+		if err != nil {
+			cs.Stopped = err.Error()
+			return false
+		}
+		if interrupted {
+			cs.Stopped = "interrupted"
+			return false
+		}
+		cs.Steps = append(cs.Steps, st)
+		cs.Requests += st.Requests
+		verdictText := "pass"
+		if !st.Pass {
+			verdictText = "fail: " + strings.Join(st.Failures, "; ")
+		}
+		fmt.Fprintf(s.opts.Log, "capacity %s: %s → achieved %.1f/s, p95 %s, errors %.2f%%, %s\n",
+			p.Scenario.Name, load.Rate{Freq: int(rate), Per: time.Second}, st.Achieved, st.Latency.P95.Round(time.Microsecond), 100*st.ErrorShare, verdictText)
+		if st.Pass {
+			lo = rate
+		} else {
+			hi = rate
+		}
+		return true
+	}
+
+	for r := start; ; r = min(2*r, b.MaxRate) {
+		if !try(r) || hi > 0 {
+			break
+		}
+		if r >= b.MaxRate {
+			cs.Capped = true
+			break
+		}
+	}
+	for cs.Stopped == "" && lo == 0 && hi > 1 {
+		if !try(math.Floor(hi / 2)) {
+			break
+		}
+	}
+	for cs.Stopped == "" && lo > 0 && hi > 0 && hi-lo > b.Precision*lo {
+		mid := math.Round((lo + hi) / 2)
+		if mid <= lo || mid >= hi || !try(mid) {
+			break
+		}
+	}
+	cs.Knee, cs.Limit = lo, hi
+	cs.Pass = lo > 0 && lo >= cs.FileRatePerSecond && cs.Stopped != "interrupted"
+	return cs
+}
+
+// affordable says whether a step at rate fits the time and request
+// bounds left; when not, it records why the search stopped.
+func (s *searcher) affordable(cs *model.CapacityScenario, rate float64) bool {
+	if s.opts.Now().Add(s.opts.Step).After(s.deadline) {
+		cs.Stopped = "budget"
+		return false
+	}
+	if s.requests > 0 && cs.Requests+int64(rate*s.opts.Step.Seconds()) > s.requests {
+		cs.Stopped = "max-requests"
+		return false
+	}
+	return true
+}
+
+func (s *searcher) run(ctx context.Context, p Planned, rate float64, warmup int) (model.CapacityStep, bool, error) {
+	if s.opts.step != nil {
+		return s.opts.step(ctx, p, rate, warmup)
+	}
+	return measureStep(ctx, p, rate, warmup, s.opts.Step, s.opts.MaxWorkers)
+}
+
+// measureStep holds one constant rate for d and judges the scenario's
+// criteria on it; db criteria are left out (no probe). It reports whether
+// ctx was cancelled during the step, whose figures are then dropped.
+func measureStep(ctx context.Context, p Planned, rate float64, warmup int, d time.Duration, workers uint64) (model.CapacityStep, bool, error) {
+	sc := p.Scenario
+	sink := NewSink(int(rate*d.Seconds())+1, sc.Checks, nil)
+	stats, err := load.Attack(ctx, sc.Name, []load.Request{p.Request}, load.Options{
+		Rate:       load.Rate{Freq: int(rate), Per: time.Second},
+		Duration:   d,
+		Timeout:    sc.Load.Timeout,
+		MaxWorkers: workers,
+		KeepBody:   sink.NeedsBodies(),
+		Warmup:     warmup,
+	}, sink.Add)
+	if err != nil {
+		return model.CapacityStep{}, false, exit.Unavailable(err)
+	}
+	if stats.Interrupted {
+		return model.CapacityStep{}, true, nil
+	}
+	s := sink.Summary()
+	st := model.CapacityStep{Rate: rate, Achieved: s.Rate, Requests: s.Requests, Duration: s.Wall, Latency: s.Latency}
+	if s.Requests > 0 {
+		st.ErrorShare = 1 - s.ShareOf(sc.Expect.Status)
+	}
+	exp := sc.Expect
+	exp.DB = nil
+	for _, c := range verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sink.Checks()}) {
+		if !c.Pass {
+			msg := c.Message
+			if msg == "" {
+				msg = c.Name + " " + c.Observed
+			}
+			st.Failures = append(st.Failures, msg)
+		}
+	}
+	st.UnderDelivered = underDelivered(rate, s.Rate, s.Requests)
+	if st.UnderDelivered {
+		st.Failures = append(st.Failures, fmt.Sprintf("under-delivered: %.1f/s of %.0f/s", s.Rate, rate))
+	}
+	st.Pass = s.Requests > 0 && len(st.Failures) == 0
+	return st, false, nil
+}

@@ -1,0 +1,203 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/verdict"
+)
+
+// Probe measures what the service's database did around each scenario
+// (run --db-probe). Before is called just before a scenario's load and
+// After just after it, with the number of requests sent.
+type Probe interface {
+	Before(ctx context.Context) error
+	After(ctx context.Context, requests int64) (*model.DB, error)
+	// Warnings are problems that should not stop a run, such as a missing
+	// pg_stat_statements.
+	Warnings() []string
+	Close()
+}
+
+// probeReadTimeout bounds the probe's reading after a scenario: it reads
+// even when the run was interrupted, so that the figures of what was sent
+// are not lost.
+const probeReadTimeout = 30 * time.Second
+
+// RunOptions tune a run. Zero values take the load package's defaults.
+type RunOptions struct {
+	// Dir is the run directory the raw results are written into; it must
+	// exist (PrepareDir).
+	Dir        string
+	Target     string
+	Label      string
+	MaxWorkers uint64
+	// Shard, when set, tags every raw result with the shard index and is
+	// recorded in the summary.
+	Shard *ShardPlan
+	// Probe, when set, measures the database around every scenario.
+	Probe Probe
+	// Progress, when set, gets a progress line per scenario (a terminal).
+	Progress io.Writer
+	// Tool identifies the perfgate build in the summary.
+	Tool model.Tool
+	// Warnings found before the run (such as an ignored --db-probe) are
+	// kept in the summary.
+	Warnings []string
+	// Now is the clock of the summary's start and end (time.Now when nil).
+	Now func() time.Time
+}
+
+// Run drives every planned scenario in order, each with its own load, and
+// returns the finished run: figures, verdicts and the overall verdict. An
+// interrupt (ctx cancelled) ends the run after the scenario it cut short,
+// whose partial results are kept; the run is then marked interrupted and
+// fails. An error means a scenario could not be measured: the run returned
+// with it holds the scenarios measured before, so the caller can still
+// save them.
+func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	run := &model.Run{
+		Schema:   model.SchemaRun,
+		Tool:     o.Tool,
+		Target:   o.Target,
+		Label:    o.Label,
+		Start:    now().UTC(),
+		Shard:    o.Shard.saved(),
+		Pass:     true,
+		Warnings: slices.Clone(o.Warnings),
+	}
+	var err error
+	for _, p := range ps {
+		var sc *model.Scenario
+		sc, err = RunScenario(ctx, p, ScenarioOptions{Dir: o.Dir, MaxWorkers: o.MaxWorkers, Shard: o.Shard, Probe: o.Probe, Progress: o.Progress})
+		if err != nil {
+			break
+		}
+		run.Scenarios = append(run.Scenarios, sc)
+		run.Pass = run.Pass && sc.Pass
+		if sc.Interrupted {
+			run.Interrupted = true
+			break
+		}
+	}
+	if o.Probe != nil {
+		run.Warnings = append(run.Warnings, o.Probe.Warnings()...)
+	}
+	run.End = now().UTC()
+	if run.Interrupted || err != nil {
+		run.Pass = false
+	}
+	return run, err
+}
+
+// ScenarioOptions tune the measurement of one scenario.
+type ScenarioOptions struct {
+	// Dir is where <scenario>.parquet is written.
+	Dir        string
+	MaxWorkers uint64
+	Shard      *ShardPlan
+	Probe      Probe
+	Progress   io.Writer
+}
+
+// RunScenario drives one scenario and judges it. Raw results stream to
+// Parquet as they arrive; bodies are only read when a jq check needs them.
+func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scenario, error) {
+	sc := p.Scenario
+	rawName := sc.Name + load.RawExt
+	raw, err := load.CreateRaw(filepath.Join(o.Dir, rawName))
+	if err != nil {
+		return nil, err
+	}
+	rateText, requested := sc.Load.Requested()
+	// Room for the expected latencies up front (at most 32 MB); at rate
+	// max nothing is expected, so start at a million rather than double
+	// from one.
+	expected := int(requested*sc.Load.Duration.Seconds()) + 1
+	if sc.Load.Rate.IsMax() && len(sc.Load.Stages) == 0 {
+		expected = 1 << 20
+	}
+	sink := NewSink(min(expected, 1<<22), sc.Checks, raw)
+	if o.Probe != nil {
+		if err := o.Probe.Before(ctx); err != nil {
+			raw.Close()
+			return nil, exit.Unavailable(err)
+		}
+	}
+	stats, err := load.Attack(ctx, sc.Name, []load.Request{p.Request}, load.Options{
+		Rate:       sc.Load.Rate,
+		Stages:     sc.Load.Stages,
+		Duration:   sc.Load.Duration,
+		Warmup:     sc.Load.Warmup,
+		Timeout:    sc.Load.Timeout,
+		MaxWorkers: o.MaxWorkers,
+		KeepBody:   sink.NeedsBodies(),
+		Shard:      o.Shard.tag(),
+		Progress:   o.Progress,
+	}, sink.Add)
+	closeErr := raw.Close()
+	if err != nil {
+		return nil, exit.Unavailable(err)
+	}
+	if err := errors.Join(sink.WriteErr(), closeErr); err != nil {
+		return nil, fmt.Errorf("raw results of %s: %w", sc.Name, err)
+	}
+
+	s := sink.Summary()
+	var db *model.DB
+	if o.Probe != nil && s.Requests > 0 {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), probeReadTimeout)
+		db, err = o.Probe.After(pctx, s.Requests)
+		cancel()
+		if err != nil {
+			return nil, exit.Unavailable(err)
+		}
+	}
+	exp := sc.Expect
+	out := &model.Scenario{
+		Name:          sc.Name,
+		Description:   sc.Description,
+		File:          sc.File,
+		Method:        p.Request.Method,
+		URL:           p.Request.URL,
+		Rate:          rateText,
+		RequestedRate: requested,
+		Warmup:        stats.Warmup,
+		Duration:      sc.Load.Duration,
+		Checks:        sink.Checks(),
+		DB:            db,
+		Expect:        &exp,
+		Raw:           rawName,
+		Interrupted:   stats.Interrupted,
+	}
+	// The same arithmetic as a merge of shards: one place for it.
+	ApplyFigures(out, s)
+	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Checks: out.Checks, DB: db})
+	out.Pass = verdict.Pass(out.Criteria) && !stats.Interrupted
+	return out, nil
+}
+
+// PrepareDir creates the run directory dir, refusing one that already
+// holds a run.
+func PrepareDir(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, model.SummaryFile)); err == nil {
+		return exit.Usagef("%s already holds a run; choose another --out or remove it", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return exit.Usagef("create run directory: %v", err)
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package scenario
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/perfgate/perfgate/internal/model"
+)
+
+func TestApplyExpect(t *testing.T) {
+	file := model.Expect{Status: 200, Latency: []model.LatencyLimit{{Stat: "p95", Max: 2 * time.Second}}}
+	got := file
+	got.Latency = append([]model.LatencyLimit(nil), file.Latency...)
+	err := ApplyExpect(&got, []string{"p95=500ms", "p99=1s", "status=400", "errors=1%", "db.statements_per_request=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := model.Expect{Status: 400, Errors: 0.01,
+		Latency: []model.LatencyLimit{{Stat: "p95", Max: 500 * time.Millisecond}, {Stat: "p99", Max: time.Second}},
+		DB:      []model.DBLimit{{Figure: "statements_per_request", Max: 1}}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	for kv, msg := range map[string]string{
+		"p95":                         "write it as name=value",
+		"status=ok":                   "want an HTTP status code",
+		"p95=fast":                    "want a duration",
+		"errors=lots":                 "--expect errors",
+		"db.rows=1":                   "unknown criterion",
+		"db.seq_scans_per_request=-1": "want a number of 0 or more",
+		"latency=1s":                  "unknown criterion",
+	} {
+		var e model.Expect
+		if err := ApplyExpect(&e, []string{kv}); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("ApplyExpect(%q) = %v, want %q", kv, err, msg)
+		}
+	}
+}

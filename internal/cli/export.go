@@ -2,12 +2,9 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -88,7 +85,7 @@ func runExport(_ context.Context, opts *exportOptions) error {
 		}
 		return exit.Usagef("--to %q is not a format: choose %s", opts.to, strings.Join(exportFormatNames(), " or "))
 	}
-	paths, err := rawPaths(opts.run, opts.scenarios)
+	paths, err := load.RawFiles(opts.run, opts.scenarios)
 	if err != nil {
 		return err
 	}
@@ -113,55 +110,4 @@ func exportToFile(path string, export func(io.Writer, ...string) error, paths []
 		os.Remove(path)
 	}
 	return err
-}
-
-// rawPaths returns the raw results files of run: run itself when it is a
-// file, otherwise the run directory's <scenario>.parquet files, all of
-// them or those of scenarios.
-func rawPaths(run string, scenarios []string) ([]string, error) {
-	st, err := os.Stat(run)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, exit.Usagef("run %s does not exist; pass a run directory such as reports/<run> or one of its .parquet files", run)
-	}
-	if err != nil {
-		return nil, exit.Usage(err)
-	}
-	if !st.IsDir() {
-		if len(scenarios) > 0 {
-			return nil, exit.Usagef("--scenario selects files in a run directory, but %s is a file", run)
-		}
-		if filepath.Ext(run) != load.RawExt {
-			return nil, exit.Usagef("%s is not a raw results file (*%s); pass a run directory or one of its %s files", run, load.RawExt, load.RawExt)
-		}
-		return []string{run}, nil
-	}
-	all, err := filepath.Glob(filepath.Join(run, "*"+load.RawExt))
-	if err != nil {
-		return nil, fmt.Errorf("list raw results: %w", err)
-	}
-	if len(all) == 0 {
-		return nil, exit.Usagef("%s holds no raw results (*%s files); is it a run directory written by perfgate run?", run, load.RawExt)
-	}
-	slices.Sort(all)
-	if len(scenarios) == 0 {
-		return all, nil
-	}
-	var out []string
-	for _, name := range scenarios {
-		path := filepath.Join(run, name+load.RawExt)
-		if !slices.Contains(all, path) {
-			return nil, exit.Usagef("run %s has no raw results for scenario %q; it has %s", run, name, strings.Join(scenarioNames(all), ", "))
-		}
-		out = append(out, path)
-	}
-	return out, nil
-}
-
-// scenarioNames returns the scenario names of raw results files.
-func scenarioNames(paths []string) []string {
-	names := make([]string, len(paths))
-	for i, p := range paths {
-		names[i] = strings.TrimSuffix(filepath.Base(p), load.RawExt)
-	}
-	return names
 }

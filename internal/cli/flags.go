@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/engine"
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -37,4 +38,14 @@ func registerLoadTarget(cmd *cobra.Command, target *string, maxWorkers *uint64) 
 	fl := cmd.Flags()
 	fl.StringVar(target, "target", engine.DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
 	fl.Uint64Var(maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
+}
+
+// cmdArgs wraps a cobra positional-argument check so that its error is a usage error.
+func cmdArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return exit.Usage(err)
+		}
+		return nil
+	}
 }

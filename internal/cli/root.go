@@ -101,13 +101,3 @@ func applyEnv(cmd *cobra.Command) error {
 	})
 	return err
 }
-
-// cmdArgs wraps a cobra positional-argument check so that its error is a usage error.
-func cmdArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if err := check(cmd, args); err != nil {
-			return exit.Usage(err)
-		}
-		return nil
-	}
-}

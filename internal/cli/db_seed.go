@@ -1,0 +1,126 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/fixtures"
+	"github.com/perfgate/perfgate/internal/pgenv"
+	"github.com/spf13/cobra"
+)
+
+// seedFlags are the flags shared by db up and db seed.
+type seedFlags struct {
+	Scale                            string
+	Seed                             int64
+	Users, Courses, Contents, Events int
+	Force                            bool
+	Fixtures                         string
+}
+
+func (f *seedFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.Scale, "scale", pgenv.DefaultProfile, "data profile: "+strings.Join(pgenv.ProfileNames(), ", ")+
+		" (≈ 15k, 50k, 3.5M detail rows)")
+	fl.Int64Var(&f.Seed, "seed", pgenv.DefaultSeed, "random seed: the same seed and scale give the same rows, IDs included")
+	fl.IntVar(&f.Users, "users", 0, "users of the main tenant (overrides the profile)")
+	fl.IntVar(&f.Courses, "courses", 0, "courses (overrides the profile)")
+	fl.IntVar(&f.Contents, "contents", 0, "contents per user and course (overrides the profile)")
+	fl.IntVar(&f.Events, "events", 0, "mean detail events per content (overrides the profile)")
+	fl.BoolVar(&f.Force, "force", false, "seed even though the tables already hold rows (rows are added, never deleted)")
+	fl.StringVar(&f.Fixtures, "fixtures", fixtures.DefaultPath, "where to write the fixtures file that run --fixtures reads")
+}
+
+func (f *seedFlags) options() (pgenv.SeedOptions, error) {
+	if _, ok := pgenv.Profiles[f.Scale]; !ok {
+		return pgenv.SeedOptions{}, exit.Usagef("--scale %q: use one of %s", f.Scale, strings.Join(pgenv.ProfileNames(), ", "))
+	}
+	for name, v := range map[string]int{"users": f.Users, "courses": f.Courses, "contents": f.Contents, "events": f.Events} {
+		if v < 0 {
+			return pgenv.SeedOptions{}, exit.Usagef("--%s %d: must be positive (0 keeps the profile's count)", name, v)
+		}
+	}
+	if f.Seed == 0 {
+		return pgenv.SeedOptions{}, exit.Usagef("--seed 0: use a non-zero seed (the default is %d)", pgenv.DefaultSeed)
+	}
+	if f.Fixtures == "" {
+		return pgenv.SeedOptions{}, exit.Usagef("--fixtures is empty: give the path of the fixtures file to write")
+	}
+	return pgenv.SeedOptions{Seed: f.Seed, Profile: f.Scale, Users: f.Users, Courses: f.Courses,
+		Contents: f.Contents, Events: f.Events, Force: f.Force}, nil
+}
+
+// seedErr classifies a seeding error: a refusal is the user's to fix (2),
+// anything else means the database could not be seeded (3).
+func seedErr(err error) error {
+	if errors.Is(err, pgenv.ErrNotEmpty) {
+		return exit.Usage(err)
+	}
+	return exit.Unavailable(err)
+}
+
+// printSeedReport writes the one-line summary of a seed.
+func printSeedReport(w io.Writer, rep *pgenv.SeedReport, fixtures string) {
+	fmt.Fprintf(w, "seeded %d rows (%s %d, %s %d) in %s: %.0f rows/s; profile %s, seed %d; fixtures %s\n",
+		rep.Total(), pgenv.TableContentTracking, rep.Rows[pgenv.TableContentTracking],
+		pgenv.TableContentTrackingDetails, rep.Rows[pgenv.TableContentTrackingDetails],
+		rep.Elapsed.Round(time.Millisecond), rep.RowsPerSecond(), rep.Fixtures.Profile, rep.Fixtures.Seed, fixtures)
+}
+
+// dbSeedOptions are db seed's flags.
+type dbSeedOptions struct {
+	DSN string
+	seedFlags
+	Streams Streams
+}
+
+func newDBSeedCmd(streams Streams, runF func(context.Context, *dbSeedOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runDBSeed
+	}
+	opts := &dbSeedOptions{Streams: streams}
+	cmd := &cobra.Command{
+		Use:   "seed",
+		Short: "Load deterministic synthetic data into an existing database",
+		Long: `seed creates the service's two tables if they are missing and loads synthetic
+data with COPY: the checklist's tenant, user and course (with ~100 contents
+for that user and course), more users and courses, a user with no rows, and a
+second tenant holding rows for the same user and course IDs. Contents are a
+mix of Completed (START … END), In_Progress (START, no END) and Not_Started.
+
+The same --seed and scale give the same rows, IDs included. A database whose
+tables already hold rows is refused unless --force; seed never deletes.
+It writes the fixtures file (--fixtures) and prints rows loaded and rows/s.`,
+		Example: `  perfgate db seed --dsn postgres://user:pass@127.0.0.1:5432/app --scale demo
+  perfgate db seed --dsn "$PERFGATE_DSN" --users 20 --courses 5 --contents 100 --events 6 --seed 42 --force`,
+		Args: cmdArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
+	}
+	cmd.Flags().StringVar(&opts.DSN, "dsn", "", "database to seed (also PERFGATE_DSN)")
+	opts.seedFlags.register(cmd)
+	return cmd
+}
+
+func runDBSeed(ctx context.Context, opts *dbSeedOptions) error {
+	if opts.DSN == "" {
+		return exit.Usagef("db seed needs --dsn (or PERFGATE_DSN)")
+	}
+	so, err := opts.seedFlags.options()
+	if err != nil {
+		return err
+	}
+	rep, err := pgenv.Seed(ctx, opts.DSN, so)
+	if err != nil {
+		return seedErr(err)
+	}
+	if err := fixtures.Write(opts.Fixtures, &rep.Fixtures); err != nil {
+		return exit.Unavailable(err)
+	}
+	printSeedReport(opts.Streams.Out, rep, opts.Fixtures)
+	return nil
+}

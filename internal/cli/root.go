@@ -7,9 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/spf13/cobra"
@@ -22,7 +20,7 @@ const envPrefix = "PERFGATE_"
 
 // Main runs perfgate with args and returns the process exit code.
 func Main(args []string, streams Streams) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(context.Background())
 	defer stop()
 	return Execute(ctx, args, streams)
 }

@@ -23,6 +23,11 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultHealthTimeout bounds the database ping of GET /health.
 	DefaultHealthTimeout = 2 * time.Second
+	// DefaultMaxPairs caps users × courses in one request (either
+	// strategy): each pair is a row of the answer, so 150 × 150 users
+	// and courses made a 110 MB answer and took 650 MB of memory. The
+	// checklist's largest request is 3 × 3.
+	DefaultMaxPairs = 1000
 )
 
 // StatusPath is the endpoint's path below the prefix.
@@ -44,6 +49,9 @@ func Prefix(p string) Option { return func(h *handler) { h.prefix = p } }
 // MaxBodyBytes sets the request-body cap (default DefaultMaxBodyBytes).
 func MaxBodyBytes(n int64) Option { return func(h *handler) { h.maxBody = n } }
 
+// MaxPairs sets the cap on users × courses (default DefaultMaxPairs).
+func MaxPairs(n int) Option { return func(h *handler) { h.maxPairs = n } }
+
 // Logger sets where server-side failures (5xx answers) are logged; by
 // default they are not.
 func Logger(l *slog.Logger) Option { return func(h *handler) { h.log = l } }
@@ -53,6 +61,7 @@ type handler struct {
 	strategy Strategy
 	prefix   string
 	maxBody  int64
+	maxPairs int
 	log      *slog.Logger
 	mux      *http.ServeMux
 }
@@ -69,6 +78,7 @@ func NewHandler(db DB, strategy Strategy, opts ...Option) (http.Handler, error) 
 		strategy: strategy,
 		prefix:   DefaultPrefix,
 		maxBody:  DefaultMaxBodyBytes,
+		maxPairs: DefaultMaxPairs,
 		log:      slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {
@@ -138,6 +148,11 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 	tenant := r.Header.Get("tenantid")
 	if tenant == "" {
 		writeError(w, http.StatusBadRequest, errMissingTenant)
+		return
+	}
+	if pairs := len(req.UserID) * len(req.CourseID); pairs > h.maxPairs {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%d users × %d courses is %d pairs; this server answers at most %d per request (split the request)",
+			len(req.UserID), len(req.CourseID), pairs, h.maxPairs))
 		return
 	}
 

@@ -76,6 +76,13 @@ func (r Request) validate(tenant string) error {
 			return badRequest("userId[%d] %q is not a UUID", i, u)
 		}
 	}
+	for i, c := range r.CourseID {
+		// PostgreSQL text cannot hold a NUL character: rejected here, it
+		// is the client's mistake (400) rather than a database error.
+		if strings.ContainsRune(c, 0) {
+			return badRequest("courseId[%d] holds a NUL character, which PostgreSQL text cannot store", i)
+		}
+	}
 	if !isUUID(tenant) {
 		return badRequest("tenantid header %q is not a UUID", tenant)
 	}

@@ -1,7 +1,10 @@
 package scenario
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -10,9 +13,11 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
@@ -50,25 +55,55 @@ func Parse(file string, data []byte) (*Scenario, error) {
 // file, so that its name still takes part in the duplicate check.
 func parsePartial(file string, data []byte) (*Scenario, error) {
 	p := &parser{file: file}
+	if len(data) > MaxFileSize {
+		p.errf(0, "the file is %d KiB; a scenario file is at most %d KiB (is it the right file?)", len(data)>>10, MaxFileSize>>10)
+		return nil, p.errs.Err()
+	}
 	sc := p.parse(data)
+	if p.more > 0 {
+		p.errs = append(p.errs, &Error{File: file, Msg: fmt.Sprintf("and %d more problems in this file; fix the ones above first", p.more)})
+	}
 	return sc, p.errs.Err()
 }
 
 type parser struct {
 	file string
 	errs ErrorList
+	// more counts the problems beyond MaxErrorsPerFile, which are only
+	// counted: a file of a million unknown keys gets twenty lines.
+	more int
 	// keyLine maps a value node to the line of its key, so that "missing
 	// x" errors point at the mapping's key rather than its first child.
 	keyLine map[*yaml.Node]int
 }
 
 func (p *parser) errf(line int, format string, args ...any) {
+	if len(p.errs) >= MaxErrorsPerFile {
+		p.more++
+		return
+	}
 	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *parser) parse(data []byte) *Scenario {
+	if !utf8.Valid(data) {
+		line := 1 + bytes.Count(data[:invalidUTF8(data)], []byte("\n"))
+		p.errf(line, "not UTF-8 text; save the file as UTF-8")
+		return nil
+	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	err := dec.Decode(&doc)
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	if err == nil {
+		var second yaml.Node
+		if derr := dec.Decode(&second); derr == nil {
+			p.errf(second.Line, "a second YAML document (after ---): a file holds one scenario; put this one in a file of its own")
+		}
+	}
+	if err != nil {
 		line := 0
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
@@ -97,6 +132,8 @@ func (p *parser) parse(data []byte) *Scenario {
 		sc.Name, sc.Line = s, n.Line
 		if !nameRE.MatchString(s) {
 			p.errf(n.Line, "name %q: use letters, digits, '.', '_' and '-' only (it names the raw results file)", s)
+		} else if len(s) > MaxNameLength {
+			p.errf(n.Line, "name is %d characters; at most %d (it names the raw results file)", len(s), MaxNameLength)
 		}
 	}
 	if n := top["description"]; n != nil {
@@ -131,7 +168,7 @@ func (p *parser) fields(n *yaml.Node, where string, allowed []string) map[string
 			} else {
 				msg += fmt.Sprintf(" (known fields: %s)", strings.Join(allowed, ", "))
 			}
-			p.errs = append(p.errs, &Error{File: p.file, Line: k.Line, Msg: msg})
+			p.errf(k.Line, "%s", msg)
 			continue
 		}
 		out[key] = v
@@ -193,6 +230,10 @@ func (p *parser) request(n *yaml.Node, rootLine int, sc *Scenario) {
 		} else {
 			for i := 0; i+1 < len(hn.Content); i += 2 {
 				k, v := hn.Content[i], hn.Content[i+1]
+				if !httpguts.ValidHeaderFieldName(k.Value) {
+					p.errf(k.Line, "header name %q is not a valid HTTP header name (letters, digits and !#$%%&'*+-.^_`|~ only)", k.Value)
+					continue
+				}
 				val, ok := p.str(v, "header "+k.Value)
 				if !ok {
 					continue
@@ -213,9 +254,13 @@ func (p *parser) request(n *yaml.Node, rootLine int, sc *Scenario) {
 
 // template parses a text/template held by node n.
 func (p *parser) template(n *yaml.Node, name, text string) tmpl {
-	t, err := template.New(name).Option("missingkey=error").Parse(text)
+	t, err := template.New(name).Option("missingkey=error").Funcs(templateFuncs).Parse(text)
 	if err != nil {
 		p.errf(templateLine(n.Line, isBlock(n), err), "%s: template does not parse: %s", name, templateMsg(err))
+		return tmpl{}
+	}
+	if err := checkRanges(t); err != nil {
+		p.errf(n.Line, "%s: %v", name, err)
 		return tmpl{}
 	}
 	return tmpl{t: t, line: n.Line, block: isBlock(n)}
@@ -553,4 +598,29 @@ func kindName(n *yaml.Node) string {
 		return "alias"
 	}
 	return "document"
+}
+
+// Bounds on scenario files: they are input, and validate must stay quick
+// and its output readable whatever a file holds.
+const (
+	// MaxFileSize is the largest scenario file read.
+	MaxFileSize = 1 << 20
+	// MaxErrorsPerFile is how many problems of one file are listed; the
+	// rest are counted.
+	MaxErrorsPerFile = 20
+	// MaxNameLength bounds a scenario's name, which names its raw results
+	// file (<name>.parquet) and must fit a file system's 255 bytes.
+	MaxNameLength = 200
+)
+
+// invalidUTF8 is the offset of the first byte of data that is not UTF-8.
+func invalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return len(data)
 }

@@ -1,15 +1,16 @@
 package scenario
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/net/http/httpguts"
 
 	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/load"
@@ -101,25 +102,57 @@ func (sc *Scenario) Render(target string, data *Data) (load.Request, error) {
 		if t.t == nil {
 			return ""
 		}
-		var buf bytes.Buffer
-		if err := t.t.Execute(&buf, data); err != nil {
+		out, err := execute(t.t, data)
+		if err != nil {
 			errs = append(errs, &Error{File: sc.File, Line: templateLine(t.line, t.block, err),
 				Msg: fmt.Sprintf("%s: %s", t.t.Name(), templateMsg(err))})
 		}
-		return buf.String()
+		return out
 	}
 	r := sc.Request
 	path := exec(r.pathT)
 	req := load.Request{Method: r.Method, Header: http.Header{}}
 	for _, h := range r.Headers {
-		req.Header.Add(h.Name, exec(h.t))
+		v := exec(h.t)
+		if !httpguts.ValidHeaderFieldValue(v) {
+			errs = append(errs, &Error{File: sc.File, Line: h.t.line, Msg: fmt.Sprintf("header %s renders to %q, which is not a valid header value (control characters or newlines)", h.Name, v)})
+		}
+		req.Header.Add(h.Name, v)
 	}
 	req.Body = []byte(exec(r.bodyT))
 	if err := errs.Err(); err != nil {
 		return load.Request{}, err
 	}
 	req.URL = strings.TrimRight(target, "/") + path
+	if err := onTarget(req.URL, target, path); err != nil {
+		return load.Request{}, ErrorList{{File: sc.File, Line: r.pathT.line, Msg: err.Error()}}
+	}
 	return req, nil
+}
+
+// onTarget checks that a rendered URL still goes to target: the path
+// starts with / and holds no control characters, and the URL's scheme,
+// host and port are target's. A path such as "@other-host/x" would
+// otherwise move the load off --target.
+func onTarget(rendered, target, path string) error {
+	if !strings.HasPrefix(path, "/") {
+		return fmt.Errorf("path renders to %q, which does not start with /; check the template and --set Prefix (it must start with /, like /v1/tracking)", path)
+	}
+	if i := strings.IndexFunc(path, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
+		return fmt.Errorf("path renders to %q, which holds a control character at byte %d", path, i)
+	}
+	u, err := url.Parse(rendered)
+	if err != nil {
+		return fmt.Errorf("path renders to %q, which does not make a URL with --target: %v", path, err)
+	}
+	t, err := url.Parse(target)
+	if err != nil {
+		return fmt.Errorf("--target %q is not a URL: %v", target, err)
+	}
+	if u.Scheme != t.Scheme || u.Host != t.Host || u.User != nil {
+		return fmt.Errorf("path renders to %q, which sends the request to %s://%s instead of --target %s; a path cannot change the host", path, u.Scheme, u.Host, target)
+	}
+	return nil
 }
 
 var (

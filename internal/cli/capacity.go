@@ -19,11 +19,10 @@ import (
 )
 
 type capacityOptions struct {
-	streams     Streams
-	paths       []string
-	target      string
+	streams Streams
+	paths   []string
+	loadFlags
 	overrides   engine.Overrides
-	maxWorkers  uint64
 	start       string
 	maxRate     string
 	precision   string
@@ -80,7 +79,7 @@ was measured is still written).`,
 		},
 	}
 	fl := cmd.Flags()
-	registerLoadTarget(cmd, &opts.target, &opts.maxWorkers)
+	opts.loadFlags.register(cmd)
 	registerScenarioFlags(cmd, &opts.overrides, false)
 	registerTimeout(cmd, &opts.overrides)
 	fl.StringVar(&opts.start, "start", "", fmt.Sprintf("first rate tried, e.g. 20/s (default: the scenario's rate, %d/s for max)", engine.DefaultCapacityStart))
@@ -131,8 +130,8 @@ func (o *capacityOptions) options() (engine.CapacityOptions, error) {
 	if o.maxRequests < 0 {
 		return c, exit.Usagef("--max-requests must be 0 (no bound) or more")
 	}
-	if o.maxWorkers == 0 {
-		return c, exit.Usagef("--max-workers must be at least 1")
+	if c.MaxBody, err = o.loadFlags.check(); err != nil {
+		return c, err
 	}
 	return c, nil
 }

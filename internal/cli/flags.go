@@ -32,12 +32,30 @@ func registerTimeout(cmd *cobra.Command, o *engine.Overrides) {
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, fmt.Sprintf("per-request timeout (overrides the files; default %s)", load.DefaultTimeout))
 }
 
-// registerLoadTarget adds --target and --max-workers, as the commands that
-// send load (run, capacity) take them.
-func registerLoadTarget(cmd *cobra.Command, target *string, maxWorkers *uint64) {
+// loadFlags are the flags of the commands that send load (run, capacity).
+type loadFlags struct {
+	target     string
+	maxWorkers uint64
+	maxBody    string
+}
+
+func (f *loadFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(target, "target", engine.DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
-	fl.Uint64Var(maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
+	fl.StringVar(&f.target, "target", engine.DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
+	fl.Uint64Var(&f.maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
+	fl.StringVar(&f.maxBody, "max-body", "4MiB", "how much of each response body the jq checks read; a longer body fails them as truncated")
+}
+
+// check validates the flags and returns --max-body in bytes.
+func (f *loadFlags) check() (int64, error) {
+	if f.maxWorkers == 0 {
+		return 0, exit.Usagef("--max-workers must be at least 1")
+	}
+	n, err := load.ParseSize(f.maxBody)
+	if err != nil || n == 0 {
+		return 0, exit.Usagef("--max-body %q: write a size such as 4MiB or 512KiB", f.maxBody)
+	}
+	return n, nil
 }
 
 // cmdArgs wraps a cobra positional-argument check so that its error is a usage error.

@@ -19,11 +19,10 @@ import (
 )
 
 type runOptions struct {
-	streams    Streams
-	paths      []string
-	target     string
+	streams Streams
+	paths   []string
+	loadFlags
 	overrides  engine.Overrides
-	maxWorkers uint64
 	out        string
 	label      string
 	formats    string
@@ -77,7 +76,7 @@ perfgate report SHARD... and gate on the merged report.`,
 		},
 	}
 	fl := cmd.Flags()
-	registerLoadTarget(cmd, &opts.target, &opts.maxWorkers)
+	opts.loadFlags.register(cmd)
 	registerScenarioFlags(cmd, &opts.overrides, true)
 	fl.StringVar(&opts.out, "out", "", "run directory to write (default reports/<UTC time>-<label>)")
 	fl.StringVar(&opts.label, "label", "", "name of this run, e.g. before or after")
@@ -99,8 +98,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.maxWorkers == 0 {
-		return exit.Usagef("--max-workers must be at least 1")
+	maxBody, err := opts.loadFlags.check()
+	if err != nil {
+		return err
 	}
 	shard, err := engine.ParseShard(opts.shard, os.Getenv)
 	if err != nil {
@@ -151,6 +151,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		Target:     opts.target,
 		Label:      opts.label,
 		MaxWorkers: opts.maxWorkers,
+		MaxBody:    maxBody,
 		Shard:      shard,
 		Probe:      probe,
 		Progress:   progress,

@@ -330,3 +330,26 @@ func TestRunOptions(t *testing.T) {
 		t.Errorf("defaults: %+v", o)
 	}
 }
+
+// TestRunMaxBody: a body longer than --max-body fails the checks as
+// truncated, not as "not JSON", and the flag raises the cap.
+func TestRunMaxBody(t *testing.T) {
+	tg := newTarget(t)
+	sf := scenarioFile(t, t.TempDir(), "big", `  status: 200
+  checks:
+    - name: one entry
+      jq: '.data | length == 1'`)
+	r := execRun(t, context.Background(), "--target", tg.URL, "--rate", "5/s", "--duration", "400ms", "--max-body", "16", sf)
+	if r.code != exit.CodeFailed || r.run == nil {
+		t.Fatalf("exit %d, want 1: %s", r.code, r.stderr)
+	}
+	if f := r.run.Scenarios[0].Checks[0].Failures; len(f) == 0 || !strings.Contains(f[0], "body truncated") || !strings.Contains(f[0], "raise --max-body") {
+		t.Errorf("failures %q, want the body called truncated", f)
+	}
+	if r := execRun(t, context.Background(), "--target", tg.URL, "--rate", "5/s", "--duration", "400ms", "--max-body", "1KiB", sf); r.code != exit.CodeOK {
+		t.Errorf("with the cap raised: exit %d: %s", r.code, r.stdout)
+	}
+	if r := execRun(t, context.Background(), "--target", tg.URL, "--max-body", "lots", sf); r.code != exit.CodeUsage || !strings.Contains(r.stderr, "--max-body") {
+		t.Errorf("bad --max-body: exit %d, %s", r.code, r.stderr)
+	}
+}

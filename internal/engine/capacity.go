@@ -49,6 +49,7 @@ type CapacityOptions struct {
 	Budget      time.Duration
 	MaxRequests int64
 	MaxWorkers  uint64
+	MaxBody     int64
 	Target      string
 	Label       string
 	Tool        model.Tool
@@ -227,20 +228,21 @@ func (s *searcher) run(ctx context.Context, p Planned, rate float64, warmup int)
 	if s.opts.step != nil {
 		return s.opts.step(ctx, p, rate, warmup)
 	}
-	return measureStep(ctx, p, rate, warmup, s.opts.Step, s.opts.MaxWorkers)
+	return measureStep(ctx, p, rate, warmup, s.opts)
 }
 
 // measureStep holds one constant rate for d and judges the scenario's
 // criteria on it; db criteria are left out (no probe). It reports whether
 // ctx was cancelled during the step, whose figures are then dropped.
-func measureStep(ctx context.Context, p Planned, rate float64, warmup int, d time.Duration, workers uint64) (model.CapacityStep, bool, error) {
-	sc := p.Scenario
+func measureStep(ctx context.Context, p Planned, rate float64, warmup int, o CapacityOptions) (model.CapacityStep, bool, error) {
+	sc, d := p.Scenario, o.Step
 	sink := NewSink(int(rate*d.Seconds())+1, sc.Checks, nil)
 	stats, err := load.Attack(ctx, sc.Name, []load.Request{p.Request}, load.Options{
 		Rate:       load.Rate{Freq: int(rate), Per: time.Second},
 		Duration:   d,
 		Timeout:    sc.Load.Timeout,
-		MaxWorkers: workers,
+		MaxWorkers: o.MaxWorkers,
+		MaxBody:    o.MaxBody,
 		KeepBody:   sink.NeedsBodies(),
 		Warmup:     warmup,
 	}, sink.Add)

@@ -41,6 +41,9 @@ type RunOptions struct {
 	Target     string
 	Label      string
 	MaxWorkers uint64
+	// MaxBody is how much of each body the jq checks read (load's default
+	// when 0).
+	MaxBody int64
 	// Shard, when set, tags every raw result with the shard index and is
 	// recorded in the summary.
 	Shard *ShardPlan
@@ -82,7 +85,7 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 	var err error
 	for _, p := range ps {
 		var sc *model.Scenario
-		sc, err = RunScenario(ctx, p, ScenarioOptions{Dir: o.Dir, MaxWorkers: o.MaxWorkers, Shard: o.Shard, Probe: o.Probe, Progress: o.Progress})
+		sc, err = RunScenario(ctx, p, ScenarioOptions{Dir: o.Dir, MaxWorkers: o.MaxWorkers, MaxBody: o.MaxBody, Shard: o.Shard, Probe: o.Probe, Progress: o.Progress})
 		if err != nil {
 			break
 		}
@@ -108,6 +111,7 @@ type ScenarioOptions struct {
 	// Dir is where <scenario>.parquet is written.
 	Dir        string
 	MaxWorkers uint64
+	MaxBody    int64
 	Shard      *ShardPlan
 	Probe      Probe
 	Progress   io.Writer
@@ -144,6 +148,7 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		Warmup:     sc.Load.Warmup,
 		Timeout:    sc.Load.Timeout,
 		MaxWorkers: o.MaxWorkers,
+		MaxBody:    o.MaxBody,
 		KeepBody:   sink.NeedsBodies(),
 		Shard:      o.Shard.tag(),
 		Progress:   o.Progress,

@@ -38,7 +38,7 @@ func (s *Sink) Add(r *load.Result) {
 	}
 	s.rec.Add(r.Timestamp, r.Latency, r.Code, transportErr, r.BytesIn, r.BytesOut)
 	if r.Code != 0 {
-		s.checker.Observe(r.Body)
+		s.checker.Observe(r.Body, r.BytesIn)
 	}
 	if s.raw != nil && s.writeErr == nil {
 		s.writeErr = s.raw.Write(r)

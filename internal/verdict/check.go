@@ -41,24 +41,32 @@ func (c *Checker) Active() bool { return len(c.checks) > 0 }
 
 // Observe runs every check on one response body. Transport errors (no
 // response at all) are not observed: they count against the errors
-// criterion instead.
-func (c *Checker) Observe(body []byte) {
+// criterion instead. size is the body's full length: a body longer than
+// what was read (the --max-body cap) fails every check as truncated,
+// rather than as "not JSON".
+func (c *Checker) Observe(body []byte, size uint64) {
 	if len(c.checks) == 0 {
 		return
 	}
 	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	parseErr := dec.Decode(&v)
-	if parseErr == nil {
-		v = normalize(v)
+	var parseErr error
+	truncated := size > uint64(len(body))
+	if !truncated {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if parseErr = dec.Decode(&v); parseErr == nil {
+			v = normalize(v)
+		}
 	}
 	for i, ch := range c.checks {
 		t := &c.tallies[i]
 		var reason string
-		if parseErr != nil {
+		switch {
+		case truncated:
+			reason = fmt.Sprintf("body truncated: %d bytes, of which the first %d were read; raise --max-body", size, len(body))
+		case parseErr != nil:
 			reason = fmt.Sprintf("body is not JSON (%v)", parseErr)
-		} else {
+		default:
 			reason = run(ch, v)
 		}
 		if reason == "" {

@@ -127,10 +127,10 @@ func TestChecker(t *testing.T) {
 		mk("one entry", ".data | length == 1"),
 		mk("count", ".data[0].n == 3"),
 	})
-	c.Observe([]byte(`{"data":[{"n":3}]}`))
-	c.Observe([]byte(`{"data":[{"n":3},{"n":4}]}`))
-	c.Observe([]byte(`<html>oops</html>`))
-	c.Observe([]byte(`{"data":"xy"}`))
+	observe(c, `{"data":[{"n":3}]}`)
+	observe(c, `{"data":[{"n":3},{"n":4}]}`)
+	observe(c, `<html>oops</html>`)
+	observe(c, `{"data":"xy"}`)
 	got := c.Results()
 	if got[0].Passed != 1 || got[0].Failed != 3 {
 		t.Errorf("one entry: %+v", got[0])
@@ -145,9 +145,26 @@ func TestChecker(t *testing.T) {
 		t.Errorf("failures of count: %q", f)
 	}
 	for range 10 {
-		c.Observe([]byte(`{}`))
+		observe(c, `{}`)
 	}
 	if len(c.Results()[0].Failures) != MaxFailureSamples {
 		t.Errorf("kept %d failing bodies, want %d", len(c.Results()[0].Failures), MaxFailureSamples)
+	}
+}
+
+// observe gives c a whole body, as a result that was read entirely.
+func observe(c *Checker, body string) { c.Observe([]byte(body), uint64(len(body))) }
+
+func TestCheckTruncatedBody(t *testing.T) {
+	code, err := scenario.CompileJQ(".ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewChecker([]scenario.Check{{Name: "ok", JQ: ".ok", Code: code}})
+	body := []byte(`{"ok": true, "pad": "`)
+	c.Observe(body, 5<<20)
+	r := c.Results()[0]
+	if r.Failed != 1 || len(r.Failures) != 1 || !strings.Contains(r.Failures[0], "body truncated: 5242880 bytes, of which the first 21 were read; raise --max-body") {
+		t.Errorf("a truncated body: %+v", r)
 	}
 }

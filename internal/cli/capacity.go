@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -152,27 +150,29 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	if err := engine.Preflight(ctx, ps); err != nil {
 		return err
 	}
-	dir := opts.out
-	if dir == "" {
+	var rd *engine.RunDir
+	beside := false
+	if opts.out != "" {
+		rd, beside, err = engine.CreateCapacityDir(opts.out)
+	} else {
 		name := "capacity"
 		if opts.label != "" {
 			name += "-" + opts.label
 		}
-		dir = engine.DirName(opts.now(), name)
+		rd, err = engine.CreateNamedRunDir(opts.now(), name, "")
 	}
-	if _, err := os.Stat(filepath.Join(dir, model.CapacityFile)); err == nil {
-		return exit.Usagef("%s already holds a capacity search; choose another --out or remove it", dir)
+	if err != nil {
+		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return exit.Usagef("create run directory: %v", err)
-	}
+	defer rd.Close()
+	dir := rd.Path
 	c := engine.Capacity(ctx, ps, co)
 	c.Settings = model.CapacitySettings{Start: opts.start, MaxRate: co.MaxRate, Precision: co.Precision,
 		Step: co.Step, Budget: co.Budget, MaxRequests: co.MaxRequests}
 	// capacity.json is always written; beside a run's summary.json, the
 	// page is capacity.html, since report.html is the run's.
 	formats = formats.With(report.CapacityFormats, report.FormatJSON)
-	if _, err := os.Stat(filepath.Join(dir, model.SummaryFile)); err == nil {
+	if beside {
 		formats = formats.Renamed(report.FormatHTML, report.CapacityHTMLFile)
 	}
 	if err := formats.Write(dir, c, opts.streams.Out); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 )
@@ -91,6 +92,9 @@ func runExport(_ context.Context, opts *exportOptions) error {
 	}
 	if opts.output == "" {
 		return export(opts.streams.Out, paths...)
+	}
+	if engine.ReplacesRunFile(opts.output) {
+		return exit.Usagef("-o %s would replace a file of a run directory; write the export elsewhere", opts.output)
 	}
 	return exportToFile(opts.output, export, paths)
 }

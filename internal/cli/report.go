@@ -22,6 +22,7 @@ type reportOptions struct {
 	runs    []string
 	formats string
 	out     string
+	replace bool
 	now     func() time.Time
 }
 
@@ -68,7 +69,8 @@ directory given alone is re-rendered as it is: its own share of the load.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.formats, "format", report.FormatText, "formats to render, comma-separated: "+strings.Join(report.RunFormats(nil).Names(), ","))
-	cmd.Flags().StringVar(&opts.out, "out", "", "directory for the files (default: the run directory)")
+	cmd.Flags().StringVar(&opts.out, "out", "", "directory for the files, new or empty (default: the run directory)")
+	cmd.Flags().BoolVar(&opts.replace, "replace", false, "let --out replace a perfgate run directory that is already there")
 	return cmd
 }
 
@@ -87,11 +89,16 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	}
 	dir := model.RunDir(opts.runs[0])
 	out := opts.out
-	if out == "" {
+	if out == "" || sameDir(out, dir) {
 		out = dir
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("report: %w", err)
+	} else {
+		// Another directory: new or empty, never another run's files
+		// unless --replace says so.
+		rd, err := engine.CreateRunDir(out, opts.replace)
+		if err != nil {
+			return err
+		}
+		defer rd.Close()
 	}
 	page := report.RunFormats(report.RawDir(dir, load.ReadPoints)).Only(formats.Names())
 	if err := page.Write(out, run, opts.streams.Out); err != nil {
@@ -107,13 +114,17 @@ func mergeShards(ctx context.Context, dirs []string, opts *reportOptions, format
 	if err != nil {
 		return err
 	}
-	out := opts.out
-	if out == "" {
-		out = engine.DirName(opts.now(), m.Label())
+	var rd *engine.RunDir
+	if opts.out != "" {
+		rd, err = engine.CreateRunDir(opts.out, opts.replace)
+	} else {
+		rd, err = engine.CreateNamedRunDir(opts.now(), m.Label(), "")
 	}
-	if err := engine.PrepareDir(out); err != nil {
+	if err != nil {
 		return err
 	}
+	defer rd.Close()
+	out := rd.Path
 	merged, err := m.Into(ctx, out)
 	if err != nil {
 		return err
@@ -128,4 +139,11 @@ func mergeShards(ctx context.Context, dirs []string, opts *reportOptions, format
 		return exit.ErrGateFailed
 	}
 	return nil
+}
+
+// sameDir reports whether a and b name the same directory.
+func sameDir(a, b string) bool {
+	ai, aerr := os.Stat(a)
+	bi, berr := os.Stat(b)
+	return aerr == nil && berr == nil && os.SameFile(ai, bi)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,6 +30,7 @@ type runOptions struct {
 	dbProbe    string
 	noProgress bool
 	shard      string // --shard i/N
+	replace    bool
 	now        func() time.Time
 }
 
@@ -78,7 +80,8 @@ perfgate report SHARD... and gate on the merged report.`,
 	fl := cmd.Flags()
 	opts.loadFlags.register(cmd)
 	registerScenarioFlags(cmd, &opts.overrides, true)
-	fl.StringVar(&opts.out, "out", "", "run directory to write (default reports/<UTC time>-<label>)")
+	fl.StringVar(&opts.out, "out", "", "run directory to write, new or empty (default reports/<UTC time>-<label>)")
+	fl.BoolVar(&opts.replace, "replace", false, "let --out replace a perfgate run directory that is already there")
 	fl.StringVar(&opts.label, "label", "", "name of this run, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", report.DefaultRunFormats, "formats to write: text (stdout), json, md, junit, html")
 	fl.StringVar(&opts.dbProbe, "db-probe", "", "Postgres DSN of the service's database: measure statements, scans and rows per request")
@@ -130,13 +133,17 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err := engine.Preflight(ctx, ps); err != nil {
 		return err
 	}
-	dir := opts.out
-	if dir == "" {
-		dir = engine.DirName(opts.now(), opts.label) + shard.DirSuffix()
+	var rd *engine.RunDir
+	if opts.out != "" {
+		rd, err = engine.CreateRunDir(opts.out, opts.replace)
+	} else {
+		rd, err = engine.CreateNamedRunDir(opts.now(), opts.label, shard.DirSuffix())
 	}
-	if err := engine.PrepareDir(dir); err != nil {
+	if err != nil {
 		return err
 	}
+	defer rd.Close()
+	dir := rd.Path
 	if marker != nil {
 		if err := model.WriteShardMarker(dir, marker); err != nil {
 			return err
@@ -160,6 +167,11 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		Now:        opts.now,
 	})
 	if err != nil {
+		// Keep what was measured before the failure, marked as such.
+		run.Incomplete = err.Error()
+		if werr := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out); werr != nil {
+			return errors.Join(err, werr)
+		}
 		return err
 	}
 	if err := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out); err != nil {

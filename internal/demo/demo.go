@@ -274,10 +274,12 @@ func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, o
 	if err := engine.Preflight(ctx, ps); err != nil {
 		return nil, err
 	}
-	cellDir := filepath.Join(dir, c.Name)
-	if err := engine.PrepareDir(cellDir); err != nil {
+	rd, err := engine.CreateRunDir(filepath.Join(dir, c.Name), false)
+	if err != nil {
 		return nil, err
 	}
+	defer rd.Close()
+	cellDir := rd.Path
 	run, err := engine.Run(ctx, ps, engine.RunOptions{
 		Dir:    cellDir,
 		Target: svc.url,

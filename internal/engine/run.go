@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -36,7 +35,7 @@ const probeReadTimeout = 30 * time.Second
 // RunOptions tune a run. Zero values take the load package's defaults.
 type RunOptions struct {
 	// Dir is the run directory the raw results are written into; it must
-	// exist (PrepareDir).
+	// exist (CreateRunDir).
 	Dir        string
 	Target     string
 	Label      string
@@ -193,16 +192,4 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Checks: out.Checks, DB: db})
 	out.Pass = verdict.Pass(out.Criteria) && !stats.Interrupted
 	return out, nil
-}
-
-// PrepareDir creates the run directory dir, refusing one that already
-// holds a run.
-func PrepareDir(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, model.SummaryFile)); err == nil {
-		return exit.Usagef("%s already holds a run; choose another --out or remove it", dir)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return exit.Usagef("create run directory: %v", err)
-	}
-	return nil
 }

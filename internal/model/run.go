@@ -18,17 +18,21 @@ const SummaryFile = "summary.json"
 // CI job needs about one run. Latencies are integer nanoseconds, like
 // vegeta's JSON report.
 type Run struct {
-	Schema      string      `json:"schema"`
-	Tool        Tool        `json:"tool"`
-	Target      string      `json:"target"`
-	Label       string      `json:"label,omitempty"`
-	Start       time.Time   `json:"start"`
-	End         time.Time   `json:"end"`
-	Shard       *Shard      `json:"shard,omitempty"`
-	Pass        bool        `json:"pass"`
-	Interrupted bool        `json:"interrupted,omitempty"`
-	Warnings    []string    `json:"warnings,omitempty"`
-	Scenarios   []*Scenario `json:"scenarios"`
+	Schema      string    `json:"schema"`
+	Tool        Tool      `json:"tool"`
+	Target      string    `json:"target"`
+	Label       string    `json:"label,omitempty"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+	Shard       *Shard    `json:"shard,omitempty"`
+	Pass        bool      `json:"pass"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+	// Incomplete says why the run stopped before its last scenario (a full
+	// disk, a database that went away): the scenarios listed were measured
+	// before it.
+	Incomplete string      `json:"incomplete,omitempty"`
+	Warnings   []string    `json:"warnings,omitempty"`
+	Scenarios  []*Scenario `json:"scenarios"`
 }
 
 // Tool identifies the perfgate build that wrote a run.

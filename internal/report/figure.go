@@ -52,5 +52,8 @@ func headline(run *model.Run) string {
 	if run.Interrupted {
 		s += "; interrupted before the end"
 	}
+	if run.Incomplete != "" {
+		s += "; incomplete: " + run.Incomplete
+	}
 	return s
 }

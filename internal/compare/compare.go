@@ -315,14 +315,7 @@ func compareScenario(before, after Input, b, a *model.Scenario, opts Options) *S
 		d.Rows = append(d.Rows, newRow(p, bv, av))
 	}
 	d.StatusChanged = !slices.Equal(slices.Sorted(maps.Keys(b.StatusCodes)), slices.Sorted(maps.Keys(a.StatusCodes)))
-	if b.DB != nil && b.DB.StatementsAvailable {
-		v := b.DB.StatementsPerRequest
-		d.StatementsBefore = &v
-	}
-	if a.DB != nil && a.DB.StatementsAvailable {
-		v := a.DB.StatementsPerRequest
-		d.StatementsAfter = &v
-	}
+	d.StatementsBefore, d.StatementsAfter = b.DB.Statements(), a.DB.Statements()
 	passedBefore := map[string]bool{}
 	for _, c := range b.Criteria {
 		passedBefore[c.Name] = c.Pass

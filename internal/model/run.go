@@ -160,6 +160,16 @@ type DB struct {
 	TransactionsPerRequest float64     `json:"transactions_per_request,omitempty"`
 }
 
+// Statements is StatementsPerRequest, or nil when pg_stat_statements was
+// not available and the figure is not a measurement.
+func (db *DB) Statements() *float64 {
+	if db == nil || !db.StatementsAvailable {
+		return nil
+	}
+	v := db.StatementsPerRequest
+	return &v
+}
+
 // Statement is one normalised statement from pg_stat_statements.
 type Statement struct {
 	Query    string        `json:"query"`

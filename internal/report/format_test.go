@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 func TestParseFormats(t *testing.T) {
@@ -150,5 +151,26 @@ func TestMarkdownContent(t *testing.T) {
 				t.Errorf("row %q has %d cells, header %q has %d", l, cells(l), lines[0], cells(lines[0]))
 			}
 		}
+	}
+}
+
+// TestTextSaysThingsOnce: a scenario that sent nothing says so once, and a
+// probe without pg_stat_statements shows no statement count.
+func TestTextSaysThingsOnce(t *testing.T) {
+	run := &model.Run{Target: "http://x", Scenarios: []*model.Scenario{{Name: "s", StatusCodes: map[string]int64{},
+		Criteria: []model.Criterion{
+			{Name: "status", Message: "no requests were sent"},
+			{Name: "errors", Message: "no requests were sent"},
+		},
+		DB: &model.DB{SeqScansPerRequest: 2, StatementsAvailable: false}}}}
+	var buf bytes.Buffer
+	if err := Text(&buf, run); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "no requests were sent"); n != 1 {
+		t.Errorf("said %d times:\n%s", n, buf.String())
+	}
+	if !strings.Contains(buf.String(), "n/a statements") || strings.Contains(buf.String(), " 0 statements") {
+		t.Errorf("statements without pg_stat_statements:\n%s", buf.String())
 	}
 }

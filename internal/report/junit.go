@@ -89,7 +89,7 @@ func JUnit(w io.Writer, run *model.Run) error {
 		}
 		if sc.DB != nil {
 			s.Properties.Props = append(s.Properties.Props,
-				junitProp{"db.statements_per_request", figure.Float(sc.DB.StatementsPerRequest)},
+				junitProp{"db.statements_per_request", figure.Optional(sc.DB.Statements())},
 				junitProp{"db.indexes_present", strconv.FormatBool(sc.DB.IndexesPresent)})
 		}
 		for _, c := range sc.Criteria {

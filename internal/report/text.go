@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -39,8 +40,9 @@ func Text(w io.Writer, run *model.Run) error {
 	var notes []string
 	for _, sc := range run.Scenarios {
 		for _, c := range sc.Criteria {
-			if !c.Pass {
-				notes = append(notes, fmt.Sprintf("FAIL %s: %s", sc.Name, c.Message))
+			// Status and errors both fail when nothing was sent: say it once.
+			if n := fmt.Sprintf("FAIL %s: %s", sc.Name, c.Message); !c.Pass && !slices.Contains(notes, n) {
+				notes = append(notes, n)
 			}
 		}
 		if sc.UnderDelivered {
@@ -49,7 +51,7 @@ func Text(w io.Writer, run *model.Run) error {
 		}
 		if sc.DB != nil {
 			notes = append(notes, fmt.Sprintf("db   %s: %s statements, %s seq scans, %s index scans, %s rows read per request; indexes %s",
-				sc.Name, figure.Float(sc.DB.StatementsPerRequest), figure.Float(sc.DB.SeqScansPerRequest),
+				sc.Name, figure.Optional(sc.DB.Statements()), figure.Float(sc.DB.SeqScansPerRequest),
 				figure.Float(sc.DB.IndexScansPerRequest), figure.Float(sc.DB.RowsReadPerRequest), presentWord(sc.DB)))
 		}
 		for _, e := range sc.Errors {

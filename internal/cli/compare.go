@@ -61,7 +61,7 @@ and compare.html into --out (default: the AFTER run directory).`,
 		Example: `  perfgate compare reports/20250314T090000Z-before reports/20250314T093000Z-after --claim 50s:2s
   perfgate compare before/summary.json after/summary.json --claim 50s:2s --claim-percentile p95
   perfgate compare before after --max-regression 5% --format text,md --out . && cat compare.md >> "$GITHUB_STEP_SUMMARY"`,
-		Args: cmdArgs(cobra.ExactArgs(2)),
+		Args: cmdArgs(cobra.ExactArgs(2), "BEFORE and AFTER are two run directories (or their summary.json), e.g. reports/latest-before reports/latest-after"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.before, opts.after = args[0], args[1]
 			return runF(cmd.Context(), opts)

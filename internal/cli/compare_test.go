@@ -122,7 +122,7 @@ func TestCompareCommand(t *testing.T) {
 		wantOut  string
 	}{
 		{name: "no raw files", args: []string{"compare", before, after}, wantCode: exit.CodeOK, wantOut: "(no raw results)"},
-		{name: "one run", args: []string{"compare", before}, wantCode: exit.CodeUsage, wantOut: "accepts 2 arg(s)"},
+		{name: "one run", args: []string{"compare", before}, wantCode: exit.CodeUsage, wantOut: "perfgate compare BEFORE AFTER [flags]: got 1 argument"},
 		{name: "bad claim", args: []string{"compare", before, after, "--claim", "fast"}, wantCode: exit.CodeUsage, wantOut: "want BEFORE:AFTER"},
 		{name: "bad format", args: []string{"compare", before, after, "--format", "pdf"}, wantCode: exit.CodeUsage, wantOut: "valid formats are text,md,json,html"},
 		{name: "bad max regression", args: []string{"compare", before, after, "--max-regression", "lots"}, wantCode: exit.CodeUsage, wantOut: "write e.g. 10%"},

@@ -39,7 +39,7 @@ three on content_tracking_details (contentTrackingId, userId, eid).
 The SQL is embedded in the binary; the same files are in internal/pgenv/sql.`,
 		Example: `  perfgate db indexes verify --dsn "$PERFGATE_DSN"
   perfgate db indexes apply --dsn postgres://user:pass@127.0.0.1:5432/app`,
-		Args:      cmdArgs(cobra.ExactArgs(1)),
+		Args:      cmdArgs(cobra.ExactArgs(1), "say what to do: apply, rollback or verify"),
 		ValidArgs: []string{"apply", "rollback", "verify"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Action = args[0]

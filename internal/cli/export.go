@@ -56,7 +56,7 @@ The Parquet files themselves also open directly in DuckDB, pandas or Spark.`,
   perfgate export reports/20260501T120000Z-after --to vegeta --scenario single-user-single-course | vegeta plot > plot.html
   perfgate export reports/20260501T120000Z-after --to csv -o results.csv
   perfgate export reports/20260501T120000Z-after/single-user-single-course.parquet --to csv`,
-		Args: cmdArgs(cobra.ExactArgs(1)),
+		Args: cmdArgs(cobra.ExactArgs(1), "RUN is one run directory or one of its .parquet files"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.run = args[0]
 			return run(cmd.Context(), opts)

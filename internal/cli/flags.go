@@ -2,11 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -17,7 +19,7 @@ func registerScenarioFlags(cmd *cobra.Command, o *engine.Overrides, shape bool) 
 	fl := cmd.Flags()
 	fl.StringSliceVar(&o.Only, "only", nil, "run only the scenarios with these names (repeatable, comma-separated)")
 	fl.StringSliceVar(&o.Skip, "skip", nil, "skip the scenarios with these names")
-	fl.StringVar(&o.Fixtures, "fixtures", "", "fixtures file written by `perfgate db seed` (default: the checklist's IDs)")
+	fl.StringVar(&o.Fixtures, "fixtures", "", "fixtures file written by perfgate db seed or db up (default: the checklist's IDs)")
 	fl.StringArrayVar(&o.Sets, "set", nil, "template variable key=value, e.g. --set Prefix=/v1/tracking (repeatable)")
 	if shape {
 		fl.StringVar(&o.Rate, "rate", "", "request rate for every scenario: 5/s, 1/10s, 300/m or max (overrides the files)")
@@ -58,11 +60,20 @@ func (f *loadFlags) check() (int64, error) {
 	return n, nil
 }
 
-// cmdArgs wraps a cobra positional-argument check so that its error is a usage error.
-func cmdArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+// cmdArgs wraps a cobra positional-argument check so that its error is a
+// usage error that says what the arguments are: the command's Use line
+// names them ("compare BEFORE AFTER"), and what says what they are.
+func cmdArgs(check cobra.PositionalArgs, what ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := check(cmd, args); err != nil {
-			return exit.Usage(err)
+			msg := fmt.Sprintf("%s: got %s", cmd.UseLine(), figure.Plural(len(args), "argument"))
+			if len(args) > 0 {
+				msg += fmt.Sprintf(" (%s)", strings.Join(args, " "))
+			}
+			if len(what) > 0 {
+				msg += "; " + what[0]
+			}
+			return exit.Usagef("%s; see %s --help", msg, cmd.CommandPath())
 		}
 		return nil
 	}

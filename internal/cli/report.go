@@ -62,7 +62,7 @@ directory given alone is re-rendered as it is: its own share of the load.`,
   # merge the four shards of a distributed run and gate on the result
   perfgate report reports/*-after-shard-*-of-4 --out reports/after-merged --format text,json,html
   perfgate report /results/run-1 --out /results/run-1/merged --format text,json,md,junit,html`,
-		Args: cmdArgs(cobra.MinimumNArgs(1)),
+		Args: cmdArgs(cobra.MinimumNArgs(1), "RUN is a run directory or its summary.json; several RUNs are the shards of one distributed run"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.runs = args
 			return runReport(cmd.Context(), opts)

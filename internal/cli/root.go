@@ -7,9 +7,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/hint"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -54,14 +56,17 @@ PERFGATE_MAX_WORKERS. Flags override scenario files.`,
   perfgate compare reports/<before-run> reports/<after-run> --claim 50s:2s`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version and -v print what perfgate version prints.
+		Version: versionLine(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			return applyEnv(cmd)
 		},
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	root.SetIn(streams.In)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return exit.Usage(err) })
+	root.SetFlagErrorFunc(flagError)
 	if len(subs) > 0 {
 		// Tests mount one command with a stubbed run function.
 		root.AddCommand(subs...)
@@ -98,4 +103,21 @@ func applyEnv(cmd *cobra.Command) error {
 		}
 	})
 	return err
+}
+
+// unknownFlagRE finds the flag in pflag's "unknown flag: --targt".
+var unknownFlagRE = regexp.MustCompile(`unknown flag: --([\w-]+)`)
+
+// flagError makes a flag error a usage error (exit 2) with a hint: the
+// closest flag of the command for an unknown one, and where to read more.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if m := unknownFlagRE.FindStringSubmatch(msg); m != nil {
+		var names []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+		if s := hint.Closest(m[1], names); s != "" {
+			msg += fmt.Sprintf(" (did you mean --%s?)", s)
+		}
+	}
+	return exit.Usagef("%s; see %s --help", msg, cmd.CommandPath())
 }

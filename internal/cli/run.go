@@ -177,6 +177,13 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out); err != nil {
 		return err
 	}
+	if opts.out == "" && shard == nil {
+		if link, err := engine.LinkLatest(dir, opts.label); err != nil {
+			fmt.Fprintf(opts.streams.ErrOut, "perfgate: warning: %v\n", err)
+		} else if link != "" && formats.Has(report.FormatText) {
+			fmt.Fprintf(opts.streams.Out, "latest %q run: %s\n", opts.label, link)
+		}
+	}
 	switch {
 	case run.Interrupted:
 		return exit.Unavailable(fmt.Errorf("interrupted: the results gathered so far are in %s", dir))
@@ -201,5 +208,5 @@ func writeRun(dir string, run *model.Run, formats report.Formats[*model.Run], ou
 
 // tool identifies this perfgate build in the files it writes.
 func tool() model.Tool {
-	return model.Tool{Name: "perfgate", Version: Version, Commit: commit(), GoVersion: runtime.Version()}
+	return model.Tool{Name: "perfgate", Version: buildVersion(), Commit: commit(), GoVersion: runtime.Version()}
 }

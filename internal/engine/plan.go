@@ -183,12 +183,17 @@ func Preflight(ctx context.Context, ps []Planned) error {
 func DirName(now time.Time, label string) string {
 	name := now.UTC().Format("20060102T150405Z")
 	if label != "" {
-		name += "-" + strings.Map(func(r rune) rune {
-			if r == '/' || r == '\\' || r == ' ' || r == ':' {
-				return '_'
-			}
-			return r
-		}, label)
+		name += "-" + safeLabel(label)
 	}
 	return "reports/" + name
+}
+
+// safeLabel is label as a part of a file name.
+func safeLabel(label string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ' ' || r == ':' {
+			return '_'
+		}
+		return r
+	}, label)
 }

@@ -199,3 +199,37 @@ func listFew(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// LatestLink is the name of the stable handle on the newest run of a
+// label: reports/latest-<label> points at reports/<UTC time>-<label>.
+func LatestLink(label string) string {
+	return filepath.Join("reports", "latest-"+safeLabel(label))
+}
+
+// LinkLatest points reports/latest-<label> at dir (a run directory under
+// reports/), replacing the link atomically, so that
+// `perfgate compare reports/latest-before reports/latest-after` keeps
+// working however many runs there are. A label-less run has no handle.
+func LinkLatest(dir, label string) (string, error) {
+	if label == "" {
+		return "", nil
+	}
+	link := LatestLink(label)
+	if fi, err := os.Lstat(link); err == nil && fi.Mode()&fs.ModeSymlink == 0 {
+		return "", fmt.Errorf("%s exists and is not a link perfgate made; remove it to get the latest-%s handle", link, label)
+	}
+	rel, err := filepath.Rel(filepath.Dir(link), dir)
+	if err != nil {
+		return "", err
+	}
+	tmp := fmt.Sprintf("%s.tmp%d", link, os.Getpid())
+	os.Remove(tmp)
+	if err := os.Symlink(rel, tmp); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, link); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	return link, nil
+}

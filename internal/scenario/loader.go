@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/perfgate/perfgate/internal/hint"
 )
 
 // DefaultDir is where scenario files are looked for when no path is given.
@@ -105,7 +107,7 @@ func Select(all []*Scenario, only, skip []string) ([]*Scenario, error) {
 	for _, n := range slices.Concat(only, skip) {
 		if !slices.Contains(names, n) {
 			msg := fmt.Sprintf("no scenario named %q", n)
-			if s := suggest(n, names); s != "" {
+			if s := hint.Closest(n, names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {
 				msg += " (scenarios: " + strings.Join(names, ", ") + ")"

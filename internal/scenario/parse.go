@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/net/http/httpguts"
 
+	"github.com/perfgate/perfgate/internal/hint"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
 )
@@ -163,7 +164,7 @@ func (p *parser) fields(n *yaml.Node, where string, allowed []string) map[string
 		}
 		if !slices.Contains(allowed, key) {
 			msg := fmt.Sprintf("unknown field %q in %s", key, where)
-			if s := suggest(key, allowed); s != "" {
+			if s := hint.Closest(key, allowed); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {
 				msg += fmt.Sprintf(" (known fields: %s)", strings.Join(allowed, ", "))

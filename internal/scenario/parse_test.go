@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/perfgate/perfgate/internal/fixtures"
+	"github.com/perfgate/perfgate/internal/hint"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
 )
@@ -257,8 +258,8 @@ func TestFixturesAndSets(t *testing.T) {
 
 func TestSuggest(t *testing.T) {
 	for word, want := range map[string]string{"laetncy": "latency", "expct": "expect", "zzzzzz": "", "rat": "rate"} {
-		if got := suggest(word, append(append([]string{}, topFields...), append(loadFields, expectFields...)...)); got != want {
-			t.Errorf("suggest(%q) = %q, want %q", word, got, want)
+		if got := hint.Closest(word, append(append([]string{}, topFields...), append(loadFields, expectFields...)...)); got != want {
+			t.Errorf("hint.Closest(%q) = %q, want %q", word, got, want)
 		}
 	}
 }

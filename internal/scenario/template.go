@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/http/httpguts"
 
 	"github.com/perfgate/perfgate/internal/fixtures"
+	"github.com/perfgate/perfgate/internal/hint"
 	"github.com/perfgate/perfgate/internal/load"
 )
 
@@ -199,7 +200,7 @@ func templateMsg(err error) string {
 	}
 	if unknown != "" {
 		names := []string{"Prefix", "Tenant", "User", "Users", "Course", "Courses", "NewUser", "Var"}
-		if s := suggest(unknown, names); s != "" {
+		if s := hint.Closest(unknown, names); s != "" {
 			msg += fmt.Sprintf(" (did you mean .%s?)", s)
 		}
 		msg += "; templates know " + TemplateNames

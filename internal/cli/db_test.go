@@ -126,7 +126,7 @@ func TestDBUsageErrors(t *testing.T) {
 		{[]string{"db", "seed"}, "db seed needs --dsn"},
 		{[]string{"db", "indexes", "verify"}, "db indexes needs --dsn"},
 		{[]string{"db", "indexes", "drop", "--dsn", "postgres://x@127.0.0.1:1/db"}, `db indexes "drop": use apply, rollback or verify`},
-		{[]string{"db", "indexes"}, "accepts 1 arg"},
+		{[]string{"db", "indexes"}, "got 0 arguments; say what to do: apply, rollback or verify"},
 		{[]string{"db"}, "db needs a subcommand"},
 	}
 	for _, tt := range tests {

@@ -154,7 +154,7 @@ func TestExportErrors(t *testing.T) {
 	}{
 		{name: "unknown format", args: []string{dir, "--to", "json"}, wantErr: `--to "json" is not a format: choose csv or vegeta`},
 		{name: "no format", args: []string{dir}, wantErr: "--to is required: choose csv or vegeta"},
-		{name: "no run", args: []string{"--to", "csv"}, wantErr: "accepts 1 arg(s)"},
+		{name: "no run", args: []string{"--to", "csv"}, wantErr: "got 0 arguments; RUN is one run directory"},
 		{name: "missing run", args: []string{filepath.Join(empty, "nope"), "--to", "csv"}, wantErr: "does not exist"},
 		{name: "no raw results", args: []string{empty, "--to", "csv"}, wantErr: "holds no raw results (*.parquet files)"},
 		{name: "unknown scenario", args: []string{dir, "--to", "csv", "--scenario", "c"}, wantErr: `no raw results for scenario "c"; it has a-scenario, b-scenario`},

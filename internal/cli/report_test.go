@@ -26,7 +26,7 @@ func TestReportCommand(t *testing.T) {
 		{name: "text to stdout", args: []string{"report", filepath.Join(run, "summary.json")}, wantCode: exit.CodeOK, wantOut: "single-user-single-course"},
 		{name: "several runs that are not shards", args: []string{"report", run, run}, wantCode: exit.CodeUsage, wantOut: "is not a shard of a distributed run"},
 		{name: "bad format", args: []string{"report", run, "--format", "pdf"}, wantCode: exit.CodeUsage, wantOut: "valid formats are text,json,md,junit,html"},
-		{name: "no run", args: []string{"report"}, wantCode: exit.CodeUsage, wantOut: "requires at least 1 arg"},
+		{name: "no run", args: []string{"report"}, wantCode: exit.CodeUsage, wantOut: "got 0 arguments; RUN is a run directory"},
 		{name: "not a run", args: []string{"report", t.TempDir()}, wantCode: exit.CodeUsage, wantOut: "pass a run directory"},
 	}
 	for _, tt := range tests {

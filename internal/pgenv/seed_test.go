@@ -328,6 +328,34 @@ func TestSeedFixturesAcrossProfiles(t *testing.T) {
 	}
 }
 
+// TestSeedRecordsProvenance: the comment on content_tracking says the
+// profile and the seed, in the format a run's fingerprint reads.
+func TestSeedRecordsProvenance(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	opts := small
+	opts.Seed = 42
+	dsn, _ := seed(t, opts)
+	conn := open(t, dsn)
+	var comment string
+	if err := conn.QueryRow(ctx, `SELECT obj_description('content_tracking'::regclass, 'pg_class')`).Scan(&comment); err != nil {
+		t.Fatal(err)
+	}
+	if comment != "perfgate seed: profile=custom seed=42" {
+		t.Errorf("comment %q", comment)
+	}
+	p, err := pgenv.ReadSeedProvenance(ctx, conn)
+	if err != nil || p == nil || *p != (pgenv.SeedProvenance{Profile: "custom", Seed: 42}) {
+		t.Errorf("ReadSeedProvenance = %+v, %v", p, err)
+	}
+	for _, c := range []string{`'my own comment'`, `'perfgate seed: profile=tiny seed=1 and more'`, `NULL`} {
+		execAll(t, conn, `COMMENT ON TABLE content_tracking IS `+c)
+		if p, err := pgenv.ReadSeedProvenance(ctx, conn); err != nil || p != nil {
+			t.Errorf("comment %s: ReadSeedProvenance = %+v, %v, want nil", c, p, err)
+		}
+	}
+}
+
 func TestSeedOptionErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct {

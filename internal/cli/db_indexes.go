@@ -80,7 +80,7 @@ func runDBIndexes(ctx context.Context, opts *dbIndexesOptions) error {
 		if err := changes.WriteText(errOut); err != nil {
 			return err
 		}
-		fmt.Fprintf(errOut, "%s in %s\n", changes.Summary(), time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(errOut, "%s (%s)\n", changes.Summary(), time.Since(start).Round(time.Millisecond))
 	case "verify":
 	default:
 		return exit.Usagef("db indexes %q: use apply, rollback or verify", opts.Action)

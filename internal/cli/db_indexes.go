@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -27,16 +28,27 @@ func newDBIndexesCmd(streams Streams, runF func(context.Context, *dbIndexesOptio
 	cmd := &cobra.Command{
 		Use:   "indexes apply|rollback|verify",
 		Short: "Apply, roll back or verify the seven indexes of the deployment checklist",
-		Long: `indexes manages the checklist's seven indexes: four on content_tracking
+		Long: `indexes manages the checklist's seven indexes, with the names of the
+service's migration (add_performance_indexes.sql): four on content_tracking
 (userId+courseId+tenantId, userId+tenantId, courseId+tenantId, createdOn) and
-three on content_tracking_details (contentTrackingId, userId, eid).
+three on content_tracking_details (contentTrackingId, userId, eid). It reads
+the catalog of the tables the search path resolves: an index counts by its
+table and columns, not only its name.
 
-  apply     CREATE INDEX CONCURRENTLY IF NOT EXISTS, then ANALYZE both tables
-  rollback  DROP INDEX CONCURRENTLY IF EXISTS: back to the "before" state
-  verify    prints the 4 + 3 table of the checklist's pg_indexes query;
-            exit 1 when any index is missing or INVALID
+  apply     CREATE INDEX CONCURRENTLY for each missing index, on the
+            schema-qualified table, then ANALYZE both tables; an index on the
+            same columns under another name is kept (no duplicate), an INVALID
+            one is rebuilt; refuses (exit 2, nothing built) when one of the
+            names is taken by an index on other columns
+  rollback  DROP INDEX CONCURRENTLY IF EXISTS "schema"."name" for each of the
+            migration's indexes found on the two tables, never by bare name;
+            an equivalent index under another name is left in place and
+            reported (the "before" state is then not reached)
+  verify    prints the 4 + 3 table of the checklist's pg_indexes query, with
+            "present as NAME" for an equivalent index under another name;
+            exit 1 when any index is missing, INVALID or on wrong columns
 
-The SQL is embedded in the binary; the same files are in internal/pgenv/sql.`,
+internal/pgenv/sql holds the migration for applying it by hand.`,
 		Example: `  perfgate db indexes verify --dsn "$PERFGATE_DSN"
   perfgate db indexes apply --dsn postgres://user:pass@127.0.0.1:5432/app`,
 		Args:      cmdArgs(cobra.ExactArgs(1), "say what to do: apply, rollback or verify"),
@@ -57,16 +69,18 @@ func runDBIndexes(ctx context.Context, opts *dbIndexesOptions) error {
 	out, errOut := opts.Streams.Out, opts.Streams.ErrOut
 	start := time.Now()
 	switch opts.Action {
-	case "apply":
-		if err := pgenv.ApplyIndexes(ctx, opts.DSN); err != nil {
+	case "apply", "rollback":
+		changes, err := pgenv.ChangeIndexes(ctx, opts.DSN, pgenv.IndexAction(opts.Action))
+		if errors.Is(err, pgenv.ErrIndexConflict) {
+			return exit.Usage(err)
+		}
+		if err != nil {
 			return exit.Unavailable(err)
 		}
-		fmt.Fprintf(errOut, "applied the seven indexes and analyzed both tables in %s\n", time.Since(start).Round(time.Millisecond))
-	case "rollback":
-		if err := pgenv.RollbackIndexes(ctx, opts.DSN); err != nil {
-			return exit.Unavailable(err)
+		if err := changes.WriteText(errOut); err != nil {
+			return err
 		}
-		fmt.Fprintf(errOut, "dropped the seven indexes in %s\n", time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(errOut, "%s (%s)\n", changes.Summary(), time.Since(start).Round(time.Millisecond))
 	case "verify":
 	default:
 		return exit.Usagef("db indexes %q: use apply, rollback or verify", opts.Action)

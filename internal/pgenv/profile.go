@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/perfgate/perfgate/internal/fixtures"
 )
 
 // DefaultSeed is the seed used when SeedOptions.Seed is 0.
@@ -12,14 +14,18 @@ const DefaultSeed = 1
 // DefaultProfile is the scale used when SeedOptions.Profile is empty.
 const DefaultProfile = "tiny"
 
-// Profile is a named scale of synthetic data. Every user has Contents
-// contents in every course of the main tenant, and each content has about
-// Events detail events, so the main tenant holds about
-// Users × Courses × Contents × Events detail rows; the second tenant adds a
-// few thousand more.
+// Profile is a named scale of synthetic data. Every one of Users has
+// Contents contents in every one of Courses in the main tenant, and each
+// content has about Events detail events, so the bulk of the data is
+// Users × Courses × Contents × Events detail rows. Around it, sized from the
+// profile so that every scale has them, are the sparse cases the fixtures
+// name: sparse users (rows in some courses, Contents/4 per pair), courses
+// nobody started, users without rows, and a second tenant; they add a few
+// per cent. Users and Courses are at least 3: the fixed users and courses
+// of the default fixtures are always seeded.
 type Profile struct {
 	Name     string
-	Users    int // users of the main tenant; the first is the checklist's user
+	Users    int // users with rows in every course; the first is the checklist's user
 	Courses  int // courses; the first is the checklist's course
 	Contents int // contents per user and course
 	Events   int // mean detail events per content
@@ -51,7 +57,7 @@ func ProfileNames() []string {
 func (p Profile) rows() int { return p.Users * p.Courses * p.Contents * p.Events }
 
 // otherTenantOwnUsers is how many users the second tenant has besides the
-// first three IDs it shares with the main tenant.
+// IDs it shares with the main tenant.
 const otherTenantOwnUsers = 2
 
 // resolve turns options into the scale to generate.
@@ -77,6 +83,9 @@ func (o SeedOptions) resolve() (Profile, int64, error) {
 			p.Name = "custom"
 		}
 	}
+	// The fixed IDs are always seeded: the shipped scenarios rely on them.
+	p.Users = max(p.Users, len(fixtures.FixedUsers))
+	p.Courses = max(p.Courses, len(fixtures.FixedCourses))
 	seed := o.Seed
 	if seed == 0 {
 		seed = DefaultSeed

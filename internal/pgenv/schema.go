@@ -22,7 +22,10 @@ const (
 )
 
 // SQL returns the embedded SQL file name (schema.sql, indexes_apply.sql,
-// indexes_rollback.sql).
+// indexes_rollback.sql). perfgate runs schema.sql as it is; the two index
+// files are the migration for people who apply it by hand, and perfgate
+// builds its own statements from Indexes and the catalog instead (see
+// ChangeIndexes).
 func SQL(name string) (string, error) {
 	b, err := sqlFiles.ReadFile("sql/" + name)
 	if err != nil {
@@ -53,6 +56,15 @@ func statements(src string) []string {
 	}
 	return out
 }
+
+// Querier is what pgenv reads the catalog through: *pgx.Conn,
+// *pgxpool.Pool and pgx.Tx all satisfy it.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+var _ Querier = (*pgx.Conn)(nil)
 
 // connect opens one connection to dsn; its errors never carry the password.
 func connect(ctx context.Context, dsn string) (*pgx.Conn, error) {
@@ -89,4 +101,11 @@ func createSchema(ctx context.Context, conn *pgx.Conn) error {
 		}
 	}
 	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
 
@@ -27,29 +29,38 @@ func TestSchemaMatchesEntities(t *testing.T) {
 		{"content_tracking", "contentType", "character varying", false, ""},
 		{"content_tracking", "contentMime", "character varying", false, ""},
 		{"content_tracking", "unitId", "character varying", false, ""},
-		{"content_tracking", "createdOn", "timestamp with time zone", false, "now()"},
+		{"content_tracking", "createdOn", "timestamp with time zone", false, "CURRENT_TIMESTAMP"},
 		{"content_tracking", "lastAccessOn", "timestamp with time zone", true, ""},
-		{"content_tracking", "updatedOn", "timestamp with time zone", false, "now()"},
+		{"content_tracking", "updatedOn", "timestamp with time zone", false, ""},
 		{"content_tracking", "tenantId", "uuid", true, ""},
-		{"content_tracking", "resumeData", "double precision", true, ""},
 		{"content_tracking_details", "id", "uuid", false, "gen_random_uuid()"},
 		{"content_tracking_details", "contentTrackingId", "uuid", false, ""},
 		{"content_tracking_details", "userId", "uuid", false, ""},
 		{"content_tracking_details", "eid", "character varying", false, ""},
-		{"content_tracking_details", "mode", "character varying", true, ""},
-		{"content_tracking_details", "pageid", "character varying", true, ""},
-		{"content_tracking_details", "type", "character varying", true, ""},
-		{"content_tracking_details", "subtype", "character varying", true, ""},
-		{"content_tracking_details", "edata", "jsonb", true, ""},
-		{"content_tracking_details", "summary", "jsonb", true, ""},
-		{"content_tracking_details", "duration", "numeric", true, ""},
-		{"content_tracking_details", "progress", "numeric", true, ""},
-		{"content_tracking_details", "createdOn", "timestamp with time zone", false, "now()"},
-		{"content_tracking_details", "updatedOn", "timestamp with time zone", false, "now()"},
+		{"content_tracking_details", "mode", "character varying", false, ""},
+		{"content_tracking_details", "pageid", "character varying", false, ""},
+		{"content_tracking_details", "type", "character varying", false, ""},
+		{"content_tracking_details", "subtype", "character varying", false, ""},
+		{"content_tracking_details", "edata", "jsonb", false, ""},
+		{"content_tracking_details", "duration", "numeric", false, ""},
+		{"content_tracking_details", "summary", "jsonb", false, ""},
+		{"content_tracking_details", "progress", "numeric", false, ""},
+		{"content_tracking_details", "createdOn", "timestamp with time zone", false, "CURRENT_TIMESTAMP"},
+		{"content_tracking_details", "updatedOn", "timestamp with time zone", false, ""},
 	}
-	ctx := context.Background()
 	conn := open(t, pgtest.NewDB(t))
-	rows, err := conn.Query(ctx, `
+	if diff := cmp.Diff(want, columns(t, conn)); diff != "" {
+		t.Errorf("columns (-entities +database):\n%s", diff)
+	}
+	// Primary keys only: the seven indexes are the "after" state.
+	if n := queryInt(t, conn, `SELECT count(*) FROM pg_indexes WHERE tablename IN ('content_tracking','content_tracking_details')`); n != 2 {
+		t.Errorf("fresh schema has %d indexes, want the 2 primary keys", n)
+	}
+}
+
+func columns(t *testing.T, conn *pgx.Conn) []column {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), `
 SELECT table_name, column_name, data_type, is_nullable = 'YES', coalesce(column_default, '')
 FROM information_schema.columns
 WHERE table_schema = 'public' AND table_name IN ('content_tracking', 'content_tracking_details')
@@ -57,22 +68,80 @@ ORDER BY table_name, ordinal_position`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []column
-	for rows.Next() {
+	got, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (column, error) {
 		var c column
-		if err := rows.Scan(&c.Table, &c.Name, &c.Type, &c.Nullable, &c.Default); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, c)
-	}
-	if err := rows.Err(); err != nil {
+		err := row.Scan(&c.Table, &c.Name, &c.Type, &c.Nullable, &c.Default)
+		return c, err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("columns (-entities +database):\n%s", diff)
+	return got
+}
+
+// serviceDDL is what the service's TypeORM entities create at the
+// checklist's commit, as TypeORM writes it (uuid-ossp, its own constraint
+// names), without perfgate's schema.sql.
+var serviceDDL = []string{
+	`CREATE EXTENSION IF NOT EXISTS "uuid-ossp"`,
+	`CREATE TABLE "content_tracking" ("contentTrackingId" uuid NOT NULL DEFAULT uuid_generate_v4(), "userId" uuid NOT NULL, ` +
+		`"courseId" character varying NOT NULL, "contentId" character varying NOT NULL, "contentType" character varying NOT NULL, ` +
+		`"contentMime" character varying NOT NULL, "unitId" character varying NOT NULL, ` +
+		`"createdOn" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP, "lastAccessOn" TIMESTAMP WITH TIME ZONE, ` +
+		`"updatedOn" TIMESTAMP WITH TIME ZONE NOT NULL, "tenantId" uuid, ` +
+		`CONSTRAINT "PK_9c1a5f0e3b2d4c6a8e7f1b3d5a9" PRIMARY KEY ("contentTrackingId"))`,
+	`CREATE TABLE "content_tracking_details" ("id" uuid NOT NULL DEFAULT uuid_generate_v4(), "contentTrackingId" uuid NOT NULL, ` +
+		`"userId" uuid NOT NULL, "eid" character varying NOT NULL, "mode" character varying NOT NULL, "pageid" character varying NOT NULL, ` +
+		`"type" character varying NOT NULL, "subtype" character varying NOT NULL, "edata" jsonb NOT NULL, "duration" numeric NOT NULL, ` +
+		`"summary" jsonb NOT NULL, "progress" numeric NOT NULL, "createdOn" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP, ` +
+		`"updatedOn" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_4e2b7d9f1a3c5e7b9d1f3a5c7e9" PRIMARY KEY ("id"))`,
+}
+
+// serviceDB returns a database whose two tables were created by the
+// service's DDL, not by perfgate.
+func serviceDB(t *testing.T) string {
+	t.Helper()
+	dsn := pgtest.NewDB(t)
+	conn := open(t, dsn)
+	execAll(t, conn, `DROP TABLE content_tracking, content_tracking_details`)
+	execAll(t, conn, serviceDDL...)
+	return dsn
+}
+
+// TestSchemaMatchesServiceDDL: schema.sql and the service's DDL give the
+// same columns, types, nullability and defaults (the generated primary
+// keys aside, whose function differs only by extension).
+func TestSchemaMatchesServiceDDL(t *testing.T) {
+	t.Parallel()
+	ours := columns(t, open(t, pgtest.NewDB(t)))
+	theirs := columns(t, open(t, serviceDB(t)))
+	for _, cs := range [][]column{ours, theirs} {
+		for i := range cs {
+			if cs[i].Default == "gen_random_uuid()" || cs[i].Default == "uuid_generate_v4()" {
+				cs[i].Default = "generated uuid"
+			}
+		}
 	}
-	// Primary keys only: the seven indexes are the "after" state.
-	if n := queryInt(t, conn, `SELECT count(*) FROM pg_indexes WHERE tablename IN ('content_tracking','content_tracking_details')`); n != 2 {
-		t.Errorf("fresh schema has %d indexes, want the 2 primary keys", n)
+	if diff := cmp.Diff(theirs, ours); diff != "" {
+		t.Errorf("columns (-service +perfgate):\n%s", diff)
+	}
+}
+
+// TestSeedIntoServiceTables is `perfgate db seed --dsn` into the service's
+// own tables: every NOT NULL column gets a valid value, and the rows are
+// those perfgate's schema gets.
+func TestSeedIntoServiceTables(t *testing.T) {
+	t.Parallel()
+	dsn := serviceDB(t)
+	rep, err := pgenv.Seed(context.Background(), dsn, small)
+	if err != nil {
+		t.Fatalf("seed into the service's tables: %v", err)
+	}
+	if rep.Rows["content_tracking_details"] == 0 {
+		t.Fatal("nothing seeded")
+	}
+	dsn2, _ := seed(t, small)
+	if a, b := checksum(t, dsn), checksum(t, dsn2); a != b {
+		t.Errorf("the same seed gives other rows in the service's tables than in perfgate's: %s vs %s", a, b)
 	}
 }

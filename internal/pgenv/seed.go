@@ -109,6 +109,12 @@ func Seed(ctx context.Context, dsn string, opts SeedOptions) (*SeedReport, error
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("seed: %w", scrubErr(dsn, err))
 	}
+	// Provenance, in the same transaction as the rows: a later seed with
+	// --force overwrites it, as its rows are the latest.
+	if _, err := txs[0].Exec(ctx, "COMMENT ON TABLE "+pgx.Identifier{TableContentTracking}.Sanitize()+" IS "+
+		quoteLiteral(SeedComment(profile.Name, seed))); err != nil {
+		return nil, fmt.Errorf("seed: record provenance: %w", scrubErr(dsn, err))
+	}
 	for i, tx := range txs {
 		if err := tx.Commit(ctx); err != nil {
 			return nil, fmt.Errorf("seed: commit %s: %w", []string{TableContentTracking, TableContentTrackingDetails}[i], scrubErr(dsn, err))
@@ -120,6 +126,47 @@ func Seed(ctx context.Context, dsn string, opts SeedOptions) (*SeedReport, error
 		Elapsed:  time.Since(started),
 	}, nil
 }
+
+// seedCommentFormat is the comment Seed leaves on content_tracking: the
+// profile and seed, which a run's environment fingerprint reads back
+// (ReadSeedProvenance).
+const seedCommentFormat = "perfgate seed: profile=%s seed=%d"
+
+// SeedComment returns the comment Seed sets on content_tracking:
+// "perfgate seed: profile=<name> seed=<n>".
+func SeedComment(profile string, seed int64) string {
+	return fmt.Sprintf(seedCommentFormat, profile, seed)
+}
+
+// SeedProvenance is what the comment on content_tracking says about how
+// the database was seeded.
+type SeedProvenance struct {
+	Profile string
+	Seed    int64
+}
+
+// ReadSeedProvenance reads the comment Seed left on the content_tracking
+// table the search path resolves. It returns nil, and no error, when the
+// table has no comment or one perfgate did not write (a database seeded by
+// something else, or not seeded).
+func ReadSeedProvenance(ctx context.Context, q Querier) (*SeedProvenance, error) {
+	var comment *string
+	if err := q.QueryRow(ctx, `SELECT obj_description(to_regclass($1), 'pg_class')`, TableContentTracking).Scan(&comment); err != nil {
+		return nil, fmt.Errorf("read seed provenance: %w", err)
+	}
+	if comment == nil {
+		return nil, nil
+	}
+	var p SeedProvenance
+	if n, err := fmt.Sscanf(*comment, seedCommentFormat, &p.Profile, &p.Seed); err != nil || n != 2 || SeedComment(p.Profile, p.Seed) != *comment {
+		return nil, nil
+	}
+	return &p, nil
+}
+
+// quoteLiteral quotes s as an SQL string literal, for the statements that
+// take no parameters (COMMENT).
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // refuseNonEmpty returns an ErrNotEmpty error when either table holds rows.
 func refuseNonEmpty(ctx context.Context, conn *pgx.Conn, dsn string) error {

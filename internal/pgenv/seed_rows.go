@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -26,6 +27,29 @@ const (
 	shareInProgress = 0.35
 )
 
+// silentNotStarted: one Not_Started content in this many has no detail
+// event at all (listed, never opened) and no lastAccessOn, so that a
+// content_tracking row without details, which only a LEFT JOIN keeps,
+// occurs in every profile.
+const silentNotStarted = 10
+
+// The sparse cases, sized from the profile so that every profile has them
+// while the detail table keeps its calibrated size.
+const (
+	// sparseUserEvery: one generated sparse user per this many users,
+	// besides FixedSparseUsers.
+	sparseUserEvery = 8
+	// sparseContentsDivisor: a sparse user's pair holds Contents / this
+	// many contents (it started the course and left).
+	sparseContentsDivisor = 4
+	// unstartedCourseEvery: one generated unstarted course per this many
+	// courses, besides FixedUnstartedCourses.
+	unstartedCourseEvery = 5
+	// userWithoutRowsEvery: one generated user without rows per this many
+	// users, besides FixedUsersWithoutRows.
+	userWithoutRowsEvery = 20
+)
+
 type contentStatus int
 
 const (
@@ -41,9 +65,8 @@ type trackingRow struct {
 	courseID     string
 	content      *courseContent
 	createdOn    time.Time
-	lastAccessOn time.Time
+	lastAccessOn time.Time // the zero time is NULL: never accessed
 	tenantID     [16]byte
-	resumeData   any // float64 or nil
 }
 
 // detailRow is one content_tracking_details row.
@@ -55,7 +78,7 @@ type detailRow struct {
 	pageid     string
 	typ        string
 	edata      []byte
-	summary    []byte // nil is NULL
+	summary    []byte // nil is noSummary
 	duration   int64
 	progress   int64
 	createdOn  time.Time
@@ -63,10 +86,14 @@ type detailRow struct {
 
 var (
 	trackingColumns = []string{"contentTrackingId", "userId", "courseId", "contentId", "contentType",
-		"contentMime", "unitId", "createdOn", "lastAccessOn", "updatedOn", "tenantId", "resumeData"}
+		"contentMime", "unitId", "createdOn", "lastAccessOn", "updatedOn", "tenantId"}
 	detailColumns = []string{"id", "contentTrackingId", "userId", "eid", "mode", "pageid", "type",
 		"subtype", "edata", "summary", "duration", "progress", "createdOn", "updatedOn"}
 )
+
+// noSummary is the summary of every event but END: the column is NOT NULL
+// in the service's entity, and only END events carry a summary.
+var noSummary = []byte("[]")
 
 // appendCopy appends r as one tuple of a binary COPY stream in
 // trackingColumns order.
@@ -80,16 +107,14 @@ func (r *trackingRow) appendCopy(b []byte) []byte {
 	b = copyText(b, r.content.mime)
 	b = copyText(b, r.content.unit)
 	b = copyTime(b, r.createdOn)
-	b = copyTime(b, r.lastAccessOn)
-	b = copyTime(b, r.lastAccessOn) // updatedOn
-	b = copyUUID(b, r.tenantID)
-	if f, ok := r.resumeData.(float64); ok {
-		b = binary.BigEndian.AppendUint32(b, 8)
-		b = binary.BigEndian.AppendUint64(b, math.Float64bits(f))
-	} else {
+	if r.lastAccessOn.IsZero() {
 		b = copyNull(b)
+		b = copyTime(b, r.createdOn) // updatedOn: NOT NULL, last written at creation
+	} else {
+		b = copyTime(b, r.lastAccessOn)
+		b = copyTime(b, r.lastAccessOn) // updatedOn
 	}
-	return b
+	return copyUUID(b, r.tenantID)
 }
 
 // appendCopy appends r as one tuple of a binary COPY stream in
@@ -105,7 +130,11 @@ func (r *detailRow) appendCopy(b []byte) []byte {
 	b = copyText(b, r.typ)
 	b = copyText(b, "") // subtype
 	b = copyJSONB(b, r.edata)
-	b = copyJSONB(b, r.summary)
+	if r.summary == nil {
+		b = copyJSONB(b, noSummary)
+	} else {
+		b = copyJSONB(b, r.summary)
+	}
 	b = copyNumeric(b, r.duration)
 	b = copyNumeric(b, r.progress)
 	b = copyTime(b, r.createdOn)
@@ -193,18 +222,27 @@ var contentKinds = []struct{ typ, mime string }{
 
 // plan is everything the generator decides before emitting rows.
 type plan struct {
-	profile     Profile
-	seed        int64
-	tenant      [16]byte
-	users       [][16]byte
-	courses     []string
-	contents    map[string][]courseContent
-	otherTenant [16]byte
-	otherUsers  [][16]byte
-	otherCourse []string
-	newUser     [16]byte
-	rng         *rand.Rand
-	arena       []byte // where JSON values are written (see json)
+	profile      Profile
+	seed         int64
+	tenant       [16]byte
+	users        [][16]byte // rows in every course of courses
+	courses      []string
+	contents     map[string][]courseContent
+	sparse       []sparseUser
+	unstarted    []string   // no rows anywhere
+	withoutRows  [][16]byte // no rows anywhere; the first is the new user
+	otherTenant  [16]byte
+	otherUsers   [][16]byte
+	otherCourses []string
+	rng          *rand.Rand
+	arena        []byte // where JSON values are written (see json)
+}
+
+// sparseUser has rows in the main tenant for some of the plan's courses
+// and none for the others.
+type sparseUser struct {
+	id      [16]byte
+	courses []string // the courses it has rows for, in plan order
 }
 
 // newRand returns the generator's random source: PCG seeded from seed.
@@ -230,39 +268,57 @@ func doID(rng *rand.Rand) string {
 	return fmt.Sprintf("do_2143%019d", rng.Uint64N(1e19))
 }
 
+// newPlan decides every ID of the seed. p has at least as many users and
+// courses as fixtures.FixedUsers and FixedCourses (resolve sees to it).
+// The fixed IDs are reserved first, so that no generated ID equals one.
 func newPlan(p Profile, seed int64) *plan {
 	rng := newRand(seed)
 	pl := &plan{profile: p, seed: seed, rng: rng, contents: map[string][]courseContent{}}
-	pl.tenant = uuid.MustParse(fixtures.ChecklistTenant)
-	seen := map[[16]byte]bool{}
-	fresh := func() [16]byte {
+	seenUser := map[[16]byte]bool{}
+	fixed := func(s string) [16]byte {
+		u := uuid.MustParse(s)
+		seenUser[u] = true
+		return u
+	}
+	fixedAll := func(ids []string) [][16]byte {
+		out := make([][16]byte, len(ids))
+		for i, s := range ids {
+			out[i] = fixed(s)
+		}
+		return out
+	}
+	freshUser := func() [16]byte {
 		for {
-			u := randUUID(rng)
-			if !seen[u] {
-				seen[u] = true
+			if u := randUUID(rng); !seenUser[u] {
+				seenUser[u] = true
 				return u
 			}
 		}
 	}
-	pl.newUser = uuid.MustParse(fixtures.FixedNewUser)
-	seen[pl.newUser] = true
-	for _, s := range fixtures.FixedUsers {
-		u := uuid.MustParse(s)
-		seen[u] = true
-		if len(pl.users) < max(p.Users, 1) {
-			pl.users = append(pl.users, u)
+	seenCourse := map[string]bool{}
+	for _, c := range slices.Concat(fixtures.FixedCourses, fixtures.FixedUnstartedCourses) {
+		seenCourse[c] = true
+	}
+	freshCourse := func() string {
+		for {
+			if c := doID(rng); !seenCourse[c] {
+				seenCourse[c] = true
+				return c
+			}
 		}
 	}
+
+	pl.tenant = fixed(fixtures.ChecklistTenant)
+	pl.otherTenant = fixed(fixtures.FixedOtherTenant)
+	pl.users = fixedAll(fixtures.FixedUsers)
+	fixedSparse := fixedAll(fixtures.FixedSparseUsers)
+	pl.withoutRows = fixedAll(fixtures.FixedUsersWithoutRows)
 	for len(pl.users) < p.Users {
-		pl.users = append(pl.users, fresh())
+		pl.users = append(pl.users, freshUser())
 	}
-	for _, c := range fixtures.FixedCourses {
-		if len(pl.courses) < max(p.Courses, 1) {
-			pl.courses = append(pl.courses, c)
-		}
-	}
+	pl.courses = slices.Clone(fixtures.FixedCourses)
 	for len(pl.courses) < p.Courses {
-		pl.courses = append(pl.courses, doID(rng))
+		pl.courses = append(pl.courses, freshCourse())
 	}
 	for _, c := range pl.courses {
 		units := max(1, p.Contents/10)
@@ -277,13 +333,57 @@ func newPlan(p Profile, seed int64) *plan {
 		}
 		pl.contents[c] = list
 	}
-	pl.otherTenant = fresh()
-	pl.otherUsers = append(pl.otherUsers, pl.users[:min(3, len(pl.users))]...)
-	for i := 0; i < otherTenantOwnUsers; i++ {
-		pl.otherUsers = append(pl.otherUsers, fresh())
+
+	// The fixed sparse users follow fixtures.FixedSparseCourses in the fixed
+	// courses, and take about half of the others.
+	extra := pl.courses[len(fixtures.FixedCourses):]
+	for i, id := range fixedSparse {
+		has := map[string]bool{}
+		for _, c := range fixtures.FixedSparseCourses[fixtures.FixedSparseUsers[i]] {
+			has[c] = true
+		}
+		for _, c := range extra {
+			has[c] = rng.IntN(2) == 0
+		}
+		pl.sparse = append(pl.sparse, sparseUser{id: id, courses: pl.inCourseOrder(has)})
 	}
-	pl.otherCourse = pl.courses[:min(3, len(pl.courses))]
+	// The generated ones have rows in 1 .. all-but-one courses.
+	for range p.Users / sparseUserEvery {
+		id := freshUser()
+		has := map[string]bool{}
+		for _, j := range rng.Perm(len(pl.courses))[:1+rng.IntN(len(pl.courses)-1)] {
+			has[pl.courses[j]] = true
+		}
+		pl.sparse = append(pl.sparse, sparseUser{id: id, courses: pl.inCourseOrder(has)})
+	}
+	pl.unstarted = slices.Clone(fixtures.FixedUnstartedCourses)
+	for range p.Courses / unstartedCourseEvery {
+		pl.unstarted = append(pl.unstarted, freshCourse())
+	}
+	for range p.Users / userWithoutRowsEvery {
+		pl.withoutRows = append(pl.withoutRows, freshUser())
+	}
+
+	// The second tenant: the fixed users (same IDs, other rows), the second
+	// fixed sparse user (rows there for courses it has none for in the
+	// main tenant), and users of its own, in the fixed courses.
+	pl.otherUsers = append(slices.Clone(pl.users[:len(fixtures.FixedUsers)]), fixedSparse[1])
+	for range otherTenantOwnUsers {
+		pl.otherUsers = append(pl.otherUsers, freshUser())
+	}
+	pl.otherCourses = slices.Clone(fixtures.FixedCourses)
 	return pl
+}
+
+// inCourseOrder returns the courses of the plan that has marks, in plan order.
+func (pl *plan) inCourseOrder(has map[string]bool) []string {
+	var out []string
+	for _, c := range pl.courses {
+		if has[c] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (pl *plan) fixtures() fixtures.Fixtures {
@@ -294,22 +394,41 @@ func (pl *plan) fixtures() fixtures.Fixtures {
 		}
 		return out
 	}
-	return fixtures.Fixtures{
-		Schema:           fixtures.Schema,
-		Tenant:           uuid.UUID(pl.tenant).String(),
-		Users:            str(pl.users),
-		Courses:          append([]string(nil), pl.courses...),
-		NewUser:          uuid.UUID(pl.newUser).String(),
-		OtherTenant:      uuid.UUID(pl.otherTenant).String(),
-		OtherTenantUsers: str(pl.otherUsers),
-		Seed:             pl.seed,
-		Profile:          pl.profile.Name,
-		ContentsPerPair:  pl.profile.Contents,
+	fx := fixtures.Fixtures{
+		Schema:             fixtures.Schema,
+		Tenant:             uuid.UUID(pl.tenant).String(),
+		Users:              str(pl.users),
+		Courses:            slices.Clone(pl.courses),
+		NewUser:            uuid.UUID(pl.withoutRows[0]).String(),
+		CoursesWithoutRows: map[string][]string{},
+		UnstartedCourses:   slices.Clone(pl.unstarted),
+		UsersWithoutRows:   str(pl.withoutRows),
+		OtherTenant:        uuid.UUID(pl.otherTenant).String(),
+		OtherTenantUsers:   str(pl.otherUsers),
+		OtherTenantCourses: slices.Clone(pl.otherCourses),
+		Seed:               pl.seed,
+		Profile:            pl.profile.Name,
+		ContentsPerPair:    pl.profile.Contents,
 	}
+	for _, s := range pl.sparse {
+		id := uuid.UUID(s.id).String()
+		fx.SparseUsers = append(fx.SparseUsers, id)
+		gaps := []string{}
+		for _, c := range pl.courses {
+			if !slices.Contains(s.courses, c) {
+				gaps = append(gaps, c)
+			}
+		}
+		fx.CoursesWithoutRows[id] = gaps
+	}
+	return fx
 }
 
 // otherContents is how many contents per pair the second tenant holds.
 func (pl *plan) otherContents() int { return max(1, pl.profile.Contents/2) }
+
+// sparseContents is how many contents per pair a sparse user holds.
+func (pl *plan) sparseContents() int { return max(1, pl.profile.Contents/sparseContentsDivisor) }
 
 // batchSize is how many rows travel together from the generator to a loader.
 const batchSize = 2048
@@ -360,11 +479,9 @@ func (pl *plan) generate(ctx context.Context, tracking chan<- []trackingRow, det
 				status = statusNotStarted
 			}
 			row := trackingRow{id: randUUID(rng), userID: user, courseID: course, content: c, createdOn: at, tenantID: tenant}
-			if status == statusInProgress {
-				row.resumeData = float64(1 + rng.IntN(c.pages))
+			if status != statusNotStarted || rng.IntN(silentNotStarted) != 0 {
+				row.lastAccessOn = pl.details(&db, &row, c, status)
 			}
-			last := pl.details(&db, &row, c, status)
-			row.lastAccessOn = last
 			tb = append(tb, row)
 			if err := send(false); err != nil {
 				return err
@@ -379,8 +496,15 @@ func (pl *plan) generate(ctx context.Context, tracking chan<- []trackingRow, det
 			}
 		}
 	}
+	for _, su := range pl.sparse {
+		for _, c := range su.courses {
+			if err := emitPair(pl.tenant, su.id, c, pl.sparseContents()); err != nil {
+				return err
+			}
+		}
+	}
 	for _, u := range pl.otherUsers {
-		for _, c := range pl.otherCourse {
+		for _, c := range pl.otherCourses {
 			if err := emitPair(pl.otherTenant, u, c, pl.otherContents()); err != nil {
 				return err
 			}

@@ -3,6 +3,8 @@ package pgenv_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,7 +142,7 @@ func TestSeedShape(t *testing.T) {
 		t.Errorf("fixtures header: %+v", fx)
 	}
 	details := rep.Rows["content_tracking_details"]
-	if details < 12000 || details > 18000 {
+	if details < 13500 || details > 16500 {
 		t.Errorf("tiny has %d detail rows, want ≈ 15k", details)
 	}
 	// Scenario 1: about 100 contents for the checklist's user and course.
@@ -148,20 +150,9 @@ func TestSeedShape(t *testing.T) {
 		fixtures.ChecklistUser, fixtures.ChecklistCourse, fixtures.ChecklistTenant); n != 100 {
 		t.Errorf("checklist user+course has %d contents, want 100", n)
 	}
-	// Scenario 2: users[0..2] × courses[0..2] all have data.
-	for _, u := range fx.Users[:3] {
-		for _, c := range fx.Courses[:3] {
-			if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking WHERE "userId" = $1 AND "courseId" = $2 AND "tenantId" = $3`, u, c, fx.Tenant); n == 0 {
-				t.Errorf("user %s course %s has no rows", u, c)
-			}
-		}
-	}
-	// Scenario 3: the new user has nothing anywhere.
-	if n := queryInt(t, conn, `SELECT (SELECT count(*) FROM content_tracking WHERE "userId" = $1) + (SELECT count(*) FROM content_tracking_details WHERE "userId" = $1)`, fx.NewUser); n != 0 {
-		t.Errorf("new user %s has %d rows", fx.NewUser, n)
-	}
-	// Tenant isolation: the other tenant holds rows for the SAME user and
-	// course, and they differ from the main tenant's.
+	// The fixtures tell the truth, and so do the default ones.
+	checkFixtures(t, conn, &fx)
+	checkFixtures(t, conn, fixtures.Default())
 	if fx.OtherTenantUsers[0] != fx.Users[0] || fx.OtherTenant == fx.Tenant {
 		t.Errorf("other tenant %s users %v do not share the checklist user", fx.OtherTenant, fx.OtherTenantUsers)
 	}
@@ -171,6 +162,15 @@ func TestSeedShape(t *testing.T) {
 	}
 	if n := queryInt(t, conn, `SELECT count(DISTINCT "tenantId") FROM content_tracking`); n != 2 {
 		t.Errorf("%d tenants, want 2", n)
+	}
+	// Contents listed and never opened: a tracking row without details.
+	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking c WHERE "lastAccessOn" IS NULL
+		AND NOT EXISTS (SELECT 1 FROM content_tracking_details d WHERE d."contentTrackingId" = c."contentTrackingId")`); n == 0 {
+		t.Error("no content without detail events")
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking c WHERE "lastAccessOn" IS NULL
+		AND EXISTS (SELECT 1 FROM content_tracking_details d WHERE d."contentTrackingId" = c."contentTrackingId")`); n != 0 {
+		t.Errorf("%d contents with events have no lastAccessOn", n)
 	}
 	// Every detail belongs to a tracking row of the same user.
 	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking_details d LEFT JOIN content_tracking c USING ("contentTrackingId") WHERE c."userId" IS DISTINCT FROM d."userId"`); n != 0 {
@@ -216,6 +216,143 @@ GROUP BY status`)
 	}
 	if n := queryInt(t, conn, `SELECT extract(day FROM max("createdOn") - min("createdOn"))::bigint FROM content_tracking`); n < 180 {
 		t.Errorf("createdOn spans %d days, want months", n)
+	}
+}
+
+// pairs returns, for tenant, the set of "user course" pairs among users ×
+// courses that have at least one row.
+func pairs(t *testing.T, conn *pgx.Conn, tenant string, users, courses []string) map[string]bool {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), `SELECT DISTINCT "userId"::text, "courseId" FROM content_tracking
+		WHERE "tenantId" = $1 AND "userId" = ANY ($2::uuid[]) AND "courseId" = ANY ($3)`, tenant, users, courses)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	var u, c string
+	if _, err := pgx.ForEachRow(rows, []any{&u, &c}, func() error { out[u+" "+c] = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkFixtures holds every list of fx to the database: what the fixtures
+// file promises scenario authors (docs/fixtures.md) is what was seeded.
+func checkFixtures(t *testing.T, conn *pgx.Conn, fx *fixtures.Fixtures) {
+	t.Helper()
+	if len(fx.SparseUsers) < 2 || len(fx.UnstartedCourses) < 2 || len(fx.UsersWithoutRows) < 2 || fx.OtherTenant == "" || len(fx.OtherTenantCourses) == 0 {
+		t.Fatalf("fixtures lack a sparse case: %+v", fx)
+	}
+	have := pairs(t, conn, fx.Tenant, fx.Users, fx.Courses)
+	for _, u := range fx.Users {
+		for _, c := range fx.Courses {
+			if !have[u+" "+c] {
+				t.Errorf("users: %s has no rows for course %s", u, c)
+			}
+		}
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking WHERE "userId" = $1 AND "courseId" = $2 AND "tenantId" = $3`,
+		fx.Users[0], fx.Courses[0], fx.Tenant); fx.ContentsPerPair != 0 && n != int64(fx.ContentsPerPair) {
+		t.Errorf("contents_per_pair %d, the checklist pair has %d", fx.ContentsPerPair, n)
+	}
+	have = pairs(t, conn, fx.Tenant, fx.SparseUsers, fx.Courses)
+	for _, u := range fx.SparseUsers {
+		gaps, ok := fx.CoursesWithoutRows[u]
+		with, _ := fx.CoursesWithRows(u)
+		if !ok || len(gaps) == 0 || len(with) == 0 {
+			t.Errorf("sparse user %s: courses without rows %v, with rows %v: want some of each", u, gaps, with)
+		}
+		for _, c := range fx.Courses {
+			if want := !slices.Contains(gaps, c); have[u+" "+c] != want {
+				t.Errorf("sparse user %s, course %s: has rows %v, courses_without_rows says %v", u, c, have[u+" "+c], !want)
+			}
+		}
+	}
+	if len(fx.CoursesWithoutRows) != len(fx.SparseUsers) {
+		t.Errorf("courses_without_rows has %d users, sparse_users %d", len(fx.CoursesWithoutRows), len(fx.SparseUsers))
+	}
+	if n := queryInt(t, conn, `SELECT count(*) FROM content_tracking WHERE "courseId" = ANY ($1)`, fx.UnstartedCourses); n != 0 {
+		t.Errorf("unstarted courses %v have %d rows", fx.UnstartedCourses, n)
+	}
+	if fx.UsersWithoutRows[0] != fx.NewUser {
+		t.Errorf("users_without_rows[0] = %s, new_user %s", fx.UsersWithoutRows[0], fx.NewUser)
+	}
+	if n := queryInt(t, conn, `SELECT (SELECT count(*) FROM content_tracking WHERE "userId" = ANY ($1::uuid[])) +
+		(SELECT count(*) FROM content_tracking_details WHERE "userId" = ANY ($1::uuid[]))`, fx.UsersWithoutRows); n != 0 {
+		t.Errorf("users without rows %v have %d rows", fx.UsersWithoutRows, n)
+	}
+	have = pairs(t, conn, fx.OtherTenant, fx.OtherTenantUsers, fx.OtherTenantCourses)
+	for _, u := range fx.OtherTenantUsers {
+		for _, c := range fx.OtherTenantCourses {
+			if !have[u+" "+c] {
+				t.Errorf("other tenant: %s has no rows for course %s", u, c)
+			}
+		}
+	}
+	if diff := cmp.Diff(fx.Users[:3], fx.OtherTenantUsers[:3]); diff != "" || fx.OtherTenantUsers[3] != fx.SparseUsers[1] {
+		t.Errorf("other_tenant_users %v: want users[0..2], then sparse_users[1]", fx.OtherTenantUsers)
+	}
+	// sparse_users[1] has rows in the other tenant for a course it has none
+	// for in the main tenant: only tenant isolation tells them apart.
+	crossed := false
+	for _, c := range fx.CoursesWithoutRows[fx.SparseUsers[1]] {
+		crossed = crossed || slices.Contains(fx.OtherTenantCourses, c)
+	}
+	if !crossed {
+		t.Errorf("sparse_users[1] has no other-tenant rows for a course without rows in the main tenant")
+	}
+}
+
+// TestSeedFixturesAcrossProfiles: every profile, down to the smallest
+// explicit counts, seeds the sparse cases and the default fixtures' IDs,
+// with the checklist pair and every status present.
+func TestSeedFixturesAcrossProfiles(t *testing.T) {
+	t.Parallel()
+	for _, opts := range []pgenv.SeedOptions{
+		{Profile: "demo"},
+		small,
+		{Users: 1, Courses: 1, Contents: 3, Events: 1, Seed: 5},
+	} {
+		t.Run(fmt.Sprintf("%+v", opts), func(t *testing.T) {
+			dsn, rep := seed(t, opts)
+			conn := open(t, dsn)
+			checkFixtures(t, conn, &rep.Fixtures)
+			checkFixtures(t, conn, fixtures.Default())
+			if n := queryInt(t, conn, `SELECT count(DISTINCT s) FROM (
+				SELECT CASE WHEN bool_or(d.eid = 'END') THEN 2 WHEN bool_or(d.eid = 'START') THEN 1 ELSE 0 END AS s
+				FROM content_tracking c LEFT JOIN content_tracking_details d USING ("contentTrackingId")
+				WHERE c."tenantId" = $1 GROUP BY c."contentTrackingId") x`, rep.Fixtures.Tenant); n != 3 {
+				t.Errorf("%d of the 3 statuses occur", n)
+			}
+		})
+	}
+}
+
+// TestSeedRecordsProvenance: the comment on content_tracking says the
+// profile and the seed, in the format a run's fingerprint reads.
+func TestSeedRecordsProvenance(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	opts := small
+	opts.Seed = 42
+	dsn, _ := seed(t, opts)
+	conn := open(t, dsn)
+	var comment string
+	if err := conn.QueryRow(ctx, `SELECT obj_description('content_tracking'::regclass, 'pg_class')`).Scan(&comment); err != nil {
+		t.Fatal(err)
+	}
+	if comment != "perfgate seed: profile=custom seed=42" {
+		t.Errorf("comment %q", comment)
+	}
+	p, err := pgenv.ReadSeedProvenance(ctx, conn)
+	if err != nil || p == nil || *p != (pgenv.SeedProvenance{Profile: "custom", Seed: 42}) {
+		t.Errorf("ReadSeedProvenance = %+v, %v", p, err)
+	}
+	for _, c := range []string{`'my own comment'`, `'perfgate seed: profile=tiny seed=1 and more'`, `NULL`} {
+		execAll(t, conn, `COMMENT ON TABLE content_tracking IS `+c)
+		if p, err := pgenv.ReadSeedProvenance(ctx, conn); err != nil || p != nil {
+			t.Errorf("comment %s: ReadSeedProvenance = %+v, %v, want nil", c, p, err)
+		}
 	}
 }
 

@@ -18,10 +18,25 @@ import (
 )
 
 // TemplateNames lists what a template may use, for error hints.
-const TemplateNames = `.Prefix, .Tenant, .User n, .Users a b, .Course n, .Courses a b, .NewUser, .Var "key"`
+const TemplateNames = `.Prefix, .Tenant, .User n, .Users a b, .Course n, .Courses a b, .NewUser, ` +
+	`.SparseUser n, .SparseUsers a b, .CourseWithRows user n, .CourseWithoutRows user n, ` +
+	`.UnstartedCourse n, .UnstartedCourses a b, .UserWithoutRows n, .UsersWithoutRows a b, ` +
+	`.OtherTenant, .OtherTenantUser n, .Var "key"`
+
+// templateFields are the names of TemplateNames, for "did you mean".
+var templateFields = func() []string {
+	var out []string
+	for _, f := range strings.Fields(TemplateNames) {
+		if strings.HasPrefix(f, ".") {
+			out = append(out, strings.TrimSuffix(f[1:], ","))
+		}
+	}
+	return out
+}()
 
 // Data is what scenario templates see: fixtures plus --set variables.
-// Variables named like a fixture (Prefix, Tenant, NewUser) override it.
+// Variables named like a fixture (Prefix, Tenant, NewUser, OtherTenant)
+// override it.
 type Data struct {
 	fx   *fixtures.Fixtures
 	vars map[string]string
@@ -67,10 +82,80 @@ func (d *Data) User(n int) (string, error) { return pick("users", d.fx.Users, n)
 func (d *Data) Course(n int) (string, error) { return pick("courses", d.fx.Courses, n) }
 
 // Users returns users a..b-1 as a JSON list: .Users 0 3 is three users.
-func (d *Data) Users(a, b int) (string, error) { return slice("users", d.fx.Users, a, b) }
+func (d *Data) Users(a, b int) (string, error) { return slice("Users", "users", d.fx.Users, a, b) }
 
 // Courses returns courses a..b-1 as a JSON list.
-func (d *Data) Courses(a, b int) (string, error) { return slice("courses", d.fx.Courses, a, b) }
+func (d *Data) Courses(a, b int) (string, error) {
+	return slice("Courses", "courses", d.fx.Courses, a, b)
+}
+
+// SparseUser returns the n-th sparse user: one with rows for some of the
+// courses and none for the others (.CourseWithRows and .CourseWithoutRows
+// say which).
+func (d *Data) SparseUser(n int) (string, error) { return pick("sparse_users", d.fx.SparseUsers, n) }
+
+// SparseUsers returns sparse users a..b-1 as a JSON list.
+func (d *Data) SparseUsers(a, b int) (string, error) {
+	return slice("SparseUsers", "sparse_users", d.fx.SparseUsers, a, b)
+}
+
+// CourseWithRows returns the n-th course that user has rows for in the
+// tenant: any course for a user of .User, the right ones for a sparse user.
+func (d *Data) CourseWithRows(user string, n int) (string, error) {
+	with, ok := d.fx.CoursesWithRows(user)
+	if !ok {
+		return "", fmt.Errorf("user %s is in neither users nor sparse_users of the fixtures, so its courses with rows are unknown", user)
+	}
+	return pick("courses with rows for "+user, with, n)
+}
+
+// CourseWithoutRows returns the n-th course of .Course that sparse user
+// has no rows for in the tenant.
+func (d *Data) CourseWithoutRows(user string, n int) (string, error) {
+	gaps, ok := d.fx.CoursesWithoutRows[user]
+	if !ok {
+		return "", fmt.Errorf("user %s is not in sparse_users of the fixtures (only sparse users have courses without rows; use .SparseUser n)", user)
+	}
+	return pick("courses without rows for "+user, gaps, n)
+}
+
+// UnstartedCourse returns the n-th course that nobody has rows for.
+func (d *Data) UnstartedCourse(n int) (string, error) {
+	return pick("unstarted_courses", d.fx.UnstartedCourses, n)
+}
+
+// UnstartedCourses returns unstarted courses a..b-1 as a JSON list.
+func (d *Data) UnstartedCourses(a, b int) (string, error) {
+	return slice("UnstartedCourses", "unstarted_courses", d.fx.UnstartedCourses, a, b)
+}
+
+// UserWithoutRows returns the n-th valid user UUID with no rows anywhere;
+// .UserWithoutRows 0 is .NewUser.
+func (d *Data) UserWithoutRows(n int) (string, error) {
+	return pick("users_without_rows", d.fx.UsersWithoutRows, n)
+}
+
+// UsersWithoutRows returns users without rows a..b-1 as a JSON list.
+func (d *Data) UsersWithoutRows(a, b int) (string, error) {
+	return slice("UsersWithoutRows", "users_without_rows", d.fx.UsersWithoutRows, a, b)
+}
+
+// OtherTenant is the second seeded tenant, for tenant isolation.
+func (d *Data) OtherTenant() (string, error) {
+	if v, ok := d.vars["OtherTenant"]; ok {
+		return v, nil
+	}
+	if d.fx.OtherTenant == "" {
+		return "", fmt.Errorf("the fixtures name no other_tenant (write them again with perfgate db seed)")
+	}
+	return d.fx.OtherTenant, nil
+}
+
+// OtherTenantUser returns the n-th user with rows in the other tenant;
+// the first three are .User 0 to 2.
+func (d *Data) OtherTenantUser(n int) (string, error) {
+	return pick("other_tenant_users", d.fx.OtherTenantUsers, n)
+}
 
 // Var returns the --set variable key.
 func (d *Data) Var(key string) (string, error) {
@@ -82,15 +167,20 @@ func (d *Data) Var(key string) (string, error) {
 }
 
 func pick(what string, ids []string, n int) (string, error) {
+	if len(ids) == 0 {
+		return "", fmt.Errorf("the fixtures have no %s (a fixtures file from an older perfgate? write it again with perfgate db seed)", what)
+	}
 	if n < 0 || n >= len(ids) {
 		return "", fmt.Errorf("the fixtures have %d %s, so index %d is out of range (pass a --fixtures file with more, or seed a larger --scale)", len(ids), what, n)
 	}
 	return ids[n], nil
 }
 
-func slice(what string, ids []string, a, b int) (string, error) {
+// slice returns ids[a:b] as a JSON list; fn is the accessor's name, what
+// the list's name in the fixtures file.
+func slice(fn, what string, ids []string, a, b int) (string, error) {
 	if a < 0 || b < a || b > len(ids) {
-		return "", fmt.Errorf("the fixtures have %d %s, so %d..%d is out of range (.%s a b takes items a to b-1)", len(ids), what, a, b, strings.ToUpper(what[:1])+what[1:])
+		return "", fmt.Errorf("the fixtures have %d %s, so %d..%d is out of range (.%s a b takes items a to b-1)", len(ids), what, a, b, fn)
 	}
 	out, err := json.Marshal(ids[a:b])
 	return string(out), err
@@ -199,8 +289,7 @@ func templateMsg(err error) string {
 		msg = fmt.Sprintf("unknown function %q", unknown)
 	}
 	if unknown != "" {
-		names := []string{"Prefix", "Tenant", "User", "Users", "Course", "Courses", "NewUser", "Var"}
-		if s := hint.Closest(unknown, names); s != "" {
+		if s := hint.Closest(unknown, templateFields); s != "" {
 			msg += fmt.Sprintf(" (did you mean .%s?)", s)
 		}
 		msg += "; templates know " + TemplateNames

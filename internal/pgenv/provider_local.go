@@ -129,6 +129,9 @@ func StartLocal(ctx context.Context, opts ...LocalOption) (*Local, error) {
 		_ = l.Stop()
 		return nil, err
 	}
+	if err := markCluster(dir, serverUID(cred)); err != nil {
+		return fail(fmt.Errorf("local postgres: mark %s: %w", dir, err))
+	}
 	pwfile, err := l.writePasswordFile(cred)
 	if err != nil {
 		return fail(err)
@@ -265,7 +268,8 @@ func (l *Local) DSNFor(db string) string {
 func (l *Local) Port() int { return l.port }
 
 // Dir returns the temporary directory holding the data directory, the
-// server's socket and nothing else; Stop removes it.
+// server's socket and perfgate's marker (see RemoveLeftovers); Stop
+// removes it.
 func (l *Local) Dir() string { return l.dir }
 
 // BinDir returns the directory of the server binaries in use.
@@ -335,6 +339,14 @@ func (l *Local) writePasswordFile(cred *syscall.Credential) (string, error) {
 		return "", fmt.Errorf("local postgres: password file: %w", err)
 	}
 	return path, nil
+}
+
+// serverUID is the user the server runs as: cred's, or the current one.
+func serverUID(cred *syscall.Credential) int {
+	if cred != nil {
+		return int(cred.Uid)
+	}
+	return os.Geteuid()
 }
 
 // serverCredential returns the identity the server runs under: nil (the

@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
@@ -8,4 +11,14 @@ import (
 
 // TestMain starts one ephemeral PostgreSQL cluster for the package's
 // database tests (the probe, the demo's pieces); the other tests ignore it.
-func TestMain(m *testing.M) { pgtest.Main(m) }
+//
+// db up --detach starts os.Executable(), which under go test is this test
+// binary: started with perfgate's arguments it must not run the tests
+// again (each run could detach once more), so it exits at once.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
+		fmt.Fprintf(os.Stderr, "the cli test binary is not perfgate: refusing %q\n", os.Args[1:])
+		os.Exit(2)
+	}
+	pgtest.Main(m)
+}

@@ -70,6 +70,9 @@ func RemoveLeftovers(tmpDir string) ([]Leftover, error) {
 		tmpDir = os.TempDir()
 	}
 	entries, err := os.ReadDir(tmpDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no temporary directory, no leftovers
+	}
 	if err != nil {
 		return nil, fmt.Errorf("look for leftover clusters: %w", err)
 	}

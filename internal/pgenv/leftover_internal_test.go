@@ -124,6 +124,9 @@ func TestRemoveLeftoversLeavesOthersAlone(t *testing.T) {
 	removed := mkdir("perfgate-pg-dead")
 	mark(removed, dead)
 
+	if gone, err := RemoveLeftovers(filepath.Join(tmp, "missing")); len(gone) != 0 || err != nil {
+		t.Errorf("RemoveLeftovers of a missing directory = %+v, %v; want nothing", gone, err)
+	}
 	gone, err := RemoveLeftovers(tmp)
 	if err != nil {
 		t.Fatal(err)

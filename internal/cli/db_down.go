@@ -2,64 +2,18 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
-	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/pgenv"
 )
-
-// dbState is what a detached db up leaves for db down.
-type dbState struct {
-	PID      int       `json:"pid"`
-	Provider string    `json:"provider"`
-	DSN      string    `json:"dsn"` // file mode 0600: it may hold a password
-	Fixtures string    `json:"fixtures"`
-	Log      string    `json:"log"`
-	Started  time.Time `json:"started"`
-}
-
-// defaultStateFile is where a detached db up records itself.
-func defaultStateFile() string {
-	return filepath.Join(os.TempDir(), fmt.Sprintf("perfgate-db-%d", os.Getuid()), "state.json")
-}
-
-func readState(path string) (dbState, error) {
-	var st dbState
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return st, err
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("state file %s: %w", path, err)
-	}
-	return st, nil
-}
-
-func writeState(path string, st dbState) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-// alive reports whether a process with pid exists.
-func alive(pid int) bool {
-	return pid > 0 && syscall.Kill(pid, 0) == nil
-}
 
 // dbDownOptions are db down's flags.
 type dbDownOptions struct {
@@ -78,37 +32,40 @@ func newDBDownCmd(streams Streams, runF func(context.Context, *dbDownOptions) er
 		Short: "Stop a db up started with --detach",
 		Long: `down stops the database of a "db up --detach" (it sends SIGTERM to the
 detached process, which stops and removes its cluster or container) and
-removes the state file. A db up running in the foreground is stopped by
-Ctrl-C instead; a --dsn database is never touched.`,
+removes the state file. It signals the process only if it is still the db up
+that wrote the state file (same pid and start time): after a crash, a reused
+pid belongs to someone else and is left alone. It also removes the local
+clusters that a db up killed with kill -9 left in the temporary directory.
+A db up running in the foreground is stopped by Ctrl-C instead; a --dsn
+database is never touched.`,
 		Example: `  set -a; eval "$(perfgate db up --detach)"; set +a
   perfgate db down`,
 		Args: cmdArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
-	cmd.Flags().StringVar(&opts.StateFile, "state-file", defaultStateFile(), "state file written by db up --detach")
+	cmd.Flags().StringVar(&opts.StateFile, "state-file", pgenv.DefaultStateFile(), "state file written by db up --detach")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 30*time.Second, "how long to wait for the database to stop")
 	return cmd
 }
 
 func runDBDown(ctx context.Context, opts *dbDownOptions) error {
-	st, err := readState(opts.StateFile)
+	errOut := opts.Streams.ErrOut
+	removeLeftoverClusters(errOut)
+	st, err := pgenv.ReadState(opts.StateFile)
 	if errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(opts.Streams.ErrOut, "no detached db up is running (no %s); a foreground perfgate db up stops and removes its database on Ctrl-C\n", opts.StateFile)
+		fmt.Fprintf(errOut, "no detached db up is running (no %s); a foreground perfgate db up stops and removes its database on Ctrl-C\n", opts.StateFile)
 		return nil
 	}
 	if err != nil {
-		return exit.Unavailable(err)
+		return exit.Unavailable(fmt.Errorf("db down: %w", err))
 	}
-	if !alive(st.PID) {
-		_ = os.Remove(opts.StateFile)
-		fmt.Fprintf(opts.Streams.ErrOut, "db up (pid %d) was no longer running; removed its state file\n", st.PID)
-		return nil
-	}
-	if err := syscall.Kill(st.PID, syscall.SIGTERM); err != nil {
+	if err := st.Signal(syscall.SIGTERM); errors.Is(err, pgenv.ErrNotSameProcess) {
+		return removeStaleState(errOut, opts.StateFile, st)
+	} else if err != nil {
 		return exit.Unavailable(fmt.Errorf("stop db up (pid %d): %w", st.PID, err))
 	}
 	deadline := time.Now().Add(opts.Timeout)
-	for alive(st.PID) {
+	for st.Running() {
 		if time.Now().After(deadline) {
 			return exit.Unavailable(fmt.Errorf("db up (pid %d) still running %s after SIGTERM; see its log %s", st.PID, opts.Timeout, st.Log))
 		}
@@ -118,7 +75,40 @@ func runDBDown(ctx context.Context, opts *dbDownOptions) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	_ = os.Remove(opts.StateFile)
-	fmt.Fprintf(opts.Streams.ErrOut, "stopped db up (pid %d, provider %s); its database is removed\n", st.PID, st.Provider)
+	if err := pgenv.RemoveState(opts.StateFile); err != nil {
+		return exit.Unavailable(err)
+	}
+	fmt.Fprintf(errOut, "stopped db up (pid %d, provider %s); its database is removed\n", st.PID, st.Provider)
 	return nil
+}
+
+// removeStaleState removes the state file of a db up that no longer runs,
+// saying whether its pid now names an unrelated process (left alone).
+func removeStaleState(w io.Writer, path string, st pgenv.State) error {
+	if err := pgenv.RemoveState(path); err != nil {
+		return exit.Unavailable(err)
+	}
+	if _, err := pgenv.ProcessOf(st.PID); err == nil {
+		fmt.Fprintf(w, "db up (pid %d) was no longer running; pid %d now belongs to another process, which was left alone; removed the state file\n", st.PID, st.PID)
+	} else {
+		fmt.Fprintf(w, "db up (pid %d) was no longer running; removed its state file\n", st.PID)
+	}
+	return nil
+}
+
+// removeLeftoverClusters removes the local clusters that a db up killed
+// with kill -9 left behind, and says so. A failure is a warning: it does
+// not stop the command that found it.
+func removeLeftoverClusters(w io.Writer) {
+	gone, err := pgenv.RemoveLeftovers("")
+	for _, lo := range gone {
+		stopped := ""
+		if lo.Server > 0 {
+			stopped = fmt.Sprintf("; stopped its server (pid %d)", lo.Server)
+		}
+		fmt.Fprintf(w, "removed %s, left by a perfgate process that died (pid %d)%s\n", lo.Dir, lo.Owner.PID, stopped)
+	}
+	if err != nil {
+		fmt.Fprintf(w, "perfgate: warning: %v\n", err)
+	}
 }

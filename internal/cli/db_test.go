@@ -5,7 +5,9 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
+	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes it.
@@ -161,7 +164,11 @@ func TestDBDown(t *testing.T) {
 	}
 	waited := make(chan struct{})
 	go func() { _ = proc.Wait(); close(waited) }() // reap, so the pid disappears
-	if err := writeState(state, dbState{PID: proc.Process.Pid, Provider: "local"}); err != nil {
+	id, err := pgenv.ProcessOf(proc.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pgenv.WriteState(state, pgenv.State{Process: id, Provider: "local"}); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr = runDB(t, "db", "down", "--state-file", state)
@@ -175,5 +182,169 @@ func TestDBDown(t *testing.T) {
 	}
 	if _, err := os.Stat(state); !os.IsNotExist(err) {
 		t.Errorf("state file still there: %v", err)
+	}
+}
+
+// startSleeper starts an unrelated process and returns it with its identity;
+// it is killed when the test ends.
+func startSleeper(t *testing.T) (*exec.Cmd, pgenv.Process) {
+	t.Helper()
+	proc := exec.Command("sleep", "60")
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	go func() { _ = proc.Wait(); close(waited) }()
+	t.Cleanup(func() { _ = proc.Process.Kill(); <-waited })
+	id, err := pgenv.ProcessOf(proc.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proc, id
+}
+
+// TestDBDownSparesAReusedPID: a db up killed with -9 leaves its state file;
+// its pid is then reused by an unrelated process. db down must not signal
+// that process.
+func TestDBDownSparesAReusedPID(t *testing.T) {
+	for name, recorded := range map[string]func(pgenv.Process) pgenv.Process{
+		// The db up that wrote the state started earlier than the process
+		// that holds its pid now.
+		"older start time": func(p pgenv.Process) pgenv.Process { p.StartTicks--; return p },
+		"other boot":       func(p pgenv.Process) pgenv.Process { p.BootID = "an-earlier-boot"; return p },
+		// A state file from before start times were recorded.
+		"no start time": func(p pgenv.Process) pgenv.Process { return pgenv.Process{PID: p.PID} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			state := filepath.Join(t.TempDir(), "state.json")
+			_, id := startSleeper(t)
+			if err := pgenv.WriteState(state, pgenv.State{Process: recorded(id), Provider: "local"}); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := runDB(t, "db", "down", "--state-file", state, "--timeout", "2s")
+			if code != exit.CodeOK || !strings.Contains(stderr, "belongs to another process, which was left alone") {
+				t.Errorf("exit %d, stderr %q; want 0 and the unrelated process left alone", code, stderr)
+			}
+			time.Sleep(100 * time.Millisecond) // a SIGTERM, had one been sent, has landed by now
+			if !id.Running() {
+				t.Fatal("db down killed an unrelated process that reused the pid")
+			}
+			if _, err := os.Stat(state); !os.IsNotExist(err) {
+				t.Errorf("stale state file still there: %v", err)
+			}
+		})
+	}
+}
+
+// TestDBUpDetachRefusesPlantedFiles: the state directory and the log are
+// where another user could plant a symbolic link or a directory of theirs.
+func TestDBUpDetachRefusesPlantedFiles(t *testing.T) {
+	t.Setenv("PERFGATE_DSN", "")
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check := func(t *testing.T, stateDir, want string) {
+		t.Helper()
+		code, _, stderr := runDB(t, "db", "up", "--detach", "--provider", "local", "--state-file", filepath.Join(stateDir, "state.json"))
+		if code != exit.CodeUnavailable || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr, exit.CodeUnavailable, want)
+		}
+		if b, _ := os.ReadFile(victim); string(b) != "precious" {
+			t.Errorf("the victim file was changed: %q", b)
+		}
+	}
+	t.Run("log is a symlink", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.Symlink(victim, filepath.Join(dir, pgenv.StateLogName)); err != nil {
+			t.Fatal(err)
+		}
+		check(t, dir, "symbolic link")
+	})
+	t.Run("state file is a symlink", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.Symlink(victim, filepath.Join(dir, "state.json")); err != nil {
+			t.Fatal(err)
+		}
+		check(t, dir, "symbolic link")
+	})
+	t.Run("state directory is a symlink", func(t *testing.T) {
+		link := filepath.Join(t.TempDir(), "state")
+		if err := os.Symlink(t.TempDir(), link); err != nil {
+			t.Fatal(err)
+		}
+		check(t, link, "symbolic link")
+	})
+	t.Run("state directory open to others", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.Chmod(dir, 0o777); err != nil {
+			t.Fatal(err)
+		}
+		check(t, dir, "chmod 700")
+	})
+	t.Run("state directory owned by nobody", func(t *testing.T) {
+		dir := nobodysDir(t)
+		check(t, dir, "belongs to uid")
+		code, _, stderr := runDB(t, "db", "down", "--state-file", filepath.Join(dir, "state.json"))
+		if code != exit.CodeUnavailable || !strings.Contains(stderr, "belongs to uid") {
+			t.Errorf("db down: exit %d, stderr %q; want %d and a refusal", code, stderr, exit.CodeUnavailable)
+		}
+	})
+}
+
+// nobodysDir returns a directory of mode 0700 owned by user nobody, as an
+// attacker would leave one at the default state path.
+func nobodysDir(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("handing a directory to another user needs root")
+	}
+	u, err := user.Lookup("nobody")
+	if err != nil {
+		t.Fatalf("this test needs the nobody user: %v", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	dir := filepath.Join(t.TempDir(), "perfgate-db-0")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestDBCommandsRedactHostileDSNs: whatever shape a DSN has, no command
+// that fails on it prints its password or any tail of it.
+func TestDBCommandsRedactHostileDSNs(t *testing.T) {
+	t.Setenv("PERFGATE_DSN", "")
+	dsns := []string{
+		"postgres://u@127.0.0.1:bad/db?password=S3cret",
+		"postgres://u:S3cret@TAIL@127.0.0.1:1/db?connect_timeout=2",
+		"postgres://u:S3cret%40TAIL@127.0.0.1:1/db?connect_timeout=2",
+		"postgres://u:S3cret/TAIL@127.0.0.1:1/db?connect_timeout=2",
+		"postgres://u@127.0.0.1:1/db?connect_timeout=2&password=S3cret&TAIL",
+		"host=127.0.0.1 port=bad password=S3cret",
+		"host=127.0.0.1 port=1 connect_timeout=2 password='S3cret TAIL' dbname=x",
+	}
+	fx := filepath.Join(t.TempDir(), "fx.json")
+	for _, dsn := range dsns {
+		for _, args := range [][]string{
+			{"db", "seed", "--dsn", dsn, "--fixtures", fx},
+			{"db", "indexes", "verify", "--dsn", dsn},
+			{"db", "up", "--provider", "dsn", "--dsn", dsn, "--fixtures", fx},
+			{"serve", "--dsn", dsn, "--addr", "127.0.0.1:0"},
+		} {
+			t.Run(args[1]+" "+dsn, func(t *testing.T) {
+				code, stdout, stderr := runDB(t, args...)
+				if code != exit.CodeUnavailable {
+					t.Errorf("exit %d, want %d:\n%s", code, exit.CodeUnavailable, stderr)
+				}
+				if out := stdout + stderr; strings.Contains(out, "S3cret") || strings.Contains(out, "TAIL") {
+					t.Errorf("output leaks the password:\n%s", out)
+				}
+			})
+		}
 	}
 }

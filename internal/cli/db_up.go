@@ -78,7 +78,7 @@ Providers (--provider):
 	fl.StringVar(&opts.Image, "image", pgenv.DefaultImage, "container image for --provider docker")
 	fl.StringVar(&opts.Indexes, "indexes", "off", `apply the seven indexes: on, or off (the "before" state)`)
 	fl.BoolVar(&opts.Detach, "detach", false, "return once ready and leave the database running; stop it with perfgate db down")
-	fl.StringVar(&opts.StateFile, "state-file", "", "where a detached db up records itself for db down (default "+defaultStateFile()+")")
+	fl.StringVar(&opts.StateFile, "state-file", "", "where a detached db up records itself for db down (default "+pgenv.DefaultStateFile()+")")
 	opts.seedFlags.register(cmd)
 	return cmd
 }
@@ -109,6 +109,7 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 		return detachDBUp(ctx, opts)
 	}
 	errOut := opts.Streams.ErrOut
+	removeLeftoverClusters(errOut)
 	started := time.Now()
 	db, err := provider.Start(ctx)
 	if err != nil {
@@ -149,11 +150,15 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 		return nil
 	}
 	if opts.StateFile != "" {
-		st := dbState{PID: os.Getpid(), Provider: pgenv.ProviderOf(db), DSN: dsn, Fixtures: fixturesPath, Started: started}
-		if err := writeState(opts.StateFile, st); err != nil {
+		self, err := pgenv.CurrentProcess()
+		if err != nil {
 			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
 		}
-		defer os.Remove(opts.StateFile)
+		st := pgenv.State{Process: self, Provider: pgenv.ProviderOf(db), DSN: dsn, Fixtures: fixturesPath, Started: started}
+		if err := pgenv.WriteState(opts.StateFile, st); err != nil {
+			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
+		}
+		defer pgenv.RemoveState(opts.StateFile)
 	}
 	fmt.Fprintf(errOut, "ready in %s; Ctrl-C stops and removes the database\n", time.Since(started).Round(time.Millisecond))
 	if opts.ready != nil {
@@ -169,19 +174,25 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 	state := opts.StateFile
 	if state == "" {
-		state = defaultStateFile()
+		state = pgenv.DefaultStateFile()
 	}
-	if st, err := readState(state); err == nil && alive(st.PID) {
+	if err := pgenv.PrepareStateDir(filepath.Dir(state)); err != nil {
+		return exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
+	}
+	switch st, err := pgenv.ReadState(state); {
+	case err == nil && st.Running():
 		return exit.Usagef("a detached db up is already running (pid %d, state %s); run perfgate db down first", st.PID, state)
+	case err == nil:
+		if err := removeStaleState(opts.Streams.ErrOut, state, st); err != nil {
+			return err
+		}
+	case !errors.Is(err, os.ErrNotExist):
+		return exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
 	}
-	_ = os.Remove(state)
-	if err := os.MkdirAll(filepath.Dir(state), 0o700); err != nil {
-		return exit.Unavailable(err)
-	}
-	logPath := filepath.Join(filepath.Dir(state), "db-up.log")
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	logPath := pgenv.StateLogPath(state)
+	logf, err := pgenv.OpenStateLog(state)
 	if err != nil {
-		return exit.Unavailable(err)
+		return exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
 	}
 	defer logf.Close()
 	exe, err := os.Executable()
@@ -210,9 +221,9 @@ func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	for {
-		if st, err := readState(state); err == nil && st.PID == cmd.Process.Pid {
+		if st, err := pgenv.ReadState(state); err == nil && st.PID == cmd.Process.Pid {
 			st.Log = logPath
-			_ = writeState(state, st)
+			_ = pgenv.WriteState(state, st)
 			fmt.Fprintf(opts.Streams.Out, "PERFGATE_DSN=%s\nPERFGATE_FIXTURES=%s\n", st.DSN, st.Fixtures)
 			fmt.Fprintf(opts.Streams.ErrOut, "db up running in the background (pid %d, log %s); perfgate db down stops it\n", st.PID, logPath)
 			return nil

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
 // DB is what the handler needs from a database: a *pgxpool.Pool has it.
@@ -19,11 +21,12 @@ var _ DB = (*pgxpool.Pool)(nil)
 
 // Connect opens a pgx pool on dsn with StatementTracer installed and checks
 // that the database answers. Pool settings such as pool_max_conns can be
-// given in the DSN. The caller closes the pool.
+// given in the DSN. The caller closes the pool. Its errors never carry the
+// DSN's password (pgenv.RedactError).
 func Connect(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("parse dsn: %w", err)
+		return nil, fmt.Errorf("parse dsn: %w", pgenv.RedactError(dsn, err))
 	}
 	cfg.ConnConfig.Tracer = StatementTracer{}
 	// Like node-postgres under TypeORM, send every statement unnamed, so
@@ -37,11 +40,11 @@ func Connect(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open pool: %w", err)
+		return nil, fmt.Errorf("open pool: %w", pgenv.RedactError(dsn, err))
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect: %w", err)
+		return nil, fmt.Errorf("connect: %w", pgenv.RedactError(dsn, err))
 	}
 	return pool, nil
 }

@@ -1,10 +1,18 @@
 package pgenv_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
 
 // TestMain shares one local cluster between the package's database tests.
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// Started with leftoverChildEnv set, the test binary is instead the db up
+// that TestRemoveLeftoversAfterKill kills with SIGKILL.
+func TestMain(m *testing.M) {
+	if os.Getenv(leftoverChildEnv) != "" {
+		os.Exit(leftoverChild())
+	}
+	pgtest.Main(m)
+}

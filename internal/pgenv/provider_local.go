@@ -3,10 +3,12 @@ package pgenv
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -89,6 +91,8 @@ type Local struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the server process has exited
 	log    *tailBuffer
+	// password is the superuser's: the cluster trusts no one without it.
+	password string
 
 	stopOnce sync.Once
 	stopErr  error
@@ -125,6 +129,13 @@ func StartLocal(ctx context.Context, opts ...LocalOption) (*Local, error) {
 		_ = l.Stop()
 		return nil, err
 	}
+	if err := markCluster(dir, serverUID(cred)); err != nil {
+		return fail(fmt.Errorf("local postgres: mark %s: %w", dir, err))
+	}
+	pwfile, err := l.writePasswordFile(cred)
+	if err != nil {
+		return fail(err)
+	}
 	if cred != nil {
 		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
 			return fail(fmt.Errorf("local postgres: hand %s to user %s: %w", dir, cfg.runAs, err))
@@ -135,10 +146,12 @@ func StartLocal(ctx context.Context, opts ...LocalOption) (*Local, error) {
 
 	data := filepath.Join(dir, "data")
 	initdb := exec.CommandContext(startCtx, filepath.Join(cfg.binDir, "initdb"),
-		"-D", data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync")
+		"-D", data, "-U", "postgres", "--auth=scram-sha-256", "--pwfile="+pwfile, "--encoding=UTF8", "--locale=C", "--no-sync")
 	initdb.Dir = dir
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if out, err := initdb.CombinedOutput(); err != nil {
+	out, err := initdb.CombinedOutput()
+	_ = os.Remove(pwfile)
+	if err != nil {
 		return fail(fmt.Errorf("local postgres: initdb: %w\n%s", err, bytes.TrimSpace(out)))
 	}
 
@@ -240,20 +253,23 @@ func execIn(ctx context.Context, dsn, stmt string) error {
 	return nil
 }
 
-// DSN returns the URL of the cluster's postgres database (user postgres, no
-// password: the cluster trusts connections from 127.0.0.1).
+// DSN returns the URL of the cluster's postgres database, as user postgres
+// with the cluster's generated password: print it through RedactDSN.
 func (l *Local) DSN() string { return l.DSNFor("postgres") }
 
-// DSNFor returns the URL of database db on the cluster.
+// DSNFor returns the URL of database db on the cluster, password included.
 func (l *Local) DSNFor(db string) string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", l.port, db)
+	u := url.URL{Scheme: "postgres", User: url.UserPassword("postgres", l.password),
+		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(l.port)), Path: "/" + db, RawQuery: "sslmode=disable"}
+	return u.String()
 }
 
 // Port returns the TCP port the cluster listens on.
 func (l *Local) Port() int { return l.port }
 
 // Dir returns the temporary directory holding the data directory, the
-// server's socket and nothing else; Stop removes it.
+// server's socket and perfgate's marker (see RemoveLeftovers); Stop
+// removes it.
 func (l *Local) Dir() string { return l.dir }
 
 // BinDir returns the directory of the server binaries in use.
@@ -296,6 +312,41 @@ func (l *Local) stop() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// writePasswordFile generates the superuser's password and writes it where
+// initdb --pwfile reads it: a new file of mode 0600, owned by the server's
+// user, inside the cluster's directory while that is still the invoking
+// user's alone. The caller removes it once initdb has run.
+//
+// Without a password, pg_hba's trust let every local user connect as the
+// superuser and run programs as the server's user (COPY … TO PROGRAM).
+func (l *Local) writePasswordFile(cred *syscall.Credential) (string, error) {
+	l.password = rand.Text()
+	path := filepath.Join(l.dir, "pwfile")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("local postgres: password file: %w", err)
+	}
+	_, err = f.WriteString(l.password + "\n")
+	if err == nil && cred != nil {
+		err = f.Chown(int(cred.Uid), int(cred.Gid))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("local postgres: password file: %w", err)
+	}
+	return path, nil
+}
+
+// serverUID is the user the server runs as: cred's, or the current one.
+func serverUID(cred *syscall.Credential) int {
+	if cred != nil {
+		return int(cred.Uid)
+	}
+	return os.Geteuid()
 }
 
 // serverCredential returns the identity the server runs under: nil (the

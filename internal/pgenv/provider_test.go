@@ -21,7 +21,7 @@ func TestLocalStartStopCleansUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = l.Stop() })
-	if !strings.HasPrefix(l.DSN(), "postgres://postgres@127.0.0.1:") {
+	if !strings.HasPrefix(l.DSN(), "postgres://postgres:") || !strings.Contains(l.DSN(), "@127.0.0.1:") {
 		t.Errorf("DSN %s does not listen on 127.0.0.1", l.DSN())
 	}
 	conn, err := pgx.Connect(ctx, l.DSN())

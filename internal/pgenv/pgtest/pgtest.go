@@ -70,7 +70,8 @@ func Cluster(t testing.TB) *pgenv.Local {
 var unsafeName = regexp.MustCompile(`[^a-z0-9_]+`)
 
 // NewDB creates a fresh database with pgenv.CreateSchema applied, drops it
-// when t ends, and returns its DSN.
+// when t ends, and returns its DSN. The DSN carries the cluster's password:
+// print it through pgenv.RedactDSN.
 func NewDB(t testing.TB) string {
 	t.Helper()
 	l := Cluster(t)
@@ -82,7 +83,7 @@ func NewDB(t testing.TB) string {
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, l.DSN())
 	if err != nil {
-		t.Fatalf("pgtest: connect: %v", err)
+		t.Fatalf("pgtest: connect: %v", pgenv.RedactError(l.DSN(), err))
 	}
 	defer admin.Close(ctx)
 	ident := pgx.Identifier{name}.Sanitize()
@@ -92,7 +93,7 @@ func NewDB(t testing.TB) string {
 	t.Cleanup(func() {
 		c, err := pgx.Connect(ctx, l.DSN())
 		if err != nil {
-			t.Errorf("pgtest: connect: %v", err)
+			t.Errorf("pgtest: connect: %v", pgenv.RedactError(l.DSN(), err))
 			return
 		}
 		defer c.Close(ctx)
@@ -113,11 +114,11 @@ func Exec(t testing.TB, dsn, sql string, args ...any) {
 	ctx := context.Background()
 	c, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		t.Fatalf("pgtest: connect: %v", err)
+		t.Fatalf("pgtest: connect: %v", pgenv.RedactError(dsn, err))
 	}
 	defer c.Close(ctx)
 	if _, err := c.Exec(ctx, sql, args...); err != nil {
-		t.Fatalf("pgtest: %s: %v", sql, err)
+		t.Fatalf("pgtest: %s: %v", sql, pgenv.RedactError(dsn, err))
 	}
 }
 
@@ -127,12 +128,12 @@ func QueryInt(t testing.TB, dsn, sql string, args ...any) int64 {
 	ctx := context.Background()
 	c, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		t.Fatalf("pgtest: connect: %v", err)
+		t.Fatalf("pgtest: connect: %v", pgenv.RedactError(dsn, err))
 	}
 	defer c.Close(ctx)
 	var n int64
 	if err := c.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
-		t.Fatalf("pgtest: %s: %v", sql, err)
+		t.Fatalf("pgtest: %s: %v", sql, pgenv.RedactError(dsn, err))
 	}
 	return n
 }

@@ -86,10 +86,14 @@ type logRecord struct {
 // saying what is missing otherwise.
 func detectPlanLog(ctx context.Context, conn *pgx.Conn, dsn, fixed string, wait time.Duration) (*planLog, string, error) {
 	var minDur, format, analyze, rate, dest, collector *string
-	err := conn.QueryRow(ctx, probeTag+` SELECT current_setting('auto_explain.log_min_duration', true),
-  current_setting('auto_explain.log_format', true), current_setting('auto_explain.log_analyze', true),
-  current_setting('auto_explain.sample_rate', true), current_setting('log_destination', true),
-  current_setting('logging_collector', true)`).Scan(&minDur, &format, &analyze, &rate, &dest, &collector)
+	// reset_val is the server's value, whatever the probe's session SET
+	// (it switches auto_explain off for itself): what the service gets.
+	err := conn.QueryRow(ctx, probeTag+` SELECT
+  (SELECT reset_val FROM pg_settings WHERE name = 'auto_explain.log_min_duration'),
+  (SELECT reset_val FROM pg_settings WHERE name = 'auto_explain.log_format'),
+  (SELECT reset_val FROM pg_settings WHERE name = 'auto_explain.log_analyze'),
+  (SELECT reset_val FROM pg_settings WHERE name = 'auto_explain.sample_rate'),
+  current_setting('log_destination', true), current_setting('logging_collector', true)`).Scan(&minDur, &format, &analyze, &rate, &dest, &collector)
 	if err != nil {
 		return nil, "", fmt.Errorf("db probe: read auto_explain settings: %w", scrubErr(dsn, err))
 	}
@@ -106,7 +110,7 @@ func detectPlanLog(ctx context.Context, conn *pgx.Conn, dsn, fixed string, wait 
 	case minDur == nil:
 		return notCaptured("auto_explain is not loaded in this database's sessions")
 	case *minDur == "-1":
-		return notCaptured("auto_explain is loaded but off (auto_explain.log_min_duration = -1)")
+		return notCaptured("auto_explain is loaded but off (auto_explain.log_min_duration = -1; SetPlanCapture turns it on)")
 	case format == nil || *format != "json":
 		return notCaptured(fmt.Sprintf("auto_explain writes %s plans, perfgate reads json", deref(format)))
 	}

@@ -101,12 +101,27 @@ func findPlan(plans []pgenv.PlanSummary, shapePart string) *pgenv.PlanSummary {
 	return nil
 }
 
-// TestPlanCaptureBeforeAfter is the issue's story on a tiny table: without
+// TestPlanCapture runs the capture tests on one cluster started
+// WithPlanCapture(1), each in a database of its own.
+func TestPlanCapture(t *testing.T) {
+	l := captureCluster(t)
+	t.Run("BeforeAfter", func(t *testing.T) { testPlanCaptureBeforeAfter(t, l) })
+	t.Run("ParallelWorkers", func(t *testing.T) { testPlanCaptureParallelWorkers(t, l) })
+	t.Run("ThroughServer", func(t *testing.T) { testPlanCaptureThroughServer(t, l) })
+	t.Run("SetPlanCaptureRefused", func(t *testing.T) {
+		// Capture given on the server's command line outranks ALTER SYSTEM.
+		err := pgenv.SetPlanCapture(context.Background(), l.DSN(), 0)
+		if err == nil || !strings.Contains(err.Error(), "start it WithPlanCapture(0)") {
+			t.Errorf("SetPlanCapture on a cluster started with capture on: %v", err)
+		}
+	})
+}
+
+// testPlanCaptureBeforeAfter is the issue's story on a tiny table: without
 // the index the statement scans the table, with it the index, and the
 // change reads so. Plans are attributed to the window they ran in.
-func TestPlanCaptureBeforeAfter(t *testing.T) {
+func testPlanCaptureBeforeAfter(t *testing.T, l *pgenv.Local) {
 	ctx := context.Background()
-	l := captureCluster(t)
 	if l.ServerLog() == "" {
 		t.Fatal("ServerLog is empty on a cluster started WithPlanCapture")
 	}
@@ -177,11 +192,10 @@ func TestPlanCaptureBeforeAfter(t *testing.T) {
 	}
 }
 
-// TestPlanCaptureParallelWorkers: a parallel sequential scan is counted by
+// testPlanCaptureParallelWorkers: a parallel sequential scan is counted by
 // pg_stat_user_tables once per process; the figures say how many of the
 // scans were the workers'.
-func TestPlanCaptureParallelWorkers(t *testing.T) {
-	l := captureCluster(t)
+func testPlanCaptureParallelWorkers(t *testing.T, l *pgenv.Local) {
 	dsn := newDBOn(t, l)
 	detailRows(t, dsn, 5000)
 	// Make a parallel plan cheap for the service's sessions (a SET in the
@@ -227,13 +241,12 @@ func TestPlanCaptureParallelWorkers(t *testing.T) {
 	}
 }
 
-// TestPlanCaptureThroughServer: a role that may not read the data
+// testPlanCaptureThroughServer: a role that may not read the data
 // directory but holds pg_read_server_files reads the log through the
 // server; a role may not switch auto_explain off for itself, so its own
 // statements are filtered out of the plans.
-func TestPlanCaptureThroughServer(t *testing.T) {
+func testPlanCaptureThroughServer(t *testing.T, l *pgenv.Local) {
 	ctx := context.Background()
-	l := captureCluster(t)
 	dsn := newDBOn(t, l)
 	detailRows(t, dsn, 2000)
 	pgtest.Exec(t, dsn, `CREATE ROLE reader LOGIN IN ROLE pg_read_server_files`)
@@ -369,5 +382,52 @@ func TestPlanChangeString(t *testing.T) {
 	c.After = []string{"Index Scan using a on t", "Bitmap Heap Scan using b on t"}
 	if got := c.String(); got != "Seq Scan on t -> Index Scan using a on t + Bitmap Heap Scan using b on t" {
 		t.Errorf("%q", got)
+	}
+}
+
+// TestSetPlanCapture: a cluster started with capture off costs nothing
+// until SetPlanCapture switches it on; the probe notices at its next
+// Begin, and says so when it is switched off again.
+func TestSetPlanCapture(t *testing.T) {
+	ctx := context.Background()
+	l, err := pgenv.StartLocal(ctx, pgenv.WithPlanCapture(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Stop() })
+	dsn := newDBOn(t, l)
+	detailRows(t, dsn, 2000)
+	p, err := pgenv.OpenProbe(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.PlansCaptured() || !strings.Contains(p.PlansNote(), "auto_explain is loaded but off") {
+		t.Fatalf("captured %v, note %q: want off", p.PlansCaptured(), p.PlansNote())
+	}
+	one := func(c *pgx.Conn) { query(t, c, detailsByTracking, "7") }
+	if f := scenario(t, p, dsn, 1, one); f.Plans != nil {
+		t.Fatalf("plans with capture off: %+v", f.Plans)
+	}
+
+	if err := pgenv.SetPlanCapture(ctx, l.DSN(), 1); err != nil {
+		t.Fatal(err)
+	}
+	f := scenario(t, p, dsn, 1, one)
+	if len(f.Plans) != 1 || f.PlansNote != "" || f.Plans[0].Scans[0].Node != "Seq Scan" {
+		t.Fatalf("after SetPlanCapture(1): plans %+v, note %q; want the statement's seq scan", f.Plans, f.PlansNote)
+	}
+
+	if err := pgenv.SetPlanCapture(ctx, l.DSN(), 0); err != nil {
+		t.Fatal(err)
+	}
+	f = scenario(t, p, dsn, 1, one)
+	if f.Plans != nil || !strings.Contains(f.PlansNote, "no plan was logged during the scenario") {
+		t.Errorf("after SetPlanCapture(0): plans %+v, note %q", f.Plans, f.PlansNote)
+	}
+
+	err = pgenv.SetPlanCapture(ctx, pgtest.NewDB(t), 1)
+	if err == nil || !strings.Contains(err.Error(), "auto_explain is not preloaded") {
+		t.Errorf("SetPlanCapture on a server without auto_explain: %v", err)
 	}
 }

@@ -55,6 +55,7 @@ type Probe struct {
 	// Begin and End (default DefaultActivityInterval; 0 turns it off).
 	ActivityInterval time.Duration
 
+	cfg      probeConfig
 	plans    *planLog // nil when plans are not captured
 	planNote string   // why plans are missing or partial
 	planOpen bool     // a plan window is open
@@ -174,6 +175,7 @@ WHERE a.attrelid = to_regclass('pg_stat_statements') AND a.attnum > 0 AND NOT a.
 			"(table figures still are); enable it with shared_preload_libraries = 'pg_stat_statements' in postgresql.conf, "+
 			"a restart, and CREATE EXTENSION pg_stat_statements in the service's database")
 	}
+	p.cfg = cfg
 	p.plans, p.planNote, err = detectPlanLog(ctx, conn, dsn, cfg.serverLog, cfg.planLogWait)
 	if err != nil {
 		p.Close()
@@ -224,6 +226,17 @@ func (p *Probe) Begin(ctx context.Context) error {
 		}
 		p.before = s
 	}
+	if p.plans == nil {
+		// Capture may have been switched on since (SetPlanCapture).
+		p.mu.Lock()
+		var err error
+		p.plans, p.planNote, err = detectPlanLog(ctx, p.conn, p.dsn, p.cfg.serverLog, p.cfg.planLogWait)
+		p.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		p.planOpen = false
+	}
 	if p.plans != nil && !p.planOpen {
 		p.mu.Lock()
 		err := p.plans.begin(ctx)
@@ -267,6 +280,9 @@ func (p *Probe) End(ctx context.Context, requests int64) (*Figures, error) {
 			return nil, err
 		}
 		f.Plans = set.summaries(shapeCalls(p.before, after))
+		if len(f.Plans) == 0 && f.StatementsPerRequest > 0 {
+			f.PlansNote = joinNotes(f.PlansNote, "no plan was logged during the scenario: auto_explain was switched off or sampled none of its statements")
+		}
 		if !seen {
 			f.PlansNote = joinNotes(f.PlansNote, fmt.Sprintf("the server log did not show the end of the scenario within %s; "+
 				"plans logged later are missing", p.plans.wait))

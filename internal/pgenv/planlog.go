@@ -40,6 +40,10 @@ const PlansNotCapturedHint = "enable auto_explain (shared_preload_libraries or s
 const logAccessHint = "give perfgate read access to the log: run it where the log file is readable, or connect as a superuser " +
 	"or as a role with pg_read_server_files and EXECUTE on pg_current_logfile(text), pg_stat_file(text) and pg_read_binary_file(text, bigint, bigint)"
 
+// planCaptureOff is the reason given when auto_explain is loaded but
+// switched off: the one case a probe checks again at each Begin.
+const planCaptureOff = "auto_explain is loaded but off (auto_explain.log_min_duration = -1; SetPlanCapture switches it on)"
+
 // markerText starts the log lines the probe writes to delimit a scenario.
 const markerText = "perfgate-probe mark "
 
@@ -110,7 +114,7 @@ func detectPlanLog(ctx context.Context, conn *pgx.Conn, dsn, fixed string, wait 
 	case minDur == nil:
 		return notCaptured("auto_explain is not loaded in this database's sessions")
 	case *minDur == "-1":
-		return notCaptured("auto_explain is loaded but off (auto_explain.log_min_duration = -1; SetPlanCapture turns it on)")
+		return notCaptured(planCaptureOff)
 	case format == nil || *format != "json":
 		return notCaptured(fmt.Sprintf("auto_explain writes %s plans, perfgate reads json", deref(format)))
 	}

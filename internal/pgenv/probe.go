@@ -226,7 +226,7 @@ func (p *Probe) Begin(ctx context.Context) error {
 		}
 		p.before = s
 	}
-	if p.plans == nil {
+	if p.plans == nil && strings.Contains(p.planNote, planCaptureOff) {
 		// Capture may have been switched on since (SetPlanCapture).
 		p.mu.Lock()
 		var err error

@@ -81,7 +81,8 @@ func WithSetting(kv string) LocalOption {
 
 // WithPlanCapture has the server log the plan of each statement its
 // clients run, for a sampled share rate of them, where the probe reads them
-// (PlanCaptureSettings; Local.ServerLog is the file).
+// (PlanCaptureSettings; Local.ServerLog is the file). Rate 0 loads
+// auto_explain switched off, for SetPlanCapture to switch while it runs.
 func WithPlanCapture(rate float64) LocalOption {
 	return func(c *localConfig) { c.settings = append(c.settings, PlanCaptureSettings(rate)...) }
 }

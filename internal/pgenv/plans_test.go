@@ -92,6 +92,14 @@ func query(t *testing.T, c *pgx.Conn, sql string, args ...any) {
 	}
 }
 
+func shapes(plans []pgenv.PlanSummary) []string {
+	var out []string
+	for _, p := range plans {
+		out = append(out, p.Shape)
+	}
+	return out
+}
+
 func findPlan(plans []pgenv.PlanSummary, shapePart string) *pgenv.PlanSummary {
 	for i := range plans {
 		if strings.Contains(plans[i].Shape, shapePart) {
@@ -154,7 +162,7 @@ func testPlanCaptureBeforeAfter(t *testing.T, l *pgenv.Local) {
 
 	for _, f := range []*pgenv.Figures{before, after} {
 		if len(f.Plans) != 1 {
-			t.Fatalf("plans %+v: want exactly the service's one statement shape (not the probe's, not the one before Begin)", f.Plans)
+			t.Fatalf("plans of %q: want exactly the service's one statement shape (not the probe's, not the one before Begin)", shapes(f.Plans))
 		}
 		s := f.Plans[0]
 		if s.Shape != `SELECT id, eid FROM content_tracking_details WHERE "contentTrackingId" = md5(?)::uuid` {
@@ -218,7 +226,7 @@ func testPlanCaptureParallelWorkers(t *testing.T, l *pgenv.Local) {
 	})
 	s := findPlan(f.Plans, "count(*)")
 	if s == nil {
-		t.Fatalf("no plan of the count in %+v", f.Plans)
+		t.Fatalf("no plan of the count in %q", shapes(f.Plans))
 	}
 	if s.WorkersPlanned != 2 || s.WorkersLaunched < 1 || len(s.Scans) != 1 || !s.Scans[0].Parallel {
 		t.Fatalf("plan %+v: want a Gather planning 2 workers over a Parallel Seq Scan", s)
@@ -263,7 +271,7 @@ func testPlanCaptureThroughServer(t *testing.T, l *pgenv.Local) {
 	}
 	f := scenario(t, p, rdsn, 1, func(c *pgx.Conn) { query(t, c, detailsByTracking, "7") })
 	if len(f.Plans) != 1 || f.Plans[0].Scans[0].Table != "content_tracking_details" {
-		t.Fatalf("plans %+v: want the service's one statement", f.Plans)
+		t.Fatalf("plans of %q: want the service's one statement", shapes(f.Plans))
 	}
 }
 
@@ -287,7 +295,7 @@ func TestPlanCaptureCSVLog(t *testing.T) {
 		query(t, c, "SELECT count(*)\nFROM content_tracking_details\nWHERE eid = 'END'")
 	})
 	if len(f.Plans) != 2 || findPlan(f.Plans, "WHERE eid = ?") == nil {
-		t.Fatalf("plans %+v: want the two statements", f.Plans)
+		t.Fatalf("plans of %q: want the two statements", shapes(f.Plans))
 	}
 }
 

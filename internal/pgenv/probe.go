@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,19 +32,34 @@ const (
 const SlowestStatements = 5
 
 // Probe measures what a database did between two snapshots: statements
-// (pg_stat_statements) and scans and rows read (pg_stat_user_tables). It
-// only reads statistics; it never resets or changes them. Its own
-// statements carry probeTag and are left out.
+// (pg_stat_statements), scans and rows read (pg_stat_user_tables) and
+// temporary files (pg_stat_database); between Begin and End it also counts
+// the database's connections (pg_stat_activity) and, when the server
+// explains statements into a log it can read (auto_explain), collects the
+// plans they ran with. It only reads statistics; it never resets or
+// changes them. Its own statements carry probeTag and are left out.
+//
+// A Probe is used by one goroutine: Begin, the load, End, and so on.
 type Probe struct {
 	dsn        string
 	conn       *pgx.Conn
-	timeCol    string // total_exec_time (PG 13+) or total_time
+	mu         sync.Mutex // guards conn: the activity sampler shares it between Begin and End
+	timeCol    string     // total_exec_time (PG 13+) or total_time
 	hasStmts   bool
+	hasWorkers bool // pg_stat_statements counts parallel workers (PostgreSQL 18+)
 	warnings   []string
 	before     *Snapshot
-	lastLoad   time.Time
 	SettleIdle time.Duration
 	SettleMax  time.Duration
+	// ActivityInterval is how often pg_stat_activity is sampled between
+	// Begin and End (default DefaultActivityInterval; 0 turns it off).
+	ActivityInterval time.Duration
+
+	cfg      probeConfig
+	plans    *planLog // nil when plans are not captured
+	planNote string   // why plans are missing or partial
+	planOpen bool     // a plan window is open
+	activity *activitySampler
 }
 
 // Snapshot is the statistics at one moment.
@@ -52,6 +68,8 @@ type Snapshot struct {
 	SeqScans   int64
 	IdxScans   int64
 	RowsRead   int64 // seq_tup_read + idx_tup_fetch
+	TempFiles  int64 // the database's temp_files
+	TempBytes  int64
 }
 
 // StatementStat is one pg_stat_statements entry.
@@ -60,6 +78,8 @@ type StatementStat struct {
 	Calls     int64
 	TotalTime float64 // milliseconds
 	Rows      int64
+	// Workers is parallel_workers_launched (PostgreSQL 18+; 0 before).
+	Workers int64
 }
 
 // Figures are the per-request figures of one scenario.
@@ -71,6 +91,20 @@ type Figures struct {
 	RowsReadPerRequest   float64
 	StatementsAvailable  bool
 	Slowest              []SlowStatement
+	// TempFiles and TempBytes are the temporary files the database's
+	// statements wrote in the window (all its sessions), in total.
+	TempFiles int64
+	TempBytes int64
+	// Activity is the database's connections sampled during the load.
+	Activity Activity
+	// Plans are the plans the scenario's statements ran with, one per
+	// statement shape, the most executed first; nil when not captured,
+	// and PlansNote then says why (it also notes partial capture).
+	Plans     []PlanSummary
+	PlansNote string
+	// Parallel says whether parallel workers ran, and how much of
+	// SeqScansPerRequest they account for.
+	Parallel Parallel
 }
 
 // SlowStatement is a statement of the window with its calls and mean time.
@@ -81,15 +115,39 @@ type SlowStatement struct {
 	Rows     int64
 }
 
+// ProbeOption configures OpenProbe.
+type ProbeOption func(*probeConfig)
+
+type probeConfig struct {
+	serverLog   string
+	planLogWait time.Duration
+}
+
+// WithServerLog reads plans from the server log file at path (a jsonlog
+// file, or csvlog when it ends in .csv) instead of asking the server where
+// its log is, which takes a superuser or pg_read_all_settings role.
+func WithServerLog(path string) ProbeOption { return func(c *probeConfig) { c.serverLog = path } }
+
+// WithPlanLogWait bounds how long End waits for the server's logging
+// collector to write a scenario's plans (default DefaultPlanLogWait).
+func WithPlanLogWait(d time.Duration) ProbeOption { return func(c *probeConfig) { c.planLogWait = d } }
+
 // OpenProbe connects to dsn and finds out which statistics it can read. A
 // database without pg_stat_statements still gives table-level figures,
-// with one warning (Warnings) saying how to enable the extension.
-func OpenProbe(ctx context.Context, dsn string) (*Probe, error) {
+// with one warning (Warnings) saying how to enable the extension. Plans
+// are captured when the server explains its statements into a log the
+// probe can read (PlanCaptureSettings; a local cluster started
+// WithPlanCapture does); PlansNote says otherwise.
+func OpenProbe(ctx context.Context, dsn string, opts ...ProbeOption) (*Probe, error) {
+	cfg := probeConfig{planLogWait: DefaultPlanLogWait}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	conn, err := connect(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db probe: %w", err)
 	}
-	p := &Probe{dsn: dsn, conn: conn, SettleIdle: DefaultSettleIdle, SettleMax: DefaultSettleMax}
+	p := &Probe{dsn: dsn, conn: conn, SettleIdle: DefaultSettleIdle, SettleMax: DefaultSettleMax, ActivityInterval: DefaultActivityInterval}
 	var cols []string
 	rows, err := conn.Query(ctx, probeTag+` SELECT a.attname::text FROM pg_attribute a
 WHERE a.attrelid = to_regclass('pg_stat_statements') AND a.attnum > 0 AND NOT a.attisdropped`)
@@ -105,6 +163,7 @@ WHERE a.attrelid = to_regclass('pg_stat_statements') AND a.attnum > 0 AND NOT a.
 	case slices.Contains(cols, "total_time"):
 		p.timeCol = "total_time"
 	}
+	p.hasWorkers = slices.Contains(cols, "parallel_workers_launched")
 	if p.timeCol != "" {
 		// The view exists; reading it fails when the library is not preloaded.
 		if _, err := conn.Exec(ctx, probeTag+` SELECT 1 FROM pg_stat_statements LIMIT 1`); err == nil {
@@ -116,8 +175,22 @@ WHERE a.attrelid = to_regclass('pg_stat_statements') AND a.attnum > 0 AND NOT a.
 			"(table figures still are); enable it with shared_preload_libraries = 'pg_stat_statements' in postgresql.conf, "+
 			"a restart, and CREATE EXTENSION pg_stat_statements in the service's database")
 	}
+	p.cfg = cfg
+	p.plans, p.planNote, err = detectPlanLog(ctx, conn, dsn, cfg.serverLog, cfg.planLogWait)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
 	return p, nil
 }
+
+// PlansCaptured reports whether End returns the scenario's plans.
+func (p *Probe) PlansCaptured() bool { return p.plans != nil }
+
+// PlansNote says why plans are not captured, or how the capture is
+// partial (sampled, slow statements only, estimates only); "" when every
+// statement's plan is captured with its actual rows.
+func (p *Probe) PlansNote() string { return p.planNote }
 
 // Warnings are the problems that did not stop the probe.
 func (p *Probe) Warnings() []string { return p.warnings }
@@ -125,9 +198,13 @@ func (p *Probe) Warnings() []string { return p.warnings }
 // StatementsAvailable reports whether pg_stat_statements can be read.
 func (p *Probe) StatementsAvailable() bool { return p.hasStmts }
 
-// Close closes the probe's connection. Safe on nil.
+// Close stops any sampling and closes the probe's connection. Safe on nil.
 func (p *Probe) Close() {
-	if p != nil && p.conn != nil {
+	if p == nil {
+		return
+	}
+	p.activity.finish()
+	if p.conn != nil {
 		p.conn.Close(context.Background())
 	}
 }
@@ -135,28 +212,55 @@ func (p *Probe) Close() {
 // Begin takes the snapshot before a scenario, once the statistics have
 // settled: requests sent to the service just before the run (a curl, a
 // warmup) must not count in its first scenario. After an End, the settled
-// snapshot of that End is reused: nothing ran in between.
+// snapshot of that End is reused: nothing ran in between. It then opens
+// the scenario's plan window and starts sampling pg_stat_activity until
+// End.
 func (p *Probe) Begin(ctx context.Context) error {
-	if p.before != nil {
-		return nil
+	if p.before == nil {
+		if err := p.settle(ctx); err != nil {
+			return err
+		}
+		s, err := p.Snapshot(ctx)
+		if err != nil {
+			return err
+		}
+		p.before = s
 	}
-	if err := p.settle(ctx); err != nil {
-		return err
+	if p.plans == nil && strings.Contains(p.planNote, planCaptureOff) {
+		// Capture may have been switched on since (SetPlanCapture).
+		p.mu.Lock()
+		var err error
+		p.plans, p.planNote, err = detectPlanLog(ctx, p.conn, p.dsn, p.cfg.serverLog, p.cfg.planLogWait)
+		p.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		p.planOpen = false
 	}
-	s, err := p.Snapshot(ctx)
-	if err != nil {
-		return err
+	if p.plans != nil && !p.planOpen {
+		p.mu.Lock()
+		err := p.plans.begin(ctx)
+		p.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		p.planOpen = true
 	}
-	p.before = s
+	if p.activity == nil && p.ActivityInterval > 0 {
+		p.activity = p.startActivity(ctx, p.ActivityInterval)
+	}
 	return nil
 }
 
-// End waits for the statistics to settle, snapshots, and returns the
-// figures since Begin divided by requests.
+// End stops the activity sampling, waits for the statistics to settle,
+// snapshots, and returns the figures since Begin divided by requests, with
+// the plans the server logged in between.
 func (p *Probe) End(ctx context.Context, requests int64) (*Figures, error) {
 	if p.before == nil {
 		return nil, fmt.Errorf("db probe: End without Begin")
 	}
+	activity := p.activity.finish()
+	p.activity = nil
 	if err := p.settle(ctx); err != nil {
 		return nil, err
 	}
@@ -166,8 +270,34 @@ func (p *Probe) End(ctx context.Context, requests int64) (*Figures, error) {
 	}
 	f := Delta(p.before, after, requests)
 	f.StatementsAvailable = p.hasStmts
+	f.Activity = activity
+	f.PlansNote = p.planNote
+	if p.plans != nil && p.planOpen {
+		p.mu.Lock()
+		set, seen, err := p.plans.collect(ctx)
+		p.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		f.Plans = set.summaries(shapeCalls(p.before, after))
+		if len(f.Plans) == 0 && f.StatementsPerRequest > 0 {
+			f.PlansNote = joinNotes(f.PlansNote, "no plan was logged during the scenario: auto_explain was switched off or sampled none of its statements")
+		}
+		if !seen {
+			f.PlansNote = joinNotes(f.PlansNote, fmt.Sprintf("the server log did not show the end of the scenario within %s; "+
+				"plans logged later are missing", p.plans.wait))
+		}
+	}
+	f.Parallel = parallelOf(p.before, after, f, p.hasWorkers, p.plans)
 	p.before = after
 	return f, nil
+}
+
+func joinNotes(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // settle waits until every other backend connected to the database has
@@ -176,9 +306,11 @@ func (p *Probe) settle(ctx context.Context) error {
 	deadline := time.Now().Add(p.SettleMax)
 	for {
 		var busy bool
+		p.mu.Lock()
 		err := p.conn.QueryRow(ctx, probeTag+` SELECT coalesce(bool_or(state <> 'idle' OR state_change > now() - $1::interval), false)
 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
 			fmt.Sprintf("%d milliseconds", p.SettleIdle.Milliseconds())).Scan(&busy)
+		p.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("db probe: %w", scrubErr(p.dsn, err))
 		}
@@ -195,6 +327,8 @@ FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_p
 
 // Snapshot reads the statistics now.
 func (p *Probe) Snapshot(ctx context.Context) (*Snapshot, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	s := &Snapshot{Statements: map[string]StatementStat{}}
 	err := p.conn.QueryRow(ctx, probeTag+` SELECT coalesce(sum(seq_scan), 0)::bigint, coalesce(sum(idx_scan), 0)::bigint,
   coalesce(sum(seq_tup_read), 0)::bigint + coalesce(sum(idx_tup_fetch), 0)::bigint
@@ -202,10 +336,19 @@ FROM pg_stat_user_tables`).Scan(&s.SeqScans, &s.IdxScans, &s.RowsRead)
 	if err != nil {
 		return nil, fmt.Errorf("db probe: read pg_stat_user_tables: %w", scrubErr(p.dsn, err))
 	}
+	err = p.conn.QueryRow(ctx, probeTag+` SELECT coalesce(temp_files, 0), coalesce(temp_bytes, 0)
+FROM pg_stat_database WHERE datname = current_database()`).Scan(&s.TempFiles, &s.TempBytes)
+	if err != nil {
+		return nil, fmt.Errorf("db probe: read pg_stat_database: %w", scrubErr(p.dsn, err))
+	}
 	if !p.hasStmts {
 		return s, nil
 	}
-	rows, err := p.conn.Query(ctx, probeTag+` SELECT userid::text || '/' || coalesce(queryid::text, md5(query)), query, calls, `+p.timeCol+`, rows
+	workers := "0"
+	if p.hasWorkers {
+		workers = "parallel_workers_launched"
+	}
+	rows, err := p.conn.Query(ctx, probeTag+` SELECT userid::text || '/' || coalesce(queryid::text, md5(query)), query, calls, `+p.timeCol+`, rows, `+workers+`
 FROM pg_stat_statements
 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
   AND query NOT LIKE '%perfgate-probe%'`)
@@ -216,7 +359,7 @@ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 	for rows.Next() {
 		var key string
 		var st StatementStat
-		if err := rows.Scan(&key, &st.Query, &st.Calls, &st.TotalTime, &st.Rows); err != nil {
+		if err := rows.Scan(&key, &st.Query, &st.Calls, &st.TotalTime, &st.Rows, &st.Workers); err != nil {
 			return nil, fmt.Errorf("db probe: read pg_stat_statements: %w", err)
 		}
 		// One query can appear as top-level and nested: add them up.
@@ -224,6 +367,7 @@ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 		st.Calls += prev.Calls
 		st.TotalTime += prev.TotalTime
 		st.Rows += prev.Rows
+		st.Workers += prev.Workers
 		s.Statements[key] = st
 	}
 	return s, rows.Err()
@@ -268,5 +412,7 @@ func Delta(before, after *Snapshot, requests int64) *Figures {
 	f.SeqScansPerRequest = per(after.SeqScans - before.SeqScans)
 	f.IndexScansPerRequest = per(after.IdxScans - before.IdxScans)
 	f.RowsReadPerRequest = per(after.RowsRead - before.RowsRead)
+	f.TempFiles = max(after.TempFiles-before.TempFiles, 0)
+	f.TempBytes = max(after.TempBytes-before.TempBytes, 0)
 	return f
 }

@@ -81,6 +81,14 @@ func WithSetting(kv string) LocalOption {
 	return func(c *localConfig) { c.settings = append(c.settings, kv) }
 }
 
+// WithPlanCapture has the server log the plan of each statement its
+// clients run, for a sampled share rate of them, where the probe reads them
+// (PlanCaptureSettings; Local.ServerLog is the file). Rate 0 loads
+// auto_explain switched off, for SetPlanCapture to switch while it runs.
+func WithPlanCapture(rate float64) LocalOption {
+	return func(c *localConfig) { c.settings = append(c.settings, PlanCaptureSettings(rate)...) }
+}
+
 // Local is an ephemeral PostgreSQL cluster in a temporary directory,
 // listening on 127.0.0.1 at a free port. Stop it with Stop; cancelling the
 // context given to StartLocal stops it too.
@@ -277,6 +285,17 @@ func (l *Local) BinDir() string { return l.binDir }
 
 // Log returns the tail of the server's log.
 func (l *Local) Log() string { return l.log.String() }
+
+// ServerLog returns the server's JSON log file when the cluster was started
+// WithPlanCapture, else "". With capture on, the server's messages go there
+// rather than to Log.
+func (l *Local) ServerLog() string {
+	p := filepath.Join(l.dir, "data", "log", strings.TrimSuffix(planLogName, ".log")+".json")
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
 
 // Stop shuts the server down (fast shutdown, then kill after
 // DefaultStopTimeout) and removes its directory. It is safe to call more

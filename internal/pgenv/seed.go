@@ -127,29 +127,11 @@ func Seed(ctx context.Context, dsn string, opts SeedOptions) (*SeedReport, error
 	}, nil
 }
 
-// seedCommentFormat is the comment Seed leaves on content_tracking: the
-// profile and seed, which a run's environment fingerprint reads back
-// (ReadSeedProvenance).
-const seedCommentFormat = "perfgate seed: profile=%s seed=%d"
-
-// SeedComment returns the comment Seed sets on content_tracking:
-// "perfgate seed: profile=<name> seed=<n>".
-func SeedComment(profile string, seed int64) string {
-	return fmt.Sprintf(seedCommentFormat, profile, seed)
-}
-
-// SeedProvenance is what the comment on content_tracking says about how
-// the database was seeded.
-type SeedProvenance struct {
-	Profile string
-	Seed    int64
-}
-
 // ReadSeedProvenance reads the comment Seed left on the content_tracking
 // table the search path resolves. It returns nil, and no error, when the
 // table has no comment or one perfgate did not write (a database seeded by
 // something else, or not seeded).
-func ReadSeedProvenance(ctx context.Context, q Querier) (*SeedProvenance, error) {
+func ReadSeedProvenance(ctx context.Context, q Querier) (*SeedMark, error) {
 	var comment *string
 	if err := q.QueryRow(ctx, `SELECT obj_description(to_regclass($1), 'pg_class')`, TableContentTracking).Scan(&comment); err != nil {
 		return nil, fmt.Errorf("read seed provenance: %w", err)
@@ -157,11 +139,11 @@ func ReadSeedProvenance(ctx context.Context, q Querier) (*SeedProvenance, error)
 	if comment == nil {
 		return nil, nil
 	}
-	var p SeedProvenance
-	if n, err := fmt.Sscanf(*comment, seedCommentFormat, &p.Profile, &p.Seed); err != nil || n != 2 || SeedComment(p.Profile, p.Seed) != *comment {
+	m, ok := ParseSeedComment(*comment)
+	if !ok {
 		return nil, nil
 	}
-	return &p, nil
+	return &m, nil
 }
 
 // quoteLiteral quotes s as an SQL string literal, for the statements that

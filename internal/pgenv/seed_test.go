@@ -345,7 +345,7 @@ func TestSeedRecordsProvenance(t *testing.T) {
 		t.Errorf("comment %q", comment)
 	}
 	p, err := pgenv.ReadSeedProvenance(ctx, conn)
-	if err != nil || p == nil || *p != (pgenv.SeedProvenance{Profile: "custom", Seed: 42}) {
+	if err != nil || p == nil || *p != (pgenv.SeedMark{Profile: "custom", Seed: 42}) {
 		t.Errorf("ReadSeedProvenance = %+v, %v", p, err)
 	}
 	for _, c := range []string{`'my own comment'`, `'perfgate seed: profile=tiny seed=1 and more'`, `NULL`} {

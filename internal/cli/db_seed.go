@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"time"
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
@@ -55,23 +52,6 @@ func (f *seedFlags) options() (pgenv.SeedOptions, error) {
 		Contents: f.Contents, Events: f.Events, Force: f.Force}, nil
 }
 
-// seedErr classifies a seeding error: a refusal is the user's to fix (2),
-// anything else means the database could not be seeded (3).
-func seedErr(err error) error {
-	if errors.Is(err, pgenv.ErrNotEmpty) {
-		return exit.Usage(err)
-	}
-	return exit.Unavailable(err)
-}
-
-// printSeedReport writes the one-line summary of a seed.
-func printSeedReport(w io.Writer, rep *pgenv.SeedReport, fixtures string) {
-	fmt.Fprintf(w, "seeded %d rows (%s %d, %s %d) in %s: %.0f rows/s; profile %s, seed %d; fixtures %s\n",
-		rep.Total(), pgenv.TableContentTracking, rep.Rows[pgenv.TableContentTracking],
-		pgenv.TableContentTrackingDetails, rep.Rows[pgenv.TableContentTrackingDetails],
-		rep.Elapsed.Round(time.Millisecond), rep.RowsPerSecond(), rep.Fixtures.Profile, rep.Fixtures.Seed, fixtures)
-}
-
 // dbSeedOptions are db seed's flags.
 type dbSeedOptions struct {
 	DSN string
@@ -116,11 +96,11 @@ func runDBSeed(ctx context.Context, opts *dbSeedOptions) error {
 	}
 	rep, err := pgenv.Seed(ctx, opts.DSN, so)
 	if err != nil {
-		return seedErr(err)
+		return err
 	}
 	if err := fixtures.Write(opts.Fixtures, &rep.Fixtures); err != nil {
 		return exit.Unavailable(err)
 	}
-	printSeedReport(opts.Streams.Out, rep, opts.Fixtures)
+	fmt.Fprintln(opts.Streams.Out, rep.Line(opts.Fixtures))
 	return nil
 }

@@ -2,19 +2,15 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/exit"
-	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
@@ -109,44 +105,20 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 		return detachDBUp(ctx, opts)
 	}
 	errOut := opts.Streams.ErrOut
-	removeLeftoverClusters(errOut)
-	started := time.Now()
-	db, err := provider.Start(ctx)
+	pgenv.CleanLeftovers(errOut)
+	up, err := pgenv.BringUp(ctx, pgenv.UpOptions{Provider: provider, Seed: so, Indexes: opts.Indexes == "on", Fixtures: fixturesPath, Log: errOut})
 	if err != nil {
-		return exit.Unavailable(fmt.Errorf("db up: provider %s: %w", provider.Name(), err))
+		return err
 	}
 	defer func() {
-		if err := db.Stop(); err != nil {
+		if err := up.DB.Stop(); err != nil {
 			fmt.Fprintf(errOut, "perfgate: stop database: %v\n", err)
 		}
 	}()
-	dsn := db.DSN()
-	fmt.Fprintf(errOut, "database up (provider %s) at %s in %s\n", pgenv.ProviderOf(db), pgenv.RedactDSN(dsn), time.Since(started).Round(time.Millisecond))
-
-	if err := pgenv.CreateSchema(ctx, dsn); err != nil {
-		return exit.Unavailable(err)
-	}
-	rep, err := pgenv.Seed(ctx, dsn, so)
-	if err != nil {
-		return seedErr(err)
-	}
-	if err := fixtures.Write(fixturesPath, &rep.Fixtures); err != nil {
-		return exit.Unavailable(err)
-	}
-	printSeedReport(errOut, rep, fixturesPath)
-	if opts.Indexes == "on" {
-		t := time.Now()
-		if err := pgenv.ApplyIndexes(ctx, dsn); err != nil {
-			return exit.Unavailable(err)
-		}
-		fmt.Fprintf(errOut, "applied the seven indexes in %s\n", time.Since(t).Round(time.Millisecond))
-	} else {
-		fmt.Fprintln(errOut, `indexes off: the "before" state (perfgate db indexes apply adds them)`)
-	}
-
+	dsn := up.DB.DSN()
 	fmt.Fprintf(opts.Streams.Out, "PERFGATE_DSN=%s\nPERFGATE_FIXTURES=%s\n", dsn, fixturesPath)
 	if !ephemeral {
-		fmt.Fprintf(errOut, "ready in %s; the database at --dsn stays as it is\n", time.Since(started).Round(time.Millisecond))
+		fmt.Fprintf(errOut, "ready in %s; the database at --dsn stays as it is\n", time.Since(up.Started).Round(time.Millisecond))
 		return nil
 	}
 	if opts.StateFile != "" {
@@ -154,13 +126,13 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 		if err != nil {
 			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
 		}
-		st := pgenv.State{Process: self, Provider: pgenv.ProviderOf(db), DSN: dsn, Fixtures: fixturesPath, Started: started}
+		st := pgenv.State{Process: self, Provider: pgenv.ProviderOf(up.DB), DSN: dsn, Fixtures: fixturesPath, Started: up.Started}
 		if err := pgenv.WriteState(opts.StateFile, st); err != nil {
 			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
 		}
 		defer pgenv.RemoveState(opts.StateFile)
 	}
-	fmt.Fprintf(errOut, "ready in %s; Ctrl-C stops and removes the database\n", time.Since(started).Round(time.Millisecond))
+	fmt.Fprintf(errOut, "ready in %s; Ctrl-C stops and removes the database\n", time.Since(up.Started).Round(time.Millisecond))
 	if opts.ready != nil {
 		opts.ready(dsn, fixturesPath)
 	}
@@ -169,32 +141,14 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 	return nil
 }
 
-// detachDBUp runs db up in a background process of its own and returns once
-// that process reports the database ready in its state file.
+// detachDBUp runs db up in a background process of its own (this
+// executable, with the same flags and --state-file) and returns once that
+// process reports the database ready.
 func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 	state := opts.StateFile
 	if state == "" {
 		state = pgenv.DefaultStateFile()
 	}
-	if err := pgenv.PrepareStateDir(filepath.Dir(state)); err != nil {
-		return exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
-	}
-	switch st, err := pgenv.ReadState(state); {
-	case err == nil && st.Running():
-		return exit.Usagef("a detached db up is already running (pid %d, state %s); run perfgate db down first", st.PID, state)
-	case err == nil:
-		if err := removeStaleState(opts.Streams.ErrOut, state, st); err != nil {
-			return err
-		}
-	case !errors.Is(err, os.ErrNotExist):
-		return exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
-	}
-	logPath := pgenv.StateLogPath(state)
-	logf, err := pgenv.OpenStateLog(state)
-	if err != nil {
-		return exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
-	}
-	defer logf.Close()
 	exe, err := os.Executable()
 	if err != nil {
 		return exit.Unavailable(err)
@@ -210,33 +164,12 @@ func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 	if opts.Force {
 		args = append(args, "--force")
 	}
-	cmd := exec.Command(exe, args...)
 	// The DSN travels in the environment, not on a command line ps shows.
-	cmd.Env = append(os.Environ(), "PERFGATE_DSN="+opts.DSN)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // survives the shell's Ctrl-C
-	if err := cmd.Start(); err != nil {
-		return exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
+	st, err := pgenv.StartDetached(ctx, state, exe, args, append(os.Environ(), "PERFGATE_DSN="+opts.DSN), opts.Streams.ErrOut)
+	if err != nil {
+		return err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	for {
-		if st, err := pgenv.ReadState(state); err == nil && st.PID == cmd.Process.Pid {
-			st.Log = logPath
-			_ = pgenv.WriteState(state, st)
-			fmt.Fprintf(opts.Streams.Out, "PERFGATE_DSN=%s\nPERFGATE_FIXTURES=%s\n", st.DSN, st.Fixtures)
-			fmt.Fprintf(opts.Streams.ErrOut, "db up running in the background (pid %d, log %s); perfgate db down stops it\n", st.PID, logPath)
-			return nil
-		}
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(logPath)
-			return exit.Unavailable(fmt.Errorf("db up --detach: background db up exited (%v):\n%s", err, log))
-		case <-ctx.Done():
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			<-exited
-			return exit.Unavailable(errors.New("db up --detach: interrupted before the database was ready; stopped it"))
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	fmt.Fprintf(opts.Streams.Out, "PERFGATE_DSN=%s\nPERFGATE_FIXTURES=%s\n", st.DSN, st.Fixtures)
+	fmt.Fprintf(opts.Streams.ErrOut, "db up running in the background (pid %d, log %s); perfgate db down stops it\n", st.PID, st.Log)
+	return nil
 }

@@ -57,7 +57,7 @@ failed or timed out, or the command was interrupted.`,
   perfgate diff --before http://127.0.0.1:3001 --after http://127.0.0.1:3002 scenarios/
 
   # five variations of each scenario over seeded fixtures, ignoring timestamps
-  perfgate diff --before http://old:3000 --after http://new:3000 --fixtures fixtures.json \
+  perfgate diff --before http://old:3000 --after http://new:3000 --fixtures reports/fixtures.json \
       --samples 5 --ignore '.data[].course[].started_on' --unordered '.data[].course[].completed_list'`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -67,7 +67,7 @@ perfgate report SHARD... and gate on the merged report.`,
   perfgate run --target http://127.0.0.1:3000 --label before scenarios/
 
   # calling the service directly (no gateway prefix), with seeded fixtures
-  perfgate run --target http://127.0.0.1:3000 --set Prefix=/v1/tracking --fixtures fixtures.json
+  perfgate run --target http://127.0.0.1:3000 --set Prefix=/v1/tracking --fixtures reports/fixtures.json
 
   # one scenario, harder, with a stricter gate from the command line
   perfgate run --only single-user-single-course --rate 20/s --duration 1m --expect p99=500ms`,

@@ -31,10 +31,12 @@ func (e *Error) Unwrap() error { return e.err }
 func (e *Error) ExitCode() int { return e.code }
 
 // Usage marks err as a usage or configuration error (exit 2): the user has
-// to change the command line, a file or the environment.
+// to change the command line, a file or the environment. An error that
+// already carries a code keeps it: the code is decided where the cause is
+// known.
 func Usage(err error) error {
-	if err == nil {
-		return nil
+	if err == nil || carries(err) {
+		return err
 	}
 	return &Error{code: CodeUsage, err: err}
 }
@@ -44,11 +46,18 @@ func Usagef(format string, args ...any) error { return Usage(fmt.Errorf(format, 
 
 // Unavailable marks err as "the run could not be carried out" (exit 3): a
 // target or database that does not answer, an interrupt, a failed write.
+// An error that already carries a code keeps it.
 func Unavailable(err error) error {
-	if err == nil {
-		return nil
+	if err == nil || carries(err) {
+		return err
 	}
 	return &Error{code: CodeUnavailable, err: err}
+}
+
+// carries reports whether err already has an exit code.
+func carries(err error) bool {
+	var e *Error
+	return errors.As(err, &e) || errors.Is(err, ErrGateFailed)
 }
 
 // Unavailablef formats an error that means the run could not be carried

@@ -22,6 +22,8 @@ func TestCode(t *testing.T) {
 		{"unavailable", Unavailable(base), CodeUnavailable},
 		{"unavailablef", Unavailablef("down %d", 3), CodeUnavailable},
 		{"plain", base, CodeUnavailable},
+		{"usage stays usage", Unavailable(fmt.Errorf("seed: %w", Usage(base))), CodeUsage},
+		{"unavailable stays unavailable", Usage(Unavailable(base)), CodeUnavailable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
 	"golang.org/x/sync/errgroup"
 )
@@ -159,8 +160,9 @@ func refuseNonEmpty(ctx context.Context, conn *pgx.Conn, dsn string) error {
 			return fmt.Errorf("seed: %w", scrubErr(dsn, err))
 		}
 		if any {
-			return fmt.Errorf("seed %s: %w (%s is not empty); nothing was changed: seed an empty database, or pass --force to add rows anyway (nothing is ever deleted)",
-				RedactDSN(dsn), ErrNotEmpty, table)
+			// The user's to decide (exit 2): another database, or --force.
+			return exit.Usage(fmt.Errorf("seed %s: %w (%s is not empty); nothing was changed: seed an empty database, or pass --force to add rows anyway (nothing is ever deleted)",
+				RedactDSN(dsn), ErrNotEmpty, table))
 		}
 	}
 	return nil

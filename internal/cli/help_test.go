@@ -1,20 +1,14 @@
 package cli
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
-
-// walk calls fn on every command of the tree.
-func walk(c *cobra.Command, fn func(*cobra.Command)) {
-	fn(c)
-	for _, sub := range c.Commands() {
-		walk(sub, fn)
-	}
-}
 
 // TestFlagUsages: pflag turns `backquoted` text of a usage string into the
 // flag's value name ("--fixtures perfgate db seed"): no usage has one, and
@@ -40,5 +34,21 @@ func TestVersionFlags(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(out, "perfgate ") || !strings.Contains(out, "(commit ") || strings.Count(out, "\n") != 1 {
 			t.Errorf("%v: exit %d, %q", args, code, out)
 		}
+	}
+}
+
+// TestErrorsNameTheEnvironment: a flag value from a PERFGATE_ variable
+// that a command rejects is reported with the variable.
+func TestErrorsNameTheEnvironment(t *testing.T) {
+	t.Setenv("PERFGATE_FORMAT", "text,json,md,junit,html")
+	dir := t.TempDir()
+	code, out := execute("compare", dir, dir)
+	if code != exit.CodeUsage || !strings.Contains(out, `unknown format "junit"`) || !strings.Contains(out, `set by the environment: PERFGATE_FORMAT="text,json,md,junit,html"`) {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	t.Setenv("PERFGATE_ONLY", "nope")
+	code, out = execute("validate", filepath.Join("..", "..", "scenarios"))
+	if code != exit.CodeUsage || !strings.Contains(out, "PERFGATE_ONLY") {
+		t.Errorf("exit %d: %s", code, out)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/perfgate/perfgate/internal/exit"
@@ -33,9 +34,33 @@ func Execute(ctx context.Context, args []string, streams Streams) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil && !exit.Silent(err) {
-		fmt.Fprintf(streams.ErrOut, "perfgate: %v\n", err)
+		fmt.Fprintf(streams.ErrOut, "perfgate: %v%s\n", err, fromEnvironment(root, err))
 	}
 	return exit.Code(err)
+}
+
+// envAnnotation marks a flag whose value came from its PERFGATE_ variable.
+const envAnnotation = "perfgate_from_env"
+
+// fromEnvironment names the environment variables behind the flags an
+// error mentions: a PERFGATE_FORMAT meant for run is not valid for
+// compare, and the user should see where the value came from.
+func fromEnvironment(root *cobra.Command, err error) string {
+	var notes []string
+	walk(root, func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if v, ok := f.Annotations[envAnnotation]; ok && f.Value.String() != "" && strings.Contains(err.Error(), "--"+f.Name) {
+				note := fmt.Sprintf("%s=%q", v[0], f.Value.String())
+				if !slices.Contains(notes, note) {
+					notes = append(notes, note)
+				}
+			}
+		})
+	})
+	if len(notes) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (set by the environment: %s; unset it or pass the flag)", strings.Join(notes, ", "))
 }
 
 func newRootCmd(streams Streams, subs ...*cobra.Command) *cobra.Command {
@@ -99,7 +124,12 @@ func applyEnv(cmd *cobra.Command) error {
 		if v, ok := os.LookupEnv(name); ok {
 			if serr := cmd.Flags().Set(f.Name, v); serr != nil {
 				err = exit.Usagef("environment variable %s=%q: %v", name, v, serr)
+				return
 			}
+			if f.Annotations == nil {
+				f.Annotations = map[string][]string{}
+			}
+			f.Annotations[envAnnotation] = []string{name}
 		}
 	})
 	return err
@@ -120,4 +150,12 @@ func flagError(cmd *cobra.Command, err error) error {
 		}
 	}
 	return exit.Usagef("%s; see %s --help", msg, cmd.CommandPath())
+}
+
+// walk calls fn on every command of the tree.
+func walk(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		walk(sub, fn)
+	}
 }

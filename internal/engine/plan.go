@@ -69,6 +69,12 @@ func Plan(paths []string, o Overrides, target string) ([]Planned, error) {
 	if err != nil {
 		return nil, err
 	}
+	if loadErr == nil {
+		vars, _ := scenario.ParseSets(o.Sets) // TemplateData checked them
+		if err := scenario.CheckSets(vars, all); err != nil {
+			return nil, exit.Usage(err)
+		}
+	}
 	var rate *load.Rate
 	if o.Rate != "" {
 		r, err := load.ParseRate(o.Rate)

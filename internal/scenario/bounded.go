@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"text/template"
 	"text/template/parse"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/hint"
 )
 
 // Bounds of one template's execution: a scenario file is input, and a
@@ -148,4 +153,89 @@ func literalInt(p *parse.PipeNode) (int64, bool) {
 		return 0, false
 	}
 	return n.Int64, true
+}
+
+// SetNames are the --set variables that override a fixture in every
+// template; any other --set name must be read by a template with
+// .Var "name".
+var SetNames = []string{"Prefix", "Tenant", "NewUser", "OtherTenant"}
+
+// VarNames returns the names a scenario's templates read with .Var
+// "name" (literal names only), so that a --set nobody reads can be caught.
+func (sc *Scenario) VarNames() []string {
+	var names []string
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Cmds {
+				walk(c)
+			}
+		case *parse.CommandNode:
+			for i, a := range n.Args {
+				if f, ok := a.(*parse.FieldNode); ok && len(f.Ident) == 1 && f.Ident[0] == "Var" && i+1 < len(n.Args) {
+					if s, ok := n.Args[i+1].(*parse.StringNode); ok {
+						names = append(names, s.Text)
+					}
+				}
+				walk(a)
+			}
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	ts := []tmpl{sc.Request.pathT, sc.Request.bodyT}
+	for _, h := range sc.Request.Headers {
+		ts = append(ts, h.t)
+	}
+	for _, t := range ts {
+		if t.t != nil && t.t.Tree != nil {
+			walk(t.t.Tree.Root)
+		}
+	}
+	return names
+}
+
+// CheckSets refuses --set names that neither override a fixture
+// (SetNames) nor are read by a template of the scenarios with .Var: a
+// misspelt --set prefix=/v1/tracking would otherwise be ignored and the
+// run would pass against the default prefix.
+func CheckSets(vars map[string]string, scenarios []*Scenario) error {
+	known := slices.Clone(SetNames)
+	for _, sc := range scenarios {
+		known = append(known, sc.VarNames()...)
+	}
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		if slices.Contains(known, name) {
+			continue
+		}
+		msg := fmt.Sprintf("--set %s: no template reads it", name)
+		if s := hint.Closest(name, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		return fmt.Errorf("%s; --set names %s, or a name a template reads with .Var \"name\"", msg, strings.Join(SetNames, ", "))
+	}
+	return nil
 }

@@ -64,3 +64,24 @@ func TestOnTargetKeepsTheHost(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSets(t *testing.T) {
+	sc, err := Parse("s.yaml", []byte("name: a\nrequest:\n  path: '{{ .Prefix }}/x'\n  headers:\n    X-Key: '{{ .Var \"apiKey\" }}'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sets map[string]string
+		want string
+	}{
+		{map[string]string{"Prefix": "/v1/tracking", "apiKey": "k"}, ""},
+		{map[string]string{"prefix": "/v1/tracking"}, "--set prefix: no template reads it (did you mean Prefix?)"},
+		{map[string]string{"apikey": "k"}, "(did you mean apiKey?)"},
+		{map[string]string{"Nothing": "x"}, "--set names Prefix, Tenant, NewUser, OtherTenant"},
+	} {
+		err := CheckSets(tc.sets, []*Scenario{sc})
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("CheckSets(%v) = %v, want %q", tc.sets, err, tc.want)
+		}
+	}
+}

@@ -104,9 +104,13 @@ func Select(all []*Scenario, only, skip []string) ([]*Scenario, error) {
 	for i, sc := range all {
 		names[i] = sc.Name
 	}
-	for _, n := range slices.Concat(only, skip) {
+	for i, n := range slices.Concat(only, skip) {
 		if !slices.Contains(names, n) {
-			msg := fmt.Sprintf("no scenario named %q", n)
+			flag := "--only"
+			if i >= len(only) {
+				flag = "--skip"
+			}
+			msg := fmt.Sprintf("%s %s: no scenario named %q", flag, n, n)
 			if s := hint.Closest(n, names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {

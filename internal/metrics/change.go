@@ -92,11 +92,11 @@ type Change struct {
 // issue's missed tail (ten of 100 requests tripled) the bootstrap puts
 // the after's p95 below the gap 5.8 % of the time where the binomial says
 // 1.2 %, and its interval [1.02, 2.64] cannot show the regression beyond
-// 10 % that the two one-sample intervals alone prove (ratio ≥ 1.7; this
-// method gives [1.83, 2.79]). The
-// price of the confidence distribution is some conservatism where a run
-// barely supports the percentile (a p99 from 500 requests covers about
-// 98 % rather than 95 %); BENCHMARKS.md has the measured coverage.
+// 10 % that the two runs' own 95 % intervals already imply (their limits
+// put the ratio above 1.7; this method gives [1.83, 2.79]). The price of
+// the confidence distribution is some conservatism where a run barely
+// supports the percentile (a p99 from 500 requests covers about 98 %
+// rather than 95 %); BENCHMARKS.md has the measured coverage.
 //
 // Timeouts are censored observations: the top Censored values of a Sample
 // are lower bounds. A draw that lands on a timed-out before is a ratio at

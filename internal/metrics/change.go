@@ -307,7 +307,7 @@ func newRankDistribution(n int, q float64) rankDistribution {
 	if q >= 1 || n == 1 {
 		return rankDistribution{ranks: []float64{float64(n)}, cdf: []float64{0}}
 	}
-	q = max(q, 0)
+	q = max(q, 0) // a p ≤ 0 reads the minimum, as NearestRank does
 	lo := searchLast(1, n, func(j int) bool { return binomBelow(n, q, j) <= rankTail })
 	hi := searchFirst(1, n, func(j int) bool { return binomBelow(n, q, j) >= 1-rankTail })
 	sub := max(1, (rankPoints+hi-lo)/(hi-lo+1))

@@ -364,6 +364,21 @@ func TestSameSampleBothSides(t *testing.T) {
 	}
 }
 
+// TestOutOfRangePercentiles: p outside (0, 100] reads the min or the max,
+// like NearestRank, and is never judged.
+func TestOutOfRangePercentiles(t *testing.T) {
+	s := Sample{Sorted: quantileSample(1000, time.Second, 0.3)}
+	for _, p := range []float64{-5, 0, 100, 150} {
+		pc := PercentileOf(s, p)
+		if !pc.TooFew() || pc.Value != NearestRank(s.Sorted, p) {
+			t.Errorf("p=%v: %+v", p, pc)
+		}
+		if c := ComparePercentile(s, s, p); c.Outcome != Inconclusive {
+			t.Errorf("p=%v: outcome %v", p, c.Outcome)
+		}
+	}
+}
+
 func TestChangeJSON(t *testing.T) {
 	c := ComparePercentile(Sample{Sorted: slices.Repeat([]time.Duration{time.Minute}, 20), Censored: 20},
 		Sample{Sorted: quantileSample(20, time.Second, 0.2)}, 50)

@@ -146,7 +146,7 @@ func (p Percentile) Footnote() string {
 	name := PercentileName(p.P)
 	switch {
 	case p.N == 0:
-		return fmt.Sprintf("no requests: nothing to say about %s", name)
+		return fmt.Sprintf("n=0: no requests, nothing to say about %s", name)
 	case p.MinN == 0:
 		return fmt.Sprintf("n=%d: %s has no confidence interval at any sample size; shown, never judged", p.N, name)
 	case p.N < p.MinN:
@@ -252,6 +252,7 @@ func fractionalRanks(n int, q, alpha float64) (r, s float64) {
 	if n == 0 {
 		return 0, 1
 	}
+	q = min(max(q, 0), 1)
 	half := alpha / 2
 	l, u := orderRanks(n, q, alpha)
 	below := func(x float64) float64 { return binomBelowReal(n, q, x) }

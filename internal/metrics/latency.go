@@ -1,6 +1,3 @@
-// Package metrics turns raw results into exact figures: latency summaries
-// over every raw latency (never averaged across shards or scenarios),
-// streamed aggregation, and significance tests between two samples.
 package metrics
 
 import (

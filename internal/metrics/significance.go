@@ -19,7 +19,11 @@ const MaxSignificanceSample = 10_000
 
 // Significance is the outcome of comparing two latency samples without
 // assuming a distribution (benchmath.AssumeNothing: medians and the
-// Mann–Whitney U test).
+// Mann–Whitney U test). It answers one question about the whole
+// distribution (is one run's latency stochastically larger?) and is kept
+// as that: a single figure under a comparison. It decides no percentile
+// row, gate or claim; those come from each row's own interval
+// (ComparePercentile, Change.Judge).
 type Significance struct {
 	// P is the p-value of the hypothesis that both samples come from the
 	// same distribution; 1 when the test could not be carried out.
@@ -47,6 +51,12 @@ type Significance struct {
 // Compare tests whether after differs from before with benchmath's
 // AssumeNothing (Mann–Whitney U) at level alpha (DefaultAlpha when <= 0).
 // The inputs are not modified.
+//
+// Do not use it to judge a percentile: Mann–Whitney tests location, so
+// its p-value is driven by the bulk of the requests. A tail that tripled
+// for a tenth of them is "~ (p=0.206)" to it, and a median that drifted
+// makes a p95 look significant (TestMissedTailRegression,
+// TestFalseRegression). Use ComparePercentile per row.
 func Compare(before, after []time.Duration, alpha float64) Significance {
 	if alpha <= 0 {
 		alpha = DefaultAlpha

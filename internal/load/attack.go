@@ -87,7 +87,7 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 			vegeta.MaxBody(maxBody),
 		)
 	}
-	var pacer vegeta.Pacer = constantPacer(opts.Rate)
+	pacer := pacerFor(opts.Rate)
 	first := opts.Rate
 	if len(opts.Stages) > 0 {
 		pacer = stagedPacer{stages: opts.Stages}
@@ -98,7 +98,7 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 	if opts.Warmup > 0 {
 		// The warmup shares the transport, so the measured attack starts
 		// on connections that are already open.
-		n, interrupted := warmup(ctx, newAttacker(), targets, constantPacer(first), opts.Warmup, name)
+		n, interrupted := warmup(ctx, newAttacker(), targets, pacerFor(first), opts.Warmup, name)
 		st.Warmup = n
 		if interrupted {
 			st.Interrupted = true
@@ -113,14 +113,22 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 		defer stop()
 	}
 
+	targeter := vegeta.NewStaticTargeter(targets...)
+	// The anchor of the schedule: taken after the warmup and just before
+	// the attack, whose pacer paces from it (see anchoredPacer).
 	began := time.Now()
-	results := atk.Attack(vegeta.NewStaticTargeter(targets...), pacer, opts.Duration, name)
+	var sched *anchoredPacer
+	if s, ok := pacer.(schedule); ok {
+		sched = &anchoredPacer{schedule: s, start: began, end: opts.Duration}
+		pacer = sched
+	}
+	results := atk.Attack(targeter, pacer, opts.Duration, name)
 	deliver := func(vr *vegeta.Result) {
 		if isAborted(vr.Error) {
 			st.Aborted++
 			return
 		}
-		r := fromVegeta(vr, opts.Shard)
+		r := fromVegeta(vr, opts.Shard, sched)
 		if r.Error != "" {
 			errs.Add(1)
 		}
@@ -168,14 +176,6 @@ drain:
 	return st, nil
 }
 
-// constantPacer paces at r; max is vegeta's rate 0, bounded by MaxWorkers.
-func constantPacer(r Rate) vegeta.ConstantPacer {
-	if r.IsMax() {
-		return vegeta.ConstantPacer{}
-	}
-	return vegeta.ConstantPacer{Freq: r.Freq, Per: r.Per}
-}
-
 // countPacer is a pacer that stops after n hits.
 type countPacer struct {
 	vegeta.Pacer
@@ -214,9 +214,12 @@ func warmup(ctx context.Context, atk *vegeta.Attacker, targets []vegeta.Target, 
 }
 
 // fromVegeta converts a vegeta result; the Body is shared, not copied.
-func fromVegeta(vr *vegeta.Result, shard uint16) *Result {
+// sched gives the intended send time; without one (rate max) it is the
+// actual send time.
+func fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPacer) *Result {
 	r := &Result{
 		Seq:       vr.Seq,
+		Intended:  vr.Timestamp,
 		Timestamp: vr.Timestamp,
 		Latency:   vr.Latency,
 		Code:      vr.Code,
@@ -225,6 +228,9 @@ func fromVegeta(vr *vegeta.Result, shard uint16) *Result {
 		Error:     vr.Error,
 		Shard:     shard,
 		Body:      vr.Body,
+	}
+	if sched != nil {
+		r.Intended = sched.intended(vr.Seq)
 	}
 	if v := vr.Headers[bytesInHeader]; len(v) == 1 {
 		if n, err := strconv.ParseUint(v[0], 10, 64); err == nil {

@@ -3,8 +3,11 @@ package metrics
 import (
 	"container/heap"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -59,6 +62,19 @@ func TestRecorderWithoutSchedule(t *testing.T) {
 	s := r.Summary()
 	if s.Corrected != s.Latency || s.Lag != (Latencies{}) {
 		t.Errorf("corrected %+v, lag %+v; want corrected = latency %+v and zero lag", s.Corrected, s.Lag, s.Latency)
+	}
+}
+
+// TestRecorderCodes: statuses counted by index and by map come out as one
+// map of the codes seen.
+func TestRecorderCodes(t *testing.T) {
+	r := NewRecorder(0)
+	for _, c := range []uint16{200, 0, 599, 600, 999, 200, 65535} {
+		r.Add(t0, time.Millisecond, c, "", 0, 0)
+	}
+	want := map[uint16]int64{0: 1, 200: 2, 599: 1, 600: 1, 999: 1, 65535: 1}
+	if diff := cmp.Diff(want, r.Summary().Codes); diff != "" {
+		t.Errorf("codes (-want +got):\n%s", diff)
 	}
 }
 
@@ -188,4 +204,30 @@ func BenchmarkRecorderAdd(b *testing.B) {
 			r.AddIntended(intended, intended.Add(3*time.Microsecond), time.Millisecond, 200, "", 46, 0)
 		}
 	})
+}
+
+// BenchmarkRecorderSummary10M is Summary over 10 M paced results that all
+// lagged a little (latency, corrected latency and lag percentiles: three
+// sorts and an 80 MB temporary slice of lags), beside BenchmarkSummarize10M's
+// single sort.
+func BenchmarkRecorderSummary10M(b *testing.B) {
+	const n = 10_000_000
+	rng := rand.New(rand.NewPCG(1, 1))
+	lat := make([]time.Duration, n)
+	lag := make([]time.Duration, n)
+	for i := range lat {
+		lat[i] = time.Duration(math.Exp(rng.NormFloat64()*0.8 + 16))
+		lag[i] = time.Duration(rng.IntN(50_000))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		r := NewRecorder(n)
+		for i := range n {
+			intended := t0.Add(time.Duration(i) * 100 * time.Microsecond)
+			r.AddIntended(intended, intended.Add(lag[i]), lat[i], 200, "", 0, 0)
+		}
+		b.StartTimer()
+		r.Summary()
+	}
 }

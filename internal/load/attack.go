@@ -37,7 +37,8 @@ const drainIdle = 200 * time.Millisecond
 
 // Attack sends reqs round-robin at opts.Rate for opts.Duration with vegeta's
 // attacker and calls fn for every result, in the order received, from one
-// goroutine. fn must be quick: a slow fn holds vegeta's workers back.
+// goroutine. fn must be quick: a slow fn holds vegeta's workers back. The
+// Result is reused after fn returns, as ReadRaw's is: copy *r to keep it.
 //
 // On ctx cancel it stops the attacker, aborts in-flight requests, hands
 // every result already gathered to fn and returns promptly with
@@ -123,16 +124,17 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 		pacer = sched
 	}
 	results := atk.Attack(targeter, pacer, opts.Duration, name)
+	var r Result // one for every result: the hot path allocates nothing
 	deliver := func(vr *vegeta.Result) {
 		if isAborted(vr.Error) {
 			st.Aborted++
 			return
 		}
-		r := fromVegeta(vr, opts.Shard, sched)
+		r.fromVegeta(vr, opts.Shard, sched)
 		if r.Error != "" {
 			errs.Add(1)
 		}
-		fn(r)
+		fn(&r)
 		sent.Add(1)
 	}
 	for {
@@ -213,11 +215,11 @@ func warmup(ctx context.Context, atk *vegeta.Attacker, targets []vegeta.Target, 
 	}
 }
 
-// fromVegeta converts a vegeta result; the Body is shared, not copied.
-// sched gives the intended send time; without one (rate max) it is the
-// actual send time.
-func fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPacer) *Result {
-	r := &Result{
+// fromVegeta sets r to the vegeta result vr; the Body is shared, not
+// copied. sched gives the intended send time; without one (rate max) it
+// is the actual send time.
+func (r *Result) fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPacer) {
+	*r = Result{
 		Seq:       vr.Seq,
 		Intended:  vr.Timestamp,
 		Timestamp: vr.Timestamp,
@@ -237,7 +239,6 @@ func fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPacer) *Result {
 			r.BytesIn = n
 		}
 	}
-	return r
 }
 
 // withDefaults fills zero fields with the Default constants.

@@ -40,14 +40,14 @@ func benchAttack(b *testing.B, rate Rate) {
 	path := filepath.Join(b.TempDir(), "a"+RawExt)
 	var n, size int64
 	for b.Loop() {
-		w, err := CreateRaw(path)
+		w, err := CreateRaw(path, ExpectStatus(200))
 		if err != nil {
 			b.Fatal(err)
 		}
 		rec := metrics.NewRecorder(1 << 20)
 		st, err := Attack(context.Background(), "bench", []Request{{Method: "GET", URL: srv.URL}},
 			Options{Rate: rate, Duration: 2 * time.Second, MaxWorkers: 64}, func(r *Result) {
-				rec.Add(r.Timestamp, r.Latency, r.Code, r.Error, r.BytesIn, r.BytesOut)
+				rec.AddIntended(r.Intended, r.Timestamp, r.Latency, r.Code, r.Error, r.BytesIn, r.BytesOut)
 				if err := w.Write(r); err != nil {
 					b.Fatal(err)
 				}

@@ -191,6 +191,7 @@ func BenchmarkRawWrite(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		r := rs[i%len(rs)]
 		r.Seq = uint64(i)
@@ -207,6 +208,7 @@ func BenchmarkRawWrite(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(st.Size())/float64(b.N), "B/result")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkReadLatencies(b *testing.B) {
@@ -215,6 +217,7 @@ func BenchmarkReadLatencies(b *testing.B) {
 	writeRawGroups(b, path, fakeResults(n, 4))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		lats, err := ReadLatencies(path)
 		if err != nil || len(lats) != n {
@@ -222,6 +225,7 @@ func BenchmarkReadLatencies(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/Mrows")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkReadRaw(b *testing.B) {
@@ -230,6 +234,7 @@ func BenchmarkReadRaw(b *testing.B) {
 	writeRawGroups(b, path, fakeResults(n, 5))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		var count int
 		if err := ReadRaw(path, func(*Result) error { count++; return nil }); err != nil || count != n {
@@ -237,6 +242,7 @@ func BenchmarkReadRaw(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/Mrows")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 // TestRawSchema pins the Parquet schema of DESIGN §4: the column names and

@@ -41,7 +41,7 @@ func write(dir string, n int, rate float64, seed uint64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	w, err := load.CreateRaw(filepath.Join(dir, name+load.RawExt))
+	w, err := load.CreateRaw(filepath.Join(dir, name+load.RawExt), load.ExpectStatus(200))
 	if err != nil {
 		return err
 	}
@@ -51,11 +51,13 @@ func write(dir string, n int, rate float64, seed uint64) error {
 	rec := metrics.NewRecorder(n)
 	var r load.Result
 	for i := range n {
-		// A steady pacer with ±20 µs jitter, log-normal latencies around
-		// 1 ms, 0.1 % 500s and 0.02 % timeouts: a typical run's shape.
+		// A steady schedule sent up to 40 µs late, log-normal latencies
+		// around 1 ms, 0.1 % 500s and 0.02 % timeouts: a typical run's shape.
+		intended := start.Add(time.Duration(i) * interval)
 		r = load.Result{
 			Seq:       uint64(i),
-			Timestamp: start.Add(time.Duration(i)*interval + time.Duration(rnd.IntN(40_000)-20_000)),
+			Intended:  intended,
+			Timestamp: intended.Add(time.Duration(rnd.IntN(40_000))),
 			Latency:   time.Duration(math.Exp(rnd.NormFloat64()*0.5 + 13.8)),
 			Code:      200,
 			BytesIn:   46,
@@ -70,7 +72,7 @@ func write(dir string, n int, rate float64, seed uint64) error {
 		if r.Code == 0 {
 			transportErr = r.Error
 		}
-		rec.Add(r.Timestamp, r.Latency, r.Code, transportErr, r.BytesIn, r.BytesOut)
+		rec.AddIntended(r.Intended, r.Timestamp, r.Latency, r.Code, transportErr, r.BytesIn, r.BytesOut)
 		if err := w.Write(&r); err != nil {
 			w.Close()
 			return err

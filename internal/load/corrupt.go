@@ -148,19 +148,20 @@ func checkPages(r io.ReaderAt, cc *format.ColumnChunk, rows int64) error {
 	if md.DictionaryPageOffset != 0 {
 		start = md.DictionaryPageOffset
 	}
-	cr := &countingReader{r: io.NewSectionReader(r, start, md.TotalCompressedSize)}
-	br := bufio.NewReaderSize(cr, 4096)
+	// Seek past each page's data instead of reading it: only the headers
+	// are checked here, and parquet-go reads the pages next anyway.
+	sr := io.NewSectionReader(r, start, md.TotalCompressedSize)
+	br := bufio.NewReaderSize(sr, 4096)
 	proto := new(thrift.CompactProtocol)
-	for {
-		pos := cr.n - int64(br.Buffered())
-		if pos == md.TotalCompressedSize {
-			return nil
-		}
+	pos := int64(0) // of br's next byte in the chunk
+	for pos < md.TotalCompressedSize {
 		var h pageHeader
 		if err := walkThrift(proto.NewReader(br), &h); err != nil {
 			return fmt.Errorf("page header at %d: %w", start+pos, err)
 		}
-		left := md.TotalCompressedSize - (cr.n - int64(br.Buffered()))
+		read, _ := sr.Seek(0, io.SeekCurrent)
+		data := read - int64(br.Buffered()) // where the page's data begins
+		left := md.TotalCompressedSize - data
 		values := max(h.DataPageHeader.V.NumValues, h.DictionaryPageHeader.V.NumValues, h.DataPageHeaderV2.V.NumValues)
 		switch {
 		case h.CompressedPageSize < 0 || int64(h.CompressedPageSize) > left:
@@ -172,20 +173,15 @@ func checkPages(r io.ReaderAt, cc *format.ColumnChunk, rows int64) error {
 		case h.Type != format.DictionaryPage && int64(values) > rows:
 			return fmt.Errorf("page at %d declares %d values in a row group of %d rows", start+pos, values, rows)
 		}
-		if _, err := br.Discard(int(h.CompressedPageSize)); err != nil {
-			return fmt.Errorf("page at %d: %w", start+pos, err)
+		pos = data + int64(h.CompressedPageSize)
+		if int(h.CompressedPageSize) <= br.Buffered() {
+			br.Discard(int(h.CompressedPageSize))
+			continue
 		}
+		if _, err := sr.Seek(pos, io.SeekStart); err != nil {
+			return err
+		}
+		br.Reset(sr)
 	}
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
+	return nil
 }

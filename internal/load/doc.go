@@ -25,7 +25,11 @@
 //
 // # Raw results files
 //
-// One row per result, in the order results arrived, zstd-compressed:
+// One row per result, zstd-compressed, in row groups of up to 128 Ki rows,
+// each in send order (timestamp, then shard and seq): results arrive in the
+// order their responses end, and sorted they delta-encode in a few bits.
+// A response that ends after its row group was written lands in a later
+// one, so across row groups the order is only nearly send order.
 //
 //	seq         INT64 (delta)
 //	timestamp   INT64 TIMESTAMP(NANOS, UTC) (delta)  actual send time

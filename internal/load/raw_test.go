@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"sync"
 	"testing"
@@ -184,6 +186,40 @@ func TestReadRawErrors(t *testing.T) {
 
 func BenchmarkRawWrite(b *testing.B) {
 	rs := fakeResults(1<<20, 3)
+	path := filepath.Join(b.TempDir(), "b"+RawExt)
+	w, err := CreateRaw(path, ExpectStatus(200))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cpuTime()
+	for i := 0; i < b.N; i++ {
+		r := rs[i%len(rs)]
+		r.Seq = uint64(i)
+		if err := w.Write(&r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(st.Size())/float64(b.N), "B/result")
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkRawWriteArrival is BenchmarkRawWrite with the results in the
+// order an attack hands them over: by the end of their response.
+func BenchmarkRawWriteArrival(b *testing.B) {
+	rs := fakeResults(1<<20, 3)
+	sort.SliceStable(rs, func(i, j int) bool {
+		return rs[i].Timestamp.Add(rs[i].Latency).Before(rs[j].Timestamp.Add(rs[j].Latency))
+	})
 	path := filepath.Join(b.TempDir(), "b"+RawExt)
 	w, err := CreateRaw(path, ExpectStatus(200))
 	if err != nil {
@@ -473,5 +509,33 @@ func TestRawTwoWritersOfOnePath(t *testing.T) {
 	}
 	if tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*tmp*")); len(tmps) > 0 {
 		t.Errorf("temporary files left behind: %v", tmps)
+	}
+}
+
+// TestRawSendOrder: rows that arrive in the order their responses end are
+// stored in send order within each row group; across row groups they keep
+// the order they were written in.
+func TestRawSendOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s"+RawExt)
+	rs := fakeResults(2*testGroupRows, 5)
+	arrived := slices.Clone(rs)
+	slices.SortStableFunc(arrived, func(a, b Result) int {
+		return a.Timestamp.Add(a.Latency).Compare(b.Timestamp.Add(b.Latency))
+	})
+	if slices.EqualFunc(arrived, rs, func(a, b Result) bool { return a.Seq == b.Seq }) {
+		t.Fatal("the arrival order is the send order: the test checks nothing")
+	}
+	writeRaw(t, path, arrived)
+	var got []Result
+	if err := ReadRaw(path, func(r *Result) error { got = append(got, *r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(arrived)
+	for g := 0; g < len(want); g += testGroupRows {
+		group := want[g:min(g+testGroupRows, len(want))]
+		slices.SortFunc(group, func(a, b Result) int { return a.Timestamp.Compare(b.Timestamp) })
+	}
+	if diff := cmp.Diff(want, got, cmpResults); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 }

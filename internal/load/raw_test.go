@@ -2,7 +2,9 @@ package load
 
 import (
 	"bytes"
+	stdcmp "cmp"
 	"encoding/csv"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -537,5 +539,32 @@ func TestRawSendOrder(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got, cmpResults); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
+// TestRowSorter: rows come out by timestamp, ties in arrival order, on the
+// fast path (integer keys) and on the fallback for spans too long to key.
+func TestRowSorter(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ts   []int64
+	}{
+		{"keys", []int64{50, 10, 30, 10, 20}},
+		{"span too long for keys", []int64{math.MaxInt64, -5, math.MinInt64, -5, 0}},
+		{"sorted", []int64{1, 2, 2, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rows := make([]rawRow, len(tc.ts))
+			for i, ts := range tc.ts {
+				rows[i] = rawRow{Timestamp: ts, Seq: int64(i)}
+			}
+			var s rowSorter
+			got := s.sort(slices.Clone(rows))
+			want := slices.Clone(rows)
+			slices.SortStableFunc(want, func(a, b rawRow) int { return stdcmp.Compare(a.Timestamp, b.Timestamp) })
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("sorted rows (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

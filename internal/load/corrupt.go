@@ -114,6 +114,13 @@ func checkLayout(pf *parquet.File, footer int64) error {
 			if start < 4 || md.TotalCompressedSize < 0 || md.TotalCompressedSize > end-start {
 				return fmt.Errorf("row group %d column %d: chunk of %d bytes at %d is not inside the file", i, j, md.TotalCompressedSize, start)
 			}
+			// perfgate compresses with zstd. A codec changed in the footer
+			// would feed intact pages to the wrong decoder, and parquet-go's
+			// lz4 decoder doubles its buffer on every error until the
+			// process runs out of memory (found by FuzzReadRaw).
+			if md.Codec != format.Zstd && md.Codec != format.Uncompressed {
+				return fmt.Errorf("row group %d column %d: compressed with %s; perfgate writes zstd", i, j, md.Codec)
+			}
 			// Every column is required and flat: one value per row.
 			if md.NumValues != rg.NumRows {
 				return fmt.Errorf("row group %d column %d: %d values for %d rows", i, j, md.NumValues, rg.NumRows)
@@ -129,6 +136,7 @@ type pageHeader struct {
 	Type                 format.PageType         `thrift:"1,required"`
 	UncompressedPageSize int32                   `thrift:"2,required"`
 	CompressedPageSize   int32                   `thrift:"3,required"`
+	CRC                  int32                   `thrift:"4,optional"`
 	DataPageHeader       thrift.Null[pageValues] `thrift:"5,optional"`
 	DictionaryPageHeader thrift.Null[pageValues] `thrift:"7,optional"`
 	DataPageHeaderV2     thrift.Null[pageValues] `thrift:"8,optional"`
@@ -170,6 +178,12 @@ func checkPages(r io.ReaderAt, cc *format.ColumnChunk, rows int64) error {
 			return fmt.Errorf("page at %d declares %d bytes uncompressed", start+pos, h.UncompressedPageSize)
 		case h.DataPageHeader.V.NumValues < 0 || h.DictionaryPageHeader.V.NumValues < 0 || h.DataPageHeaderV2.V.NumValues < 0:
 			return fmt.Errorf("page at %d declares a negative number of values", start+pos)
+		case h.CRC == 0:
+			// parquet-go checks a page's data against its CRC, which
+			// perfgate writes for every page; without one, damaged data
+			// would reach the decoders. (A page whose CRC is 0 reads as
+			// having none: one in 2³² pages, refused with the file.)
+			return fmt.Errorf("page at %d has no checksum", start+pos)
 		case h.Type != format.DictionaryPage && int64(values) > rows:
 			return fmt.Errorf("page at %d declares %d values in a row group of %d rows", start+pos, values, rows)
 		}

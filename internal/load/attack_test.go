@@ -332,9 +332,9 @@ func TestAttackIntended(t *testing.T) {
 		// warmup is how long the warmup takes at least.
 		warmup time.Duration
 	}{
-		{"constant", Options{Rate: rate(t, "50/s"), Duration: 400 * time.Millisecond}, constantPacer{rate: rate(t, "50/s")}, 0},
+		{"constant", Options{Rate: rate(t, "50/s"), Duration: 400 * time.Millisecond}, newConstantPacer(rate(t, "50/s")), 0},
 		{"stages", Options{Stages: stages}, stagedPacer{stages: stages}, 0},
-		{"constant after warmup", Options{Rate: rate(t, "50/s"), Duration: 200 * time.Millisecond, Warmup: 6}, constantPacer{rate: rate(t, "50/s")}, 100 * time.Millisecond},
+		{"constant after warmup", Options{Rate: rate(t, "50/s"), Duration: 200 * time.Millisecond, Warmup: 6}, newConstantPacer(rate(t, "50/s")), 100 * time.Millisecond},
 		{"max", Options{Rate: Max, Duration: 100 * time.Millisecond, MaxWorkers: 2}, nil, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

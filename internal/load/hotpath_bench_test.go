@@ -30,7 +30,7 @@ func benchHotPath(b *testing.B, paced bool) {
 	start := time.Now()
 	var sched *anchoredPacer
 	if paced {
-		sched = &anchoredPacer{schedule: constantPacer{rate: Rate{Freq: 10_000, Per: time.Second}}, start: start, end: time.Hour}
+		sched = &anchoredPacer{schedule: newConstantPacer(Rate{Freq: 10_000, Per: time.Second}), start: start, end: time.Hour}
 	}
 	vr := vegeta.Result{Attack: "bench", Code: 200, Latency: time.Millisecond, BytesIn: 46}
 	w, err := CreateRaw(filepath.Join(b.TempDir(), "h"+RawExt), ExpectStatus(200))

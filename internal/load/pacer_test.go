@@ -164,8 +164,24 @@ func TestConstantPacerDue(t *testing.T) {
 		// Past what a Duration holds: never due.
 		{Rate{Freq: 1, Per: time.Hour}, 1 << 40, math.MaxInt64},
 	} {
-		if got := (constantPacer{rate: tc.rate}).due(tc.hit); got != tc.want {
+		if got := (newConstantPacer(tc.rate)).due(tc.hit); got != tc.want {
 			t.Errorf("%s: due(%d) = %d, want %d", tc.rate, tc.hit, got, tc.want)
+		}
+	}
+}
+
+// TestConstantPacerInterval: the one-multiplication path for whole
+// nanosecond intervals agrees with the exact division.
+func TestConstantPacerInterval(t *testing.T) {
+	for _, r := range []Rate{{10_000, time.Second}, {1, 10 * time.Second}, {300, time.Minute}, {8, time.Hour}} {
+		fast, exact := newConstantPacer(r), constantPacer{rate: r}
+		if fast.interval == 0 {
+			t.Fatalf("%s: no whole-nanosecond interval", r)
+		}
+		for _, k := range []uint64{0, 1, 2, 999, 123_456_789, math.MaxInt64 / uint64(fast.interval), math.MaxInt64/uint64(fast.interval) + 1, 1 << 62} {
+			if a, b := fast.due(k), exact.due(k); a != b {
+				t.Errorf("%s: due(%d) = %d by multiplication, %d by division", r, k, a, b)
+			}
 		}
 	}
 }
@@ -180,10 +196,10 @@ func TestAnchoredPacerDuration(t *testing.T) {
 		d     time.Duration
 		want  int
 	}{
-		{"40/s for 500ms", constantPacer{rate: rate(t, "40/s")}, 500 * time.Millisecond, 20},
-		{"1/10s for 5s", constantPacer{rate: rate(t, "1/10s")}, 5 * time.Second, 1},
-		{"1/10s for 10s", constantPacer{rate: rate(t, "1/10s")}, 10 * time.Second, 1},
-		{"1/10s for 10.001s", constantPacer{rate: rate(t, "1/10s")}, 10*time.Second + time.Millisecond, 2},
+		{"40/s for 500ms", newConstantPacer(rate(t, "40/s")), 500 * time.Millisecond, 20},
+		{"1/10s for 5s", newConstantPacer(rate(t, "1/10s")), 5 * time.Second, 1},
+		{"1/10s for 10s", newConstantPacer(rate(t, "1/10s")), 10 * time.Second, 1},
+		{"1/10s for 10.001s", newConstantPacer(rate(t, "1/10s")), 10*time.Second + time.Millisecond, 2},
 		{"stage 1/10s for 5s", stagedPacer{stages: []Stage{{Rate: rate(t, "1/10s"), For: 5 * time.Second}}}, 5 * time.Second, 1},
 		{"stages 20/s 500ms, 100/s 500ms", stagedPacer{stages: []Stage{{Rate: rate(t, "20/s"), For: 500 * time.Millisecond}, {Rate: rate(t, "100/s"), For: 500 * time.Millisecond}}}, time.Second, 60},
 	} {

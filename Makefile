@@ -3,7 +3,7 @@ GO       ?= go
 BIN      ?= bin/perfgate
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null)
-LDFLAGS  := -s -w -X github.com/perfgate/perfgate/internal/cli.Version=$(VERSION) -X github.com/perfgate/perfgate/internal/cli.Commit=$(COMMIT)
+LDFLAGS  := -s -w -X github.com/perfgate/perfgate/internal/build.version=$(VERSION) -X github.com/perfgate/perfgate/internal/build.commit=$(COMMIT)
 PKGS     := ./...
 
 .PHONY: all build test test-short lint fmt vet bench demo clean

@@ -105,8 +105,8 @@ func TestExport(t *testing.T) {
 		{name: "vegeta, one scenario", args: []string{dir, "--to", "vegeta", "--scenario", "a-scenario"}, want: aVegeta.String()},
 		{name: "vegeta, one file", args: []string{a, "--to", "vegeta"}, want: aVegeta.String()},
 		{name: "csv", args: []string{dir, "--to", "csv", "--scenario", "b-scenario"}, want: strings.Join(load.CSVHeader, ",") + "\n" +
-			"b-scenario,0,1700000000000000000,1000000,200,5,0,,0\n" +
-			"b-scenario,1,1700000001000000000,1000000,200,5,0,,0\n"},
+			"b-scenario,0,1700000000000000000,1000000,200,5,0,,0,1700000000000000000,true\n" +
+			"b-scenario,1,1700000001000000000,1000000,200,5,0,,0,1700000001000000000,true\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,15 +159,12 @@ func TestExportErrors(t *testing.T) {
 		{name: "no raw results", args: []string{empty, "--to", "csv"}, wantErr: "holds no raw results (*.parquet files)"},
 		{name: "unknown scenario", args: []string{dir, "--to", "csv", "--scenario", "c"}, wantErr: `no raw results for scenario "c"; it has a-scenario, b-scenario`},
 		{name: "not parquet", args: []string{filepath.Join(dir, "summary.json"), "--to", "csv"}, wantErr: "summary.json is not a raw results file (*.parquet)"},
-		{name: "corrupt", args: []string{corrupt, "--to", "csv"}, wantErr: "not a Parquet file"},
+		{name: "corrupt", args: []string{corrupt, "--to", "csv"}, wantErr: "corrupt raw results file: not a Parquet file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, errOut := execExport(tt.args...)
 			wantCode := exit.CodeUsage
-			if tt.name == "corrupt" {
-				wantCode = exit.CodeUnavailable
-			}
 			if code != wantCode {
 				t.Errorf("exit %d, want %d (stderr %q)", code, wantCode, errOut)
 			}

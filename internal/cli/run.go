@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/build"
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
@@ -208,5 +209,5 @@ func writeRun(dir string, run *model.Run, formats report.Formats[*model.Run], ou
 
 // tool identifies this perfgate build in the files it writes.
 func tool() model.Tool {
-	return model.Tool{Name: "perfgate", Version: buildVersion(), Commit: commit(), GoVersion: runtime.Version()}
+	return model.Tool{Name: "perfgate", Version: build.Version(), Commit: build.Commit(), GoVersion: runtime.Version()}
 }

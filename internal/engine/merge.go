@@ -96,7 +96,7 @@ func mergeRaw(sc *model.Scenario, shards []ShardRun, out string) error {
 		hint += ssc.Requests
 	}
 	sc.Raw = sc.Name + load.RawExt
-	w, err := load.CreateRaw(filepath.Join(out, sc.Raw))
+	w, err := load.CreateRaw(filepath.Join(out, sc.Raw), load.ExpectStatus(sc.Expect.Status))
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ type ScenarioOptions struct {
 func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scenario, error) {
 	sc := p.Scenario
 	rawName := sc.Name + load.RawExt
-	raw, err := load.CreateRaw(filepath.Join(o.Dir, rawName))
+	raw, err := load.CreateRaw(filepath.Join(o.Dir, rawName), load.ExpectStatus(sc.Expect.Status))
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func (s *Sink) Add(r *load.Result) {
 	if r.Code == 0 {
 		transportErr = r.Error
 	}
-	s.rec.Add(r.Timestamp, r.Latency, r.Code, transportErr, r.BytesIn, r.BytesOut)
+	s.rec.AddIntended(r.Intended, r.Timestamp, r.Latency, r.Code, transportErr, r.BytesIn, r.BytesOut)
 	if r.Code != 0 {
 		s.checker.Observe(r.Body, r.BytesIn)
 	}

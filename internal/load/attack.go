@@ -37,7 +37,8 @@ const drainIdle = 200 * time.Millisecond
 
 // Attack sends reqs round-robin at opts.Rate for opts.Duration with vegeta's
 // attacker and calls fn for every result, in the order received, from one
-// goroutine. fn must be quick: a slow fn holds vegeta's workers back.
+// goroutine. fn must be quick: a slow fn holds vegeta's workers back. The
+// Result is reused after fn returns, as ReadRaw's is: copy *r to keep it.
 //
 // On ctx cancel it stops the attacker, aborts in-flight requests, hands
 // every result already gathered to fn and returns promptly with
@@ -87,7 +88,7 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 			vegeta.MaxBody(maxBody),
 		)
 	}
-	var pacer vegeta.Pacer = constantPacer(opts.Rate)
+	pacer := pacerFor(opts.Rate)
 	first := opts.Rate
 	if len(opts.Stages) > 0 {
 		pacer = stagedPacer{stages: opts.Stages}
@@ -98,7 +99,7 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 	if opts.Warmup > 0 {
 		// The warmup shares the transport, so the measured attack starts
 		// on connections that are already open.
-		n, interrupted := warmup(ctx, newAttacker(), targets, constantPacer(first), opts.Warmup, name)
+		n, interrupted := warmup(ctx, newAttacker(), targets, pacerFor(first), opts.Warmup, name)
 		st.Warmup = n
 		if interrupted {
 			st.Interrupted = true
@@ -113,18 +114,27 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 		defer stop()
 	}
 
+	targeter := vegeta.NewStaticTargeter(targets...)
+	// The anchor of the schedule: taken after the warmup and just before
+	// the attack, whose pacer paces from it (see anchoredPacer).
 	began := time.Now()
-	results := atk.Attack(vegeta.NewStaticTargeter(targets...), pacer, opts.Duration, name)
+	var sched *anchoredPacer
+	if s, ok := pacer.(schedule); ok {
+		sched = &anchoredPacer{schedule: s, start: began, end: opts.Duration}
+		pacer = sched
+	}
+	results := atk.Attack(targeter, pacer, opts.Duration, name)
+	var r Result // one for every result: the hot path allocates nothing
 	deliver := func(vr *vegeta.Result) {
 		if isAborted(vr.Error) {
 			st.Aborted++
 			return
 		}
-		r := fromVegeta(vr, opts.Shard)
+		r.fromVegeta(vr, opts.Shard, sched)
 		if r.Error != "" {
 			errs.Add(1)
 		}
-		fn(r)
+		fn(&r)
 		sent.Add(1)
 	}
 	for {
@@ -168,14 +178,6 @@ drain:
 	return st, nil
 }
 
-// constantPacer paces at r; max is vegeta's rate 0, bounded by MaxWorkers.
-func constantPacer(r Rate) vegeta.ConstantPacer {
-	if r.IsMax() {
-		return vegeta.ConstantPacer{}
-	}
-	return vegeta.ConstantPacer{Freq: r.Freq, Per: r.Per}
-}
-
 // countPacer is a pacer that stops after n hits.
 type countPacer struct {
 	vegeta.Pacer
@@ -213,10 +215,13 @@ func warmup(ctx context.Context, atk *vegeta.Attacker, targets []vegeta.Target, 
 	}
 }
 
-// fromVegeta converts a vegeta result; the Body is shared, not copied.
-func fromVegeta(vr *vegeta.Result, shard uint16) *Result {
-	r := &Result{
+// fromVegeta sets r to the vegeta result vr; the Body is shared, not
+// copied. sched gives the intended send time; without one (rate max) it
+// is the actual send time.
+func (r *Result) fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPacer) {
+	*r = Result{
 		Seq:       vr.Seq,
+		Intended:  vr.Timestamp,
 		Timestamp: vr.Timestamp,
 		Latency:   vr.Latency,
 		Code:      vr.Code,
@@ -226,12 +231,14 @@ func fromVegeta(vr *vegeta.Result, shard uint16) *Result {
 		Shard:     shard,
 		Body:      vr.Body,
 	}
+	if sched != nil {
+		r.Intended = sched.intended(vr.Seq)
+	}
 	if v := vr.Headers[bytesInHeader]; len(v) == 1 {
 		if n, err := strconv.ParseUint(v[0], 10, 64); err == nil {
 			r.BytesIn = n
 		}
 	}
-	return r
 }
 
 // withDefaults fills zero fields with the Default constants.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -21,18 +22,32 @@ import (
 // machine's cores, so compare it with BenchmarkVegetaBareMax, not with
 // other machines. Profile with -cpuprofile and focus on the load package.
 func BenchmarkAttackMax(b *testing.B) {
+	benchAttack(b, Max)
+}
+
+// BenchmarkAttackPaced is BenchmarkAttackMax at a fixed 5000/s, the shape
+// of a paced run: its B/req is the raw file's size per request when the
+// intended send times follow a schedule.
+func BenchmarkAttackPaced(b *testing.B) {
+	benchAttack(b, Rate{Freq: 5000, Per: time.Second})
+}
+
+// benchAttack runs 2 s attacks at rate with 64 workers, every result
+// recorded and written, and reports ns/req, req/s and the raw file's
+// bytes per request.
+func benchAttack(b *testing.B, rate Rate) {
 	srv := benchTarget(b)
 	path := filepath.Join(b.TempDir(), "a"+RawExt)
-	var n int64
+	var n, size int64
 	for b.Loop() {
-		w, err := CreateRaw(path)
+		w, err := CreateRaw(path, ExpectStatus(200))
 		if err != nil {
 			b.Fatal(err)
 		}
 		rec := metrics.NewRecorder(1 << 20)
 		st, err := Attack(context.Background(), "bench", []Request{{Method: "GET", URL: srv.URL}},
-			Options{Rate: Max, Duration: 2 * time.Second, MaxWorkers: 64}, func(r *Result) {
-				rec.Add(r.Timestamp, r.Latency, r.Code, r.Error, r.BytesIn, r.BytesOut)
+			Options{Rate: rate, Duration: 2 * time.Second, MaxWorkers: 64}, func(r *Result) {
+				rec.AddIntended(r.Intended, r.Timestamp, r.Latency, r.Code, r.Error, r.BytesIn, r.BytesOut)
 				if err := w.Write(r); err != nil {
 					b.Fatal(err)
 				}
@@ -45,9 +60,15 @@ func BenchmarkAttackMax(b *testing.B) {
 		}
 		rec.Summary()
 		n += st.Sent
+		fi, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += fi.Size()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/req")
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64(size)/float64(n), "B/req")
 }
 
 // BenchmarkVegetaBareMax is BenchmarkAttackMax's anchor: vegeta's attacker

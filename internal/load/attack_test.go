@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/metrics"
 )
 
 // target is an httptest server whose behaviour tests control through the
@@ -286,5 +288,136 @@ func TestAttackProgress(t *testing.T) {
 	}
 	if !strings.HasSuffix(s, "\r") {
 		t.Errorf("progress output %q: not cleared at the end", s)
+	}
+}
+
+// TestAttackSlowRateSendsAtStart: a rate slower than the duration sends its
+// one request at the start, not one period later after the duration has
+// ended (issue 15 item 5: 1/10s for 5 s sent at +10 s).
+func TestAttackSlowRateSendsAtStart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts Options
+	}{
+		{"constant", Options{Rate: rate(t, "1/10s"), Duration: 300 * time.Millisecond}},
+		{"stages", Options{Stages: []Stage{{Rate: rate(t, "1/10s"), For: 300 * time.Millisecond}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tg := newTarget(t)
+			began := time.Now()
+			got, _, took := collect(t, context.Background(), []Request{tg.req("")}, tc.opts)
+			if len(got) != 1 {
+				t.Fatalf("%d results, want the one request the duration holds", len(got))
+			}
+			if at := got[0].Timestamp.Sub(began); at > 250*time.Millisecond {
+				t.Errorf("the request went out %s after the start, want at the start", at)
+			}
+			if took > 5*time.Second {
+				t.Errorf("Attack took %s: it waited a full period", took)
+			}
+		})
+	}
+}
+
+// TestAttackIntended: each result carries the schedule's intended send
+// time, anchored where the pacer paces from (after the warmup), and is
+// sent at or after it; at rate max, intended is the send time.
+func TestAttackIntended(t *testing.T) {
+	tg := newTarget(t)
+	stages := []Stage{{Rate: rate(t, "20/s"), For: 200 * time.Millisecond}, {Rate: rate(t, "100/s"), For: 200 * time.Millisecond}}
+	for _, tc := range []struct {
+		name  string
+		opts  Options
+		sched schedule
+		// warmup is how long the warmup takes at least.
+		warmup time.Duration
+	}{
+		{"constant", Options{Rate: rate(t, "50/s"), Duration: 400 * time.Millisecond}, newConstantPacer(rate(t, "50/s")), 0},
+		{"stages", Options{Stages: stages}, stagedPacer{stages: stages}, 0},
+		{"constant after warmup", Options{Rate: rate(t, "50/s"), Duration: 200 * time.Millisecond, Warmup: 6}, newConstantPacer(rate(t, "50/s")), 100 * time.Millisecond},
+		{"max", Options{Rate: Max, Duration: 100 * time.Millisecond, MaxWorkers: 2}, nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			began := time.Now()
+			got, _, _ := collect(t, context.Background(), []Request{tg.req("")}, tc.opts)
+			if len(got) < 5 {
+				t.Fatalf("only %d results", len(got))
+			}
+			bySeq := make(map[uint64]Result, len(got))
+			for _, r := range got {
+				bySeq[r.Seq] = r
+				if r.Timestamp.Before(r.Intended) {
+					t.Errorf("seq %d sent %s before its intended time", r.Seq, r.Intended.Sub(r.Timestamp))
+				}
+				if tc.sched == nil && !r.Intended.Equal(r.Timestamp) {
+					t.Errorf("seq %d at rate max: intended %v, sent %v; want equal", r.Seq, r.Intended, r.Timestamp)
+				}
+			}
+			if tc.sched == nil {
+				return
+			}
+			first, ok := bySeq[0]
+			if !ok {
+				t.Fatal("no result with seq 0")
+			}
+			if lead := first.Intended.Sub(began); lead < tc.warmup || lead > tc.warmup+time.Second {
+				t.Errorf("seq 0 intended %s after Attack was called, want the start of the measured attack (warmup %s)", lead, tc.warmup)
+			}
+			for seq, r := range bySeq {
+				if got, want := r.Intended.Sub(first.Intended), tc.sched.due(seq); got != want {
+					t.Errorf("seq %d intended %s after seq 0, want the schedule's %s", seq, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestAttackCoordinatedOmission is issue 15's case on a real attack: 100/s
+// with 10 workers against a 20 ms target that holds every request arriving
+// between 2 s and 3 s until 3 s. The held workers stall the pacer, which
+// catches up in a burst: the service time hardly moves, while latency
+// measured from the intended send times shows the wait. Timing on a shared
+// machine varies, so the figures are checked for their order of magnitude
+// (the exact ones are TestRecorderCoordinatedOmission's, in simulation).
+func TestAttackCoordinatedOmission(t *testing.T) {
+	const (
+		service   = 20 * time.Millisecond
+		stallFrom = 2 * time.Second
+		stallTo   = 3 * time.Second
+	)
+	var once sync.Once
+	var origin time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		once.Do(func() { origin = now })
+		io.Copy(io.Discard, r.Body)
+		if at := now.Sub(origin); at >= stallFrom && at < stallTo {
+			time.Sleep(stallTo - at)
+		}
+		time.Sleep(service)
+	}))
+	t.Cleanup(srv.Close)
+	rec := metrics.NewRecorder(400)
+	st, err := Attack(context.Background(), "stall", []Request{{Method: "GET", URL: srv.URL}},
+		Options{Rate: rate(t, "100/s"), Duration: 4 * time.Second, MaxWorkers: 10}, func(r *Result) {
+			rec.AddIntended(r.Intended, r.Timestamp, r.Latency, r.Code, "", r.BytesIn, r.BytesOut)
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rec.Summary()
+	t.Logf("%d requests (%d sent); service p90 %s; corrected p90 %s; lag p50 %s, p99 %s, max %s",
+		s.Requests, st.Sent, s.Latency.P90, s.Corrected.P90, s.Lag.P50, s.Lag.P99, s.Lag.Max)
+	if s.Requests < 300 {
+		t.Fatalf("only %d requests of 400: the machine is too busy for this test", s.Requests)
+	}
+	if s.Latency.P90 > 200*time.Millisecond {
+		t.Errorf("service p90 = %s, want about 20ms: only the held requests are slow", s.Latency.P90)
+	}
+	if s.Corrected.P90 < 500*time.Millisecond || s.Corrected.P90 > 2*time.Second {
+		t.Errorf("corrected p90 = %s, want 0.5-2s: requests waited for a worker", s.Corrected.P90)
+	}
+	if s.Lag.Max < 500*time.Millisecond {
+		t.Errorf("lag max = %s, want most of the 1s stall", s.Lag.Max)
 	}
 }

@@ -13,7 +13,11 @@ import (
 // ExportVegeta writes the results of the raw results files paths to w in
 // vegeta's gob encoding, which `vegeta report`, `vegeta plot` and
 // vegeta.NewDecoder read. Each result's Attack is its file's scenario name;
-// bodies, methods, URLs and headers are not stored and stay empty.
+// bodies, methods, URLs and headers are not stored and stay empty. Error
+// keeps vegeta's meaning, so vegeta's tools count a status of 400 or more
+// as a failure even where the scenario expects it (the pass column of the
+// raw file says otherwise), and Timestamp is the actual send time: vegeta's
+// encoding has no intended time.
 func ExportVegeta(w io.Writer, paths ...string) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := vegeta.NewEncoder(bw)
@@ -47,11 +51,14 @@ func ExportVegeta(w io.Writer, paths ...string) error {
 }
 
 // CSVHeader is the header row ExportCSV writes.
-var CSVHeader = []string{"scenario", "seq", "timestamp", "latency_ns", "code", "bytes_in", "bytes_out", "error", "shard"}
+var CSVHeader = []string{"scenario", "seq", "timestamp", "latency_ns", "code", "bytes_in", "bytes_out", "error", "shard", "intended", "pass"}
 
 // ExportCSV writes the results of the raw results files paths to w as CSV:
-// CSVHeader, then one row per result; timestamp is in nanoseconds since
-// the Unix epoch.
+// CSVHeader, then one row per result. timestamp and intended are in
+// nanoseconds since the Unix epoch; error keeps vegeta's meaning (the
+// status text of any status of 400 or more), pass says whether the status
+// was the one the scenario expects. Files written before perfgate recorded
+// intended and pass leave those cells empty.
 func ExportCSV(w io.Writer, paths ...string) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -59,22 +66,7 @@ func ExportCSV(w io.Writer, paths ...string) error {
 	}
 	rec := make([]string, len(CSVHeader))
 	for _, path := range paths {
-		rec[0] = scenarioOf(path)
-		err := ReadRaw(path, func(r *Result) error {
-			rec[1] = strconv.FormatUint(r.Seq, 10)
-			rec[2] = strconv.FormatInt(r.Timestamp.UnixNano(), 10)
-			rec[3] = strconv.FormatInt(int64(r.Latency), 10)
-			rec[4] = strconv.FormatUint(uint64(r.Code), 10)
-			rec[5] = strconv.FormatUint(r.BytesIn, 10)
-			rec[6] = strconv.FormatUint(r.BytesOut, 10)
-			rec[7] = r.Error
-			rec[8] = strconv.FormatUint(uint64(r.Shard), 10)
-			if err := cw.Write(rec); err != nil {
-				return fmt.Errorf("export %s: %w", path, err)
-			}
-			return nil
-		})
-		if err != nil {
+		if err := exportCSV(cw, rec, path); err != nil {
 			return err
 		}
 	}
@@ -83,4 +75,35 @@ func ExportCSV(w io.Writer, paths ...string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	return nil
+}
+
+// exportCSV writes the rows of one file with rec as the record buffer.
+func exportCSV(cw *csv.Writer, rec []string, path string) error {
+	rf, err := openRaw(path)
+	if err != nil {
+		return err
+	}
+	defer rf.close()
+	rec[0] = scenarioOf(path)
+	rec[9], rec[10] = "", ""
+	return rf.each(func(r *Result) error {
+		rec[1] = strconv.FormatUint(r.Seq, 10)
+		rec[2] = strconv.FormatInt(r.Timestamp.UnixNano(), 10)
+		rec[3] = strconv.FormatInt(int64(r.Latency), 10)
+		rec[4] = strconv.FormatUint(uint64(r.Code), 10)
+		rec[5] = strconv.FormatUint(r.BytesIn, 10)
+		rec[6] = strconv.FormatUint(r.BytesOut, 10)
+		rec[7] = r.Error
+		rec[8] = strconv.FormatUint(uint64(r.Shard), 10)
+		if rf.hasIntended {
+			rec[9] = strconv.FormatInt(r.Intended.UnixNano(), 10)
+		}
+		if rf.hasPass {
+			rec[10] = strconv.FormatBool(r.Pass)
+		}
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("export %s: %w", path, err)
+		}
+		return nil
+	})
 }

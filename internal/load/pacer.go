@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -75,16 +76,127 @@ func AverageRate(stages []Stage, d time.Duration) float64 {
 	return ExpectedHits(stages, d) / d.Seconds()
 }
 
+// schedule is a paced attack's plan: hit k (counted from 0) is due at
+// due(k) after the attack's start, hit 0 at the start itself; due is
+// math.MaxInt64 for a hit that never comes. Its Pace waits for the next
+// hit's due time and sends at once when running behind. The attack stamps
+// every result with its intended send time from the same due, so the pacer
+// and the intended times cannot disagree.
+type schedule interface {
+	vegeta.Pacer
+	due(hit uint64) time.Duration
+}
+
+var (
+	_ schedule = constantPacer{}
+	_ schedule = stagedPacer{}
+)
+
+// pacerFor paces at r: a constantPacer, or for max vegeta's rate 0 (as
+// fast as MaxWorkers allow), which has no schedule.
+func pacerFor(r Rate) vegeta.Pacer {
+	if r.IsMax() {
+		return vegeta.ConstantPacer{}
+	}
+	return newConstantPacer(r)
+}
+
+// constantPacer paces at a fixed rate: hit k is due at k·Per/Freq, exact
+// to the nanosecond (vegeta's ConstantPacer rounds the interval down to a
+// whole nanosecond, an error that grows with the run), and the first hit
+// goes out at the start rather than one interval after it, so that a rate
+// slower than the duration (1/10s for 5 s) still sends its request.
+type constantPacer struct {
+	rate Rate
+	// interval is Per/Freq when it is a whole number of nanoseconds (every
+	// N/s with N dividing 10⁹), so that due is one multiplication; 0
+	// otherwise.
+	interval time.Duration
+}
+
+func newConstantPacer(r Rate) constantPacer {
+	p := constantPacer{rate: r}
+	if r.Freq > 0 && r.Per > 0 && r.Per%time.Duration(r.Freq) == 0 {
+		p.interval = r.Per / time.Duration(r.Freq)
+	}
+	return p
+}
+
+// due implements schedule.
+func (p constantPacer) due(hit uint64) time.Duration {
+	if p.interval > 0 && hit < math.MaxInt64/uint64(p.interval) {
+		return time.Duration(hit) * p.interval
+	}
+	per, freq := uint64(p.rate.Per), uint64(p.rate.Freq)
+	if p.rate.Per <= 0 || p.rate.Freq <= 0 {
+		return math.MaxInt64
+	}
+	hi, lo := bits.Mul64(hit, per)
+	if hi >= freq {
+		return math.MaxInt64 // the quotient overflows 64 bits
+	}
+	q, _ := bits.Div64(hi, lo, freq)
+	if q >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(q)
+}
+
+// Pace implements vegeta.Pacer.
+func (p constantPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	return paceBy(p.due(hits), elapsed)
+}
+
+// Rate implements vegeta.Pacer.
+func (p constantPacer) Rate(time.Duration) float64 { return p.rate.PerSecond() }
+
+// paceBy is Pace for a hit due at due when elapsed has passed.
+func paceBy(due, elapsed time.Duration) (time.Duration, bool) {
+	if due == math.MaxInt64 {
+		return 0, true
+	}
+	return max(due-elapsed, 0), false
+}
+
+// anchoredPacer paces a schedule from start, perfgate's own clock reading
+// taken just before vegeta's Attack, and ignores the elapsed time vegeta
+// passes. vegeta measures elapsed from a start of its own, taken inside
+// Attack and not exposed; pacing from start instead makes start + due(k)
+// the exact instant the pacer released hit k, which is the intended send
+// time the attack records. (vegeta numbers results in the order workers
+// begin their requests, and the k-th to begin cannot begin before the
+// k-th release, so every result's send time is at or after its intended
+// time.) It stops at the first hit due at or after end: an attack covers
+// [0, end), so no request is sent after its duration.
+type anchoredPacer struct {
+	schedule
+	start time.Time
+	end   time.Duration
+}
+
+// Pace implements vegeta.Pacer.
+func (p anchoredPacer) Pace(_ time.Duration, hits uint64) (time.Duration, bool) {
+	due := p.due(hits)
+	if due >= p.end {
+		return 0, true
+	}
+	return paceBy(due, time.Since(p.start))
+}
+
+// intended is when hit seq was meant to be sent.
+func (p anchoredPacer) intended(seq uint64) time.Time {
+	return p.start.Add(p.due(seq))
+}
+
 // stagedPacer paces an attack through stages one after the other, each
 // a constant rate or a linear ramp; past the last stage its final rate
 // holds (the attack's duration ends it). Unlike vegeta's LinearPacer it
 // inverts the expected-hits curve exactly, so the count of requests at
-// each stage boundary is right within one request.
+// each stage boundary is right within one request. Hit k is due when the
+// expected hits reach k, so the first goes out at the start.
 type stagedPacer struct {
 	stages []Stage
 }
-
-var _ vegeta.Pacer = stagedPacer{}
 
 // hits is the number of requests expected in the first t of the attack.
 func (p stagedPacer) hits(t time.Duration) float64 {
@@ -140,17 +252,17 @@ func (s Stage) inverse(h float64) time.Duration {
 	return min(time.Duration(2*h/den*1e9), s.For)
 }
 
-// Pace implements vegeta.Pacer: it waits until the expected hits reach
-// hits+1, and sends at once when running behind.
-func (p stagedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+// due implements schedule.
+func (p stagedPacer) due(hit uint64) time.Duration {
 	if len(p.stages) == 0 {
-		return 0, true
+		return math.MaxInt64
 	}
-	next := p.at(float64(hits + 1))
-	if next == math.MaxInt64 {
-		return 0, true
-	}
-	return max(next-elapsed, 0), false
+	return p.at(float64(hit))
+}
+
+// Pace implements vegeta.Pacer.
+func (p stagedPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	return paceBy(p.due(hits), elapsed)
 }
 
 // Rate implements vegeta.Pacer: the instantaneous rate at elapsed, in

@@ -147,3 +147,80 @@ func TestAttackWarmup(t *testing.T) {
 		})
 	}
 }
+
+func TestConstantPacerDue(t *testing.T) {
+	for _, tc := range []struct {
+		rate Rate
+		hit  uint64
+		want time.Duration
+	}{
+		{Rate{Freq: 3, Per: time.Second}, 0, 0},
+		{Rate{Freq: 3, Per: time.Second}, 1, 333_333_333},
+		{Rate{Freq: 3, Per: time.Second}, 3, time.Second},
+		// Exact after a day: no per-interval rounding accumulates.
+		{Rate{Freq: 3, Per: time.Second}, 3 * 86400, 24 * time.Hour},
+		{Rate{Freq: 1, Per: 10 * time.Second}, 1, 10 * time.Second},
+		{Rate{Freq: 300, Per: time.Minute}, 7, 1400 * time.Millisecond},
+		// Past what a Duration holds: never due.
+		{Rate{Freq: 1, Per: time.Hour}, 1 << 40, math.MaxInt64},
+	} {
+		if got := (newConstantPacer(tc.rate)).due(tc.hit); got != tc.want {
+			t.Errorf("%s: due(%d) = %d, want %d", tc.rate, tc.hit, got, tc.want)
+		}
+	}
+}
+
+// TestConstantPacerInterval: the one-multiplication path for whole
+// nanosecond intervals agrees with the exact division.
+func TestConstantPacerInterval(t *testing.T) {
+	for _, r := range []Rate{{10_000, time.Second}, {1, 10 * time.Second}, {300, time.Minute}, {8, time.Hour}} {
+		fast, exact := newConstantPacer(r), constantPacer{rate: r}
+		if fast.interval == 0 {
+			t.Fatalf("%s: no whole-nanosecond interval", r)
+		}
+		for _, k := range []uint64{0, 1, 2, 999, 123_456_789, math.MaxInt64 / uint64(fast.interval), math.MaxInt64/uint64(fast.interval) + 1, 1 << 62} {
+			if a, b := fast.due(k), exact.due(k); a != b {
+				t.Errorf("%s: due(%d) = %d by multiplication, %d by division", r, k, a, b)
+			}
+		}
+	}
+}
+
+// TestAnchoredPacerDuration: the first hit is due at the start, and an
+// attack of duration d sends the hits due in [0, d), so a rate slower
+// than the duration still sends one (issue 15 item 5).
+func TestAnchoredPacerDuration(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		sched schedule
+		d     time.Duration
+		want  int
+	}{
+		{"40/s for 500ms", newConstantPacer(rate(t, "40/s")), 500 * time.Millisecond, 20},
+		{"1/10s for 5s", newConstantPacer(rate(t, "1/10s")), 5 * time.Second, 1},
+		{"1/10s for 10s", newConstantPacer(rate(t, "1/10s")), 10 * time.Second, 1},
+		{"1/10s for 10.001s", newConstantPacer(rate(t, "1/10s")), 10*time.Second + time.Millisecond, 2},
+		{"stage 1/10s for 5s", stagedPacer{stages: []Stage{{Rate: rate(t, "1/10s"), For: 5 * time.Second}}}, 5 * time.Second, 1},
+		{"stages 20/s 500ms, 100/s 500ms", stagedPacer{stages: []Stage{{Rate: rate(t, "20/s"), For: 500 * time.Millisecond}, {Rate: rate(t, "100/s"), For: 500 * time.Millisecond}}}, time.Second, 60},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if due := tc.sched.due(0); due != 0 {
+				t.Errorf("first hit due at %s, want at the start", due)
+			}
+			// Started long ago, so that Pace never waits: only the count
+			// of hits before it stops matters.
+			p := anchoredPacer{schedule: tc.sched, start: time.Now().Add(-time.Hour), end: tc.d}
+			n := 0
+			for ; n < 1000; n++ {
+				if wait, stop := p.Pace(0, uint64(n)); stop {
+					break
+				} else if wait != 0 {
+					t.Fatalf("hit %d: wait %s although the pacer is behind", n, wait)
+				}
+			}
+			if n != tc.want {
+				t.Errorf("%d hits before the pacer stopped, want %d", n, tc.want)
+			}
+		})
+	}
+}

@@ -1,9 +1,11 @@
 package load
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +13,10 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/perfgate/perfgate/internal/build"
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/safefile"
 )
 
 // RawExt is the file extension of raw result files.
@@ -21,20 +27,31 @@ const RawExt = ".parquet"
 const rawRowGroup = 128 * 1024
 
 // rawRow is one row of a raw results file. The column names and encodings
-// are the contract of DESIGN §4; plain signed integers keep the file
-// readable by DuckDB, pandas and Spark without logical-type support.
+// are the contract of DESIGN §4. timestamp and intended are INT64
+// TIMESTAMP(NANOS, UTC), so DuckDB and pandas show times; the other
+// integers are plain, readable without logical-type support. intended and
+// pass come last, so that readers that address columns by position keep
+// working on files with and without them.
 type rawRow struct {
 	Seq       int64  `parquet:"seq,delta"`
-	Timestamp int64  `parquet:"timestamp,delta"` // ns since the Unix epoch
+	Timestamp int64  `parquet:"timestamp,delta,timestamp(nanosecond)"` // ns since the Unix epoch
 	LatencyNS int64  `parquet:"latency_ns,delta"`
 	Code      int32  `parquet:"code,dict"`
 	BytesIn   int64  `parquet:"bytes_in,delta"`
 	BytesOut  int64  `parquet:"bytes_out,delta"`
 	Error     string `parquet:"error,dict"`
 	Shard     int32  `parquet:"shard,dict"`
+	Intended  int64  `parquet:"intended,delta,timestamp(nanosecond)"`
+	Pass      bool   `parquet:"pass"`
 }
 
-func toRow(r *Result) rawRow {
+// toRow converts r; pass is whether r met the expected status. A zero
+// Intended (a caller with no schedule) is stored as Timestamp.
+func toRow(r *Result, pass bool) rawRow {
+	intended := r.Timestamp
+	if !r.Intended.IsZero() {
+		intended = r.Intended
+	}
 	return rawRow{
 		Seq:       int64(r.Seq),
 		Timestamp: r.Timestamp.UnixNano(),
@@ -44,7 +61,33 @@ func toRow(r *Result) rawRow {
 		BytesOut:  int64(r.BytesOut),
 		Error:     r.Error,
 		Shard:     int32(r.Shard),
+		Intended:  intended.UnixNano(),
+		Pass:      pass,
 	}
+}
+
+// RawOption tunes CreateRaw.
+type RawOption func(*rawConfig)
+
+type rawConfig struct {
+	// expect is the expected status; 0 means vegeta's success (2xx, 3xx).
+	expect int
+}
+
+// ExpectStatus says which HTTP status the scenario expects: the pass
+// column is true for a result with that status. Without it pass is
+// vegeta's success (no error: a 2xx or 3xx status), which is wrong for a
+// scenario that expects 400.
+func ExpectStatus(code int) RawOption {
+	return func(c *rawConfig) { c.expect = code }
+}
+
+// passes says whether r met the expected status.
+func (c rawConfig) passes(r *Result) bool {
+	if c.expect == 0 {
+		return r.Error == ""
+	}
+	return int(r.Code) == c.expect
 }
 
 // RawWriter writes raw results to a Parquet file. Write only appends to an
@@ -54,6 +97,7 @@ func toRow(r *Result) rawRow {
 // succeeds. A RawWriter is safe for use by several goroutines.
 type RawWriter struct {
 	path, tmp string
+	cfg       rawConfig
 
 	rows   int // per row group
 	mu     sync.Mutex
@@ -66,27 +110,34 @@ type RawWriter struct {
 	err   error         // the encoder's first error; read after done or via errMu
 	errMu sync.Mutex
 
-	f  *os.File
-	pw *parquet.GenericWriter[rawRow]
+	f      *os.File
+	pw     *parquet.GenericWriter[rawRow]
+	sorter rowSorter // the encoder's
 }
 
-// CreateRaw creates the raw results file path. It writes to path+".tmp"
-// until Close renames it.
-func CreateRaw(path string) (*RawWriter, error) {
-	return createRaw(path, rawRowGroup)
+// CreateRaw creates the raw results file path. It writes to a temporary
+// file of its own in the same directory (".<name>.tmp<random>") until
+// Close renames it over path, so two writers of one path never mix their
+// rows: the last to close leaves its complete file.
+func CreateRaw(path string, opts ...RawOption) (*RawWriter, error) {
+	return createRaw(path, rawRowGroup, opts...)
 }
 
 // createRaw is CreateRaw with groupRows rows per row group; tests use
 // small groups.
-func createRaw(path string, groupRows int) (*RawWriter, error) {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+func createRaw(path string, groupRows int, opts ...RawOption) (*RawWriter, error) {
+	var cfg rawConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return nil, fmt.Errorf("create raw results: %w", err)
 	}
 	w := &RawWriter{
 		path: path,
-		tmp:  tmp,
+		tmp:  f.Name(),
+		cfg:  cfg,
 		rows: groupRows,
 		buf:  make([]rawRow, 0, groupRows),
 		full: make(chan []rawRow, 2),
@@ -97,7 +148,7 @@ func createRaw(path string, groupRows int) (*RawWriter, error) {
 			parquet.Compression(&parquet.Zstd),
 			// Version 1 data pages are what every reader supports.
 			parquet.DataPageVersion(1),
-			parquet.CreatedBy("perfgate", "", ""),
+			parquet.CreatedBy("perfgate", build.Version()+" ", build.Commit()), // parquet-go writes "<app> version <v>(build <b>)",
 		),
 	}
 	go w.encode()
@@ -109,11 +160,13 @@ func (w *RawWriter) encode() {
 	defer close(w.done)
 	for rows := range w.full {
 		if w.failed() == nil {
-			if _, err := w.pw.Write(rows); err != nil {
+			sorted := w.sorter.sort(rows)
+			if _, err := w.pw.Write(sorted); err != nil {
 				w.fail(fmt.Errorf("write raw results %s: %w", w.path, err))
 			} else if err := w.pw.Flush(); err != nil {
 				w.fail(fmt.Errorf("write raw results %s: %w", w.path, err))
 			}
+			clear(sorted)
 		}
 		clear(rows) // drop the error strings
 		select {
@@ -121,6 +174,53 @@ func (w *RawWriter) encode() {
 		default:
 		}
 	}
+}
+
+// rowSorter puts row groups in send order (by timestamp). Results arrive
+// in the order their responses end; sent in order, seq, timestamp and
+// intended grow by small steps that delta encoding stores in a few bits: a
+// paced run's raw file shrank from 6.0-6.3 to 5.6-5.9 bytes a request although
+// it gained the intended column (BENCHMARKS.md §9). Sorting 80-byte rows
+// with a comparison function cost 240 ns a row; sorting integer keys (the
+// send time in the group, then the arrival index) and copying the rows
+// once costs about 50.
+type rowSorter struct {
+	keys []uint64
+	out  []rawRow
+}
+
+// sort returns rows in send order: rows itself when it already is, else
+// the sorter's own buffer, valid until the next call.
+func (s *rowSorter) sort(rows []rawRow) []rawRow {
+	if len(rows) < 2 {
+		return rows
+	}
+	lo, hi, sorted := rows[0].Timestamp, rows[0].Timestamp, true
+	for i := 1; i < len(rows); i++ {
+		t := rows[i].Timestamp
+		sorted = sorted && t >= rows[i-1].Timestamp
+		lo, hi = min(lo, t), max(hi, t)
+	}
+	if sorted {
+		return rows
+	}
+	shift := bits.Len(uint(len(rows)))
+	if span := uint64(hi - lo); span >= 1<<(64-shift) { // exact even where hi-lo overflows int64
+		// A group spanning centuries (a clock gone wrong): sort the rows.
+		slices.SortStableFunc(rows, func(a, b rawRow) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
+		return rows
+	}
+	s.keys = s.keys[:0]
+	for i, r := range rows {
+		s.keys = append(s.keys, uint64(r.Timestamp-lo)<<shift|uint64(i))
+	}
+	slices.Sort(s.keys)
+	s.out = s.out[:0]
+	mask := uint64(1)<<shift - 1
+	for _, k := range s.keys {
+		s.out = append(s.out, rows[k&mask])
+	}
+	return s.out
 }
 
 func (w *RawWriter) fail(err error) {
@@ -137,14 +237,15 @@ func (w *RawWriter) failed() error {
 	return w.err
 }
 
-// Write appends r to the file; r.Body is not stored.
+// Write appends r to the file; r.Body is not stored, and r.Pass is
+// derived from r.Code and ExpectStatus.
 func (w *RawWriter) Write(r *Result) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return fmt.Errorf("write raw results %s: writer closed", w.path)
 	}
-	w.buf = append(w.buf, toRow(r))
+	w.buf = append(w.buf, toRow(r, w.cfg.passes(r)))
 	if len(w.buf) < w.rows {
 		return nil
 	}
@@ -187,12 +288,21 @@ func (w *RawWriter) Close() error {
 	if cerr := w.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("close raw results %s: %w", w.path, cerr)
 	}
+	if err == nil {
+		// CreateTemp made it private; raw results are as readable as
+		// every other file of a run.
+		if cerr := os.Chmod(w.tmp, safefile.DefaultPerm); cerr != nil {
+			err = fmt.Errorf("close raw results %s: %w", w.path, cerr)
+		}
+	}
+	if err == nil {
+		if rerr := os.Rename(w.tmp, w.path); rerr != nil {
+			err = fmt.Errorf("close raw results: %w", rerr)
+		}
+	}
 	if err != nil {
 		os.Remove(w.tmp)
 		return err
-	}
-	if err := os.Rename(w.tmp, w.path); err != nil {
-		return fmt.Errorf("close raw results: %w", err)
 	}
 	return nil
 }
@@ -200,47 +310,114 @@ func (w *RawWriter) Close() error {
 // readBatch is how many values are decoded at a time.
 const readBatch = 4096
 
-// rawColumns are the columns of one row group, decoded.
-type rawColumns struct {
-	seq, timestamp, latency, bytesIn, bytesOut []int64
-	code, shard                                []int32
-	errText                                    []string
-	vals                                       []parquet.Value // decode buffer
+// rawFile is an open raw results file.
+type rawFile struct {
+	path string
+	f    *os.File
+	pf   *parquet.File
+	// hasIntended and hasPass say whether the file has these columns;
+	// files written before perfgate recorded them do not.
+	hasIntended, hasPass bool
 }
 
-// ReadRaw calls fn for every result in the raw results file path, in file
-// order. Body is nil. r is reused after fn returns: copy *r to keep it. An
-// error from fn stops the read and is returned.
-//
-// It decodes column by column, a row group at a time, which is several
-// times faster than decoding rows, and shares one string per distinct
-// error text.
-func ReadRaw(path string, fn func(*Result) error) error {
+// requiredColumns are the columns every raw results file has.
+var requiredColumns = []string{"seq", "timestamp", "latency_ns", "code", "bytes_in", "bytes_out", "error", "shard"}
+
+// openRaw opens path and checks that it holds raw results.
+func openRaw(path string) (*rawFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("read raw results: %w", err)
+		return nil, fmt.Errorf("read raw results: %w", err)
 	}
-	defer f.Close()
-	pf, err := openParquet(f, path)
+	st, err := f.Stat()
 	if err != nil {
-		return err
+		f.Close()
+		return nil, fmt.Errorf("read raw results: %w", err)
 	}
+	rf := &rawFile{path: path, f: f}
+	err = decoding(path, func() error {
+		footer, err := checkFooter(f, st.Size())
+		if err != nil {
+			return err
+		}
+		// perfgate reads every page of the columns it needs: the page
+		// index and bloom filters would only be more to trust.
+		pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+		if err != nil {
+			return fmt.Errorf("not a Parquet file: %w", err)
+		}
+		rf.pf = pf
+		return checkLayout(pf, footer)
+	})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	schema := rf.pf.Schema()
+	for _, col := range requiredColumns {
+		if _, ok := schema.Lookup(col); !ok {
+			f.Close()
+			return nil, exit.Usagef("%s: no %q column; is it a perfgate raw results file?", path, col)
+		}
+	}
+	_, rf.hasIntended = schema.Lookup("intended")
+	_, rf.hasPass = schema.Lookup("pass")
+	return rf, nil
+}
+
+func (rf *rawFile) close() { rf.f.Close() }
+
+// checkPages checks the page headers of column col of row group rg
+// before parquet-go decodes them, or of every column when col is -1.
+func (rf *rawFile) checkPages(rg, col int) error {
+	g := &rf.pf.Metadata().RowGroups[rg]
+	for j := range g.Columns {
+		if col >= 0 && j != col {
+			continue
+		}
+		if err := checkPages(rf.f, &g.Columns[j], g.NumRows); err != nil {
+			return fmt.Errorf("row group %d column %d: %w", rg, j, err)
+		}
+	}
+	return nil
+}
+
+// each calls fn for every result in file order, decoding a row group at a
+// time; r is reused after fn returns. An error from fn stops the read and
+// is returned as is.
+func (rf *rawFile) each(fn func(*Result) error) error {
 	var cols rawColumns
 	intern := map[string]string{"": ""}
+	var groups []parquet.RowGroup
+	if err := decoding(rf.path, func() error { groups = rf.pf.RowGroups(); return nil }); err != nil {
+		return err
+	}
 	var r Result
-	for _, rg := range pf.RowGroups() {
-		if err := cols.read(rg, intern); err != nil {
-			return fmt.Errorf("read raw results %s: %w", path, err)
+	for i, rg := range groups {
+		err := decoding(rf.path, func() error {
+			if err := rf.checkPages(i, -1); err != nil {
+				return err
+			}
+			return cols.read(rg, intern)
+		})
+		if err != nil {
+			return err
+		}
+		intended := cols.intended
+		if !rf.hasIntended {
+			intended = cols.timestamp
 		}
 		for i := range cols.seq {
 			r = Result{
 				Seq:       uint64(cols.seq[i]),
+				Intended:  time.Unix(0, intended[i]),
 				Timestamp: time.Unix(0, cols.timestamp[i]),
 				Latency:   time.Duration(cols.latency[i]),
 				Code:      uint16(cols.code[i]),
 				BytesIn:   uint64(cols.bytesIn[i]),
 				BytesOut:  uint64(cols.bytesOut[i]),
 				Error:     cols.errText[i],
+				Pass:      rf.hasPass && cols.pass[i],
 				Shard:     uint16(cols.shard[i]),
 			}
 			if err := fn(&r); err != nil {
@@ -251,80 +428,132 @@ func ReadRaw(path string, fn func(*Result) error) error {
 	return nil
 }
 
-// read decodes every column of rg into c, reusing c's slices.
+// rawColumns are the columns of one row group, decoded.
+type rawColumns struct {
+	seq, timestamp, intended, latency, bytesIn, bytesOut []int64
+	code, shard                                          []int32
+	pass                                                 []bool
+	errText                                              []string
+	vals                                                 []parquet.Value // decode buffer
+}
+
+// ReadRaw calls fn for every result in the raw results file path, in file
+// order. Body is nil. r is reused after fn returns: copy *r to keep it. An
+// error from fn stops the read and is returned. A file that cannot be
+// decoded gives an error wrapping ErrCorrupt that names it (exit code 2).
+// In files written before perfgate recorded them, Intended is Timestamp
+// and Pass is false.
+//
+// It decodes column by column, a row group at a time, which is several
+// times faster than decoding rows, and shares one string per distinct
+// error text.
+func ReadRaw(path string, fn func(*Result) error) error {
+	rf, err := openRaw(path)
+	if err != nil {
+		return err
+	}
+	defer rf.close()
+	return rf.each(fn)
+}
+
+// read decodes every column of rg into c, reusing c's slices; a column
+// the row group lacks (intended, pass in older files) is left empty.
 func (c *rawColumns) read(rg parquet.RowGroup, intern map[string]string) error {
 	schema := rg.Schema()
 	chunks := rg.ColumnChunks()
-	col := func(name string) (parquet.ColumnChunk, error) {
+	col := func(name string) (parquet.ColumnChunk, bool, error) {
 		leaf, ok := schema.Lookup(name)
 		if !ok {
-			return nil, fmt.Errorf("no %q column", name)
+			return nil, false, nil
 		}
-		return chunks[leaf.ColumnIndex], nil
+		if leaf.ColumnIndex < 0 || leaf.ColumnIndex >= len(chunks) {
+			return nil, false, fmt.Errorf("column %q has no chunk in a row group", name)
+		}
+		return chunks[leaf.ColumnIndex], true, nil
 	}
-	ints := []struct {
+	n := int(rg.NumRows())
+	var err error
+	for _, ic := range []struct {
 		name string
 		dst  *[]int64
 	}{
-		{"seq", &c.seq}, {"timestamp", &c.timestamp}, {"latency_ns", &c.latency},
-		{"bytes_in", &c.bytesIn}, {"bytes_out", &c.bytesOut},
-	}
-	for _, ic := range ints {
-		cc, err := col(ic.name)
-		if err != nil {
+		{"seq", &c.seq}, {"timestamp", &c.timestamp}, {"intended", &c.intended},
+		{"latency_ns", &c.latency}, {"bytes_in", &c.bytesIn}, {"bytes_out", &c.bytesOut},
+	} {
+		if err = readColumn(col, ic.name, ic.dst, &c.vals, parquet.Value.Int64); err != nil {
 			return err
-		}
-		*ic.dst = (*ic.dst)[:0]
-		if err := readInt64s(cc, ic.dst, &c.vals); err != nil {
-			return fmt.Errorf("%s: %w", ic.name, err)
 		}
 	}
 	for _, ic := range []struct {
 		name string
 		dst  *[]int32
 	}{{"code", &c.code}, {"shard", &c.shard}} {
-		cc, err := col(ic.name)
-		if err != nil {
+		if err = readColumn(col, ic.name, ic.dst, &c.vals, parquet.Value.Int32); err != nil {
 			return err
 		}
-		*ic.dst = (*ic.dst)[:0]
-		err = readValues(cc, &c.vals, func(vs []parquet.Value) {
-			for _, v := range vs {
-				*ic.dst = append(*ic.dst, v.Int32())
-			}
-		})
-		if err != nil {
-			return fmt.Errorf("%s: %w", ic.name, err)
-		}
 	}
-	cc, err := col("error")
-	if err != nil {
+	if err = readColumn(col, "pass", &c.pass, &c.vals, parquet.Value.Boolean); err != nil {
 		return err
 	}
 	c.errText = c.errText[:0]
-	err = readValues(cc, &c.vals, func(vs []parquet.Value) {
-		for _, v := range vs {
-			b := v.ByteArray()
-			if len(b) == 0 {
-				c.errText = append(c.errText, "")
-				continue
-			}
-			s, ok := intern[string(b)]
-			if !ok {
-				s = string(b)
-				intern[s] = s
-			}
-			c.errText = append(c.errText, s)
-		}
-	})
+	cc, ok, err := col("error")
 	if err != nil {
-		return fmt.Errorf("error: %w", err)
+		return err
 	}
-	n := len(c.seq)
-	for _, l := range []int{len(c.timestamp), len(c.latency), len(c.bytesIn), len(c.bytesOut), len(c.code), len(c.shard), len(c.errText)} {
-		if l != n {
-			return fmt.Errorf("columns of a row group differ in length (%d and %d values)", n, l)
+	if ok {
+		err = readValues(cc, &c.vals, func(vs []parquet.Value) {
+			for _, v := range vs {
+				b := v.ByteArray()
+				if len(b) == 0 {
+					c.errText = append(c.errText, "")
+					continue
+				}
+				s, ok := intern[string(b)]
+				if !ok {
+					s = string(b)
+					intern[s] = s
+				}
+				c.errText = append(c.errText, s)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("error: %w", err)
 		}
+	}
+	for _, l := range []struct {
+		name string
+		n    int
+	}{
+		{"seq", len(c.seq)}, {"timestamp", len(c.timestamp)}, {"latency_ns", len(c.latency)},
+		{"bytes_in", len(c.bytesIn)}, {"bytes_out", len(c.bytesOut)}, {"code", len(c.code)},
+		{"shard", len(c.shard)}, {"error", len(c.errText)},
+	} {
+		if l.n != n {
+			return fmt.Errorf("column %s holds %d values in a row group of %d rows", l.name, l.n, n)
+		}
+	}
+	for _, l := range []struct {
+		name string
+		n    int
+	}{{"intended", len(c.intended)}, {"pass", len(c.pass)}} {
+		if _, ok := schema.Lookup(l.name); ok && l.n != n {
+			return fmt.Errorf("column %s holds %d values in a row group of %d rows", l.name, l.n, n)
+		}
+	}
+	return nil
+}
+
+// readColumn decodes the column name into dst (emptied first), when the
+// row group has it; conv converts values of pages that have no typed
+// reader.
+func readColumn[T any](col func(string) (parquet.ColumnChunk, bool, error), name string, dst *[]T, buf *[]parquet.Value, conv func(parquet.Value) T) error {
+	*dst = (*dst)[:0]
+	cc, ok, err := col(name)
+	if err != nil || !ok {
+		return err
+	}
+	if err := eachPage(cc, func(p parquet.Page) error { return appendPage(p, dst, buf, conv) }); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
 }
@@ -371,22 +600,36 @@ func readValues(cc parquet.ColumnChunk, buf *[]parquet.Value, fn func([]parquet.
 	})
 }
 
-// readInt64s appends every value of an INT64 column chunk to dst. Pages
-// that decode straight into int64s (plain and delta ones: every column
-// perfgate writes) skip the generic parquet.Value, which is most of the
-// cost of a read; others take the generic path, with buf as its buffer.
-func readInt64s(cc parquet.ColumnChunk, dst *[]int64, buf *[]parquet.Value) error {
-	return eachPage(cc, func(p parquet.Page) error { return appendInt64s(p, dst, buf) })
+// typedReader returns the page reader's method that decodes straight into
+// []T, when it has one: plain and delta INT64 pages, plain INT32 and
+// BOOLEAN pages. Skipping the generic parquet.Value is most of the saving
+// of a column-wise read.
+func typedReader[T any](vr parquet.ValueReader) (func([]T) (int, error), bool) {
+	var read any
+	switch rd := vr.(type) {
+	case parquet.Int64Reader:
+		read = rd.ReadInt64s
+	case parquet.Int32Reader:
+		read = rd.ReadInt32s
+	case parquet.BooleanReader:
+		read = rd.ReadBooleans
+	default:
+		return nil, false
+	}
+	f, ok := read.(func([]T) (int, error))
+	return f, ok
 }
 
-// appendInt64s appends the values of one INT64 page to dst.
-func appendInt64s(p parquet.Page, dst *[]int64, buf *[]parquet.Value) error {
+// appendPage appends the values of one page to dst: through its typed
+// reader when it has one, otherwise through parquet.Value and conv, with
+// buf as the batch buffer.
+func appendPage[T any](p parquet.Page, dst *[]T, buf *[]parquet.Value, conv func(parquet.Value) T) error {
 	vr := p.Values()
-	if rd, ok := vr.(parquet.Int64Reader); ok {
+	if read, ok := typedReader[T](vr); ok {
 		n := int(p.NumValues())
 		d := slices.Grow(*dst, n)
 		for {
-			k, err := rd.ReadInt64s(d[len(d):cap(d)])
+			k, err := read(d[len(d):cap(d)])
 			d = d[:len(d)+k]
 			if errors.Is(err, io.EOF) {
 				break
@@ -407,7 +650,7 @@ func appendInt64s(p parquet.Page, dst *[]int64, buf *[]parquet.Value) error {
 	for {
 		n, err := vr.ReadValues(*buf)
 		for _, v := range (*buf)[:n] {
-			*dst = append(*dst, v.Int64())
+			*dst = append(*dst, conv(v))
 		}
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -418,48 +661,41 @@ func appendInt64s(p parquet.Page, dst *[]int64, buf *[]parquet.Value) error {
 	}
 }
 
-// openParquet opens f as a Parquet file and checks that it holds raw results.
-func openParquet(f *os.File, path string) (*parquet.File, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read raw results: %w", err)
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("read raw results %s: not a Parquet file: %w", path, err)
-	}
-	for _, col := range []string{"seq", "timestamp", "latency_ns", "code"} {
-		if _, ok := pf.Schema().Lookup(col); !ok {
-			return nil, fmt.Errorf("read raw results %s: no %q column; is it a perfgate raw results file?", path, col)
-		}
-	}
-	return pf, nil
-}
-
 // ReadLatencies returns the latencies in the raw results file path, in file
-// order. It decodes only the latency_ns column.
+// order. It decodes only the latency_ns column. A file that cannot be
+// decoded gives an error wrapping ErrCorrupt that names it.
 func ReadLatencies(path string) ([]time.Duration, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read raw results: %w", err)
-	}
-	defer f.Close()
-	pf, err := openParquet(f, path)
+	rf, err := openRaw(path)
 	if err != nil {
 		return nil, err
 	}
-	leaf, _ := pf.Schema().Lookup("latency_ns")
-	out := make([]time.Duration, 0, pf.NumRows())
-	buf := make([]int64, readBatch)
-	for _, rg := range pf.RowGroups() {
-		err := readInt64Pages(rg.ColumnChunks()[leaf.ColumnIndex], buf, func(vs []int64) {
-			for _, v := range vs {
-				out = append(out, time.Duration(v))
+	defer rf.close()
+	var out []time.Duration
+	err = decoding(path, func() error {
+		leaf, _ := rf.pf.Schema().Lookup("latency_ns")
+		out = make([]time.Duration, 0, max(rf.pf.NumRows(), 0))
+		buf := make([]int64, readBatch)
+		for i, rg := range rf.pf.RowGroups() {
+			chunks := rg.ColumnChunks()
+			if leaf.ColumnIndex < 0 || leaf.ColumnIndex >= len(chunks) {
+				return fmt.Errorf("column latency_ns has no chunk in a row group")
 			}
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read raw results %s: latency_ns: %w", path, err)
+			if err := rf.checkPages(i, leaf.ColumnIndex); err != nil {
+				return err
+			}
+			err := readInt64Pages(chunks[leaf.ColumnIndex], buf, func(vs []int64) {
+				for _, v := range vs {
+					out = append(out, time.Duration(v))
+				}
+			})
+			if err != nil {
+				return fmt.Errorf("latency_ns: %w", err)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

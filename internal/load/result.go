@@ -17,15 +17,32 @@ type Request struct {
 // Result is the outcome of one request. Body is only valid during the
 // callback that receives the Result: it is not kept afterwards.
 type Result struct {
-	Seq       uint64        // order in which the request was sent, from 0
+	Seq uint64 // order in which the request was sent, from 0
+	// Intended is when the pacer's schedule meant the request to be sent:
+	// the attack's start plus hit Seq's due time, for constant rates and
+	// stages alike. Timestamp minus Intended is the schedule lag, and
+	// latency measured from Intended is corrected for coordinated
+	// omission. At rate max there is no schedule and Intended is
+	// Timestamp; ReadRaw also sets it to Timestamp for files written
+	// before perfgate recorded it.
+	Intended  time.Time
 	Timestamp time.Time     // when the request was sent
 	Latency   time.Duration // time to the full response (or the error)
 	Code      uint16        // HTTP status, 0 on a transport error
 	BytesIn   uint64
 	BytesOut  uint64
-	Error     string // transport error or vegeta's error text; "" on success
-	Shard     uint16 // shard index of a distributed run (0 otherwise)
-	Body      []byte
+	// Error is a transport error or vegeta's error text ("" on success):
+	// vegeta's meaning, kept for its tools, so a status of 400 or more is
+	// an error even when the scenario expects it. Pass says whether the
+	// scenario's expectation was met.
+	Error string
+	// Pass says whether Code is the status the scenario expects. ReadRaw
+	// sets it from the file (false in files written before the pass
+	// column); RawWriter.Write ignores it and derives it from Code and
+	// the writer's ExpectStatus.
+	Pass  bool
+	Shard uint16 // shard index of a distributed run (0 otherwise)
+	Body  []byte
 }
 
 // Defaults quoted by the flag help.

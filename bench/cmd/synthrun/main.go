@@ -40,7 +40,7 @@ func write(dir string, n int, rate float64, seed uint64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	w, err := load.CreateRaw(filepath.Join(dir, name+load.RawExt))
+	w, err := load.CreateRaw(filepath.Join(dir, name+load.RawExt), load.ExpectStatus(200))
 	if err != nil {
 		return err
 	}
@@ -50,11 +50,13 @@ func write(dir string, n int, rate float64, seed uint64) error {
 	sink := engine.NewSink(n, nil, w)
 	var r load.Result
 	for i := range n {
-		// A steady pacer with ±20 µs jitter, log-normal latencies around
-		// 1 ms, 0.1 % 500s and 0.02 % timeouts: a typical run's shape.
+		// A steady schedule sent up to 40 µs late, log-normal latencies
+		// around 1 ms, 0.1 % 500s and 0.02 % timeouts: a typical run's shape.
+		intended := start.Add(time.Duration(i) * interval)
 		r = load.Result{
 			Seq:       uint64(i),
-			Timestamp: start.Add(time.Duration(i)*interval + time.Duration(rnd.IntN(40_000)-20_000)),
+			Intended:  intended,
+			Timestamp: intended.Add(time.Duration(rnd.IntN(40_000))),
 			Latency:   time.Duration(math.Exp(rnd.NormFloat64()*0.5 + 13.8)),
 			Code:      200,
 			BytesIn:   46,

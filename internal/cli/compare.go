@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/compare"
+	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/report"
@@ -25,6 +26,7 @@ type compareOptions struct {
 	maxRegression   string
 	formats         string
 	out             string
+	diff            string
 	latencies       compare.LatencyLoader // injected by tests; nil reads Parquet
 }
 
@@ -54,13 +56,20 @@ Exit 1 when a scenario's p95 grows by more than --max-regression and the
 growth is significant (or significance is unknown), a criterion passing
 before fails after, a scenario's error rate rises (unless its status codes
 changed by design and its criteria pass after), or the claim is not
-reproduced. Exit 2 on bad arguments or unreadable runs.
+reproduced, or the --diff result holds a difference or a request that was
+not comparable. Exit 2 on bad arguments or unreadable runs.
+
+--diff DIR reads the diff.json that perfgate diff --out DIR wrote and fills
+the checklist's "Functional verification" block: response format matches,
+data accuracy (same counts and lists), edge cases (no users, no courses,
+multiple users/courses); without it the block says "not measured".
 
 Text goes to stdout; --format md,json,html write compare.md, compare.json
 and compare.html into --out (default: the AFTER run directory).`,
 		Example: `  perfgate compare reports/20250314T090000Z-before reports/20250314T093000Z-after --claim 50s:2s
   perfgate compare before/summary.json after/summary.json --claim 50s:2s --claim-percentile p95
-  perfgate compare before after --max-regression 5% --format text,md --out . && cat compare.md >> "$GITHUB_STEP_SUMMARY"`,
+  perfgate compare before after --max-regression 5% --format text,md --out . && cat compare.md >> "$GITHUB_STEP_SUMMARY"
+  perfgate compare reports/latest-before reports/latest-after --claim 50s:2s --diff reports/diff`,
 		Args: cmdArgs(cobra.ExactArgs(2), "BEFORE and AFTER are two run directories (or their summary.json), e.g. reports/latest-before reports/latest-after"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.before, opts.after = args[0], args[1]
@@ -74,6 +83,7 @@ and compare.html into --out (default: the AFTER run directory).`,
 	f.StringVar(&opts.maxRegression, "max-regression", "10%", "largest significant p95 growth allowed, e.g. 10% or 0.1")
 	f.StringVar(&opts.formats, "format", "text", "formats, comma-separated: "+strings.Join(report.CompareFormats.Names(), ","))
 	f.StringVar(&opts.out, "out", "", "directory for compare.md/json/html (default: the AFTER run directory)")
+	f.StringVar(&opts.diff, "diff", "", "directory (or diff.json) written by perfgate diff --out: fills the functional verification")
 	return cmd
 }
 
@@ -101,6 +111,11 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 			return exit.Usage(fmt.Errorf("--claim: %w", err))
 		}
 		copts.Claim = &c
+	}
+	if opts.diff != "" {
+		if copts.Diff, err = diffreport.Read(opts.diff); err != nil {
+			return exit.Usage(fmt.Errorf("--diff: %w", err))
+		}
 	}
 	before, err := compare.Load(opts.before)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/model"
 )
@@ -153,5 +154,55 @@ func TestParseShare(t *testing.T) {
 		if _, err := parseShare(in); err == nil {
 			t.Errorf("parseShare(%q) accepted", in)
 		}
+	}
+}
+
+// TestCompareDiff: --diff fills the functional verification from diff's
+// result and fails the gate on a difference or a request not comparable.
+func TestCompareDiff(t *testing.T) {
+	before := writeTestRun(t, "before", spread(21, 48700*time.Millisecond), "200", false)
+	after := writeTestRun(t, "after", spread(21, 1600*time.Millisecond), "200", true)
+	write := func(r *diffreport.Report) string {
+		dir := t.TempDir()
+		if err := diffreport.Write(dir, r); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	edges := []diffreport.EdgeCase{{Name: "no users", Requests: 9, Same: 9}, {Name: "no courses", Requests: 9, Same: 9}, {Name: "multiple users/courses", Requests: 9, Same: 9}}
+	alike := write(&diffreport.Report{Requests: 10, Same: 10, ScenarioRequests: 1, Explored: 9, Pass: true, EdgeCases: edges})
+	differ := write(&diffreport.Report{Requests: 10, Same: 6, Different: 3, NotComparable: 1, Differences: 4, ScenarioRequests: 1, Explored: 9, EdgeCases: edges,
+		Kinds: []diffreport.Kind{{Kind: "missing", Differences: 4, Requests: 3}}})
+	wrongSchema := t.TempDir()
+	if err := os.WriteFile(filepath.Join(wrongSchema, diffreport.FileName), []byte(`{"schema":"perfgate.run/v1"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  []string
+	}{
+		{"without", nil, exit.CodeOK, []string{"➖ Data accuracy", "not measured: pass --diff DIR"}},
+		{"alike", []string{"--diff", alike}, exit.CodeOK, []string{"✅ Response format matches original", "✅ Data accuracy", "✅ Edge cases", "gate: PASS"}},
+		{"diff.json path", []string{"--diff", filepath.Join(alike, diffreport.FileName)}, exit.CodeOK, []string{"✅ Data accuracy"}},
+		{"differences", []string{"--diff", differ}, exit.CodeFailed, []string{"❌ Data accuracy", "3 of 9 requests answered differently: 4 differences (missing 4)",
+			"gate: FAIL", "- diff: 3 of 10 requests answered differently (4 differences), 1 not comparable"}},
+		{"no result there", []string{"--diff", filepath.Join(alike, "nope")}, exit.CodeUsage, []string{"--diff: read diff result", "write one with perfgate diff --out DIR"}},
+		{"another file", []string{"--diff", wrongSchema}, exit.CodeUsage, []string{`schema "perfgate.run/v1", want "perfgate.diff/v1"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := Execute(context.Background(), append([]string{"compare", before, after}, tt.args...), Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, out.String(), errOut.String())
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(out.String()+errOut.String(), w) {
+					t.Errorf("output lacks %q\nstdout:\n%s\nstderr:\n%s", w, out.String(), errOut.String())
+				}
+			}
+		})
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/perfgate/perfgate/internal/equiv"
+	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
 )
 
@@ -118,33 +120,38 @@ func TestDiff(t *testing.T) {
 			name:         "changed count",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyB,
 			wantCode: exit.CodeFailed,
-			wantOut:  []string{"s: .data[0].course[0].completed: before 3, after 4\n", "diff: 1 scenario, 1 request compared, 1 difference\n"},
+			wantOut: []string{"s: 1 difference\n  .data[0].course[0].completed: before 3, after 4\n  reproduce: curl -sS -X POST http://127.0.0.1:",
+				"diff: 1 scenario, 1 request compared, 1 difference in 1 request\n"},
 		},
 		{
 			name:         "timestamp and order differ",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyC,
 			wantCode: exit.CodeFailed,
-			wantOut:  []string{`s: .data[0].course[0].started_on: before "2024-01-01T10:00:00Z", after "2024-01-01T10:00:00.000Z"`, "4 differences\n"},
+			wantOut: []string{`  .data[0].course[0].started_on: before "2024-01-01T10:00:00Z", after "2024-01-01T10:00:00.000Z"`,
+				`  .data[0].course[0].completed_list: same 3 elements, different order: before ["x","y","z"], after ["z","x","y"]`,
+				"2 differences in 1 request\n", "normalisations: none"},
 		},
 		{
 			name:         "timestamp ignored and list unordered by flags",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyC,
 			args:     []string{"--ignore", ".data[].course[].started_on", "--unordered", ".data[].course[].completed_list"},
 			wantCode: exit.CodeOK,
-			wantOut:  []string{"0 differences\n"},
+			wantOut: []string{"0 differences\n", "normalisations (differences there are not reported):\n" +
+				"  ignore .data[].course[].started_on from --ignore: hides any difference in these values",
+				"  unordered .data[].course[].completed_list from --unordered: hides the order of these lists"},
 		},
 		{
 			name:         "timestamp ignored and list unordered by the scenario",
 			beforeStatus: 200, afterStatus: 200, beforeBody: bodyA, afterBody: bodyC,
 			diff:     "diff:\n  ignore: ['.data[].course[].started_on']\n  unordered: ['.data[].course[].completed_list']",
 			wantCode: exit.CodeOK,
-			wantOut:  []string{"0 differences\n"},
+			wantOut:  []string{"0 differences\n", "  ignore .data[].course[].started_on from ", "s.yaml (diff.ignore): hides any difference"},
 		},
 		{
 			name:         "status change",
 			beforeStatus: 200, afterStatus: 400, beforeBody: `{"success":true,"data":[]}`, afterBody: `{"success":false}`,
 			wantCode: exit.CodeFailed,
-			wantOut:  []string{"s: status: before 200, after 400\n", "1 difference\n"},
+			wantOut:  []string{"s: 1 difference\n  status: before 200, after 400\n", "1 difference in 1 request\n"},
 		},
 		{
 			name:         "expected status change",
@@ -152,6 +159,27 @@ func TestDiff(t *testing.T) {
 			diff:     "diff: { expect_status_change: true }",
 			wantCode: exit.CodeOK,
 			wantOut:  []string{"s: expected status change 200 → 400 (", "0 differences\n"},
+		},
+		{
+			name:         "404 on both: not comparable",
+			beforeStatus: 404, afterStatus: 404, beforeBody: `{"message":"Cannot POST /x"}`, afterBody: `{"message":"Cannot POST /x"}`,
+			wantCode: exit.CodeFailed,
+			wantOut: []string{"s: not comparable (404 on both)\n  reproduce: curl ",
+				"not comparable: 1 request answered with a non-2xx status by both versions",
+				"diff: 1 scenario, 1 request compared, 0 differences, 1 not comparable\n"},
+		},
+		{
+			name:         "500 and 404: not comparable either",
+			beforeStatus: 500, afterStatus: 404, beforeBody: `oops`, afterBody: `{}`,
+			wantCode: exit.CodeFailed,
+			wantOut:  []string{"s: not comparable (500 before, 404 after)\n"},
+		},
+		{
+			name:         "400 on both where the scenario expects 400: compared",
+			beforeStatus: 400, afterStatus: 400, beforeBody: `{"success":false}`, afterBody: `{"success":false}`,
+			diff:     "expect: { status: 400 }",
+			wantCode: exit.CodeOK,
+			wantOut:  []string{"s: same (400, "},
 		},
 		{
 			name:         "samples",
@@ -166,7 +194,8 @@ func TestDiff(t *testing.T) {
 			before := newVersion(t, tt.beforeStatus, tt.beforeBody)
 			after := newVersion(t, tt.afterStatus, tt.afterBody)
 			sf := diffScenario(t, "s", tt.diff)
-			args := append([]string{"--before", before.URL, "--after", after.URL, sf}, tt.args...)
+			// The scenario's own request only: exploring is TestDiffExplores'.
+			args := append([]string{"--before", before.URL, "--after", after.URL, "--explore", "0", sf}, tt.args...)
 			code, out, errOut := execDiff(t, args...)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, tt.wantCode, out, errOut)
@@ -188,7 +217,7 @@ func TestDiff(t *testing.T) {
 func TestDiffSamplesVary(t *testing.T) {
 	before := newVersion(t, 200, bodyA)
 	after := newVersion(t, 200, bodyA)
-	code, out, errOut := execDiff(t, "--before", before.URL, "--after", after.URL, "--samples", "3", diffScenario(t, "s", ""))
+	code, out, errOut := execDiff(t, "--before", before.URL, "--after", after.URL, "--samples", "3", "--explore", "0", diffScenario(t, "s", ""))
 	if code != exit.CodeOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -228,6 +257,8 @@ func TestDiffUsage(t *testing.T) {
 		{"no --after", []string{"--before", before.URL, sf}, "--after is required"},
 		{"bad --before", []string{"--before", "127.0.0.1:3000", "--after", after.URL, sf}, "--before \"127.0.0.1:3000\" is not an http(s) URL"},
 		{"no samples", []string{"--before", before.URL, "--after", after.URL, "--samples", "0", sf}, "--samples must be at least 1"},
+		{"negative explore", []string{"--before", before.URL, "--after", after.URL, "--explore", "-1", sf}, "--explore must be 0 or more"},
+		{"no subset", []string{"--before", before.URL, "--after", after.URL, "--max-subset", "0", sf}, "--max-subset must be at least 1"},
 		{"not a path", []string{"--before", before.URL, "--after", after.URL, "--ignore", ".a + 1", sf}, "--ignore path \".a + 1\": is not a path expression"},
 		{"no such scenario", []string{"--before", before.URL, "--after", after.URL, "--only", "nope", sf}, "nope"},
 	}
@@ -293,9 +324,57 @@ func TestDiffShippedScenarios(t *testing.T) {
 	if code != exit.CodeOK {
 		t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	for _, w := range []string{"invalid-input: expected status change 200 → 400", "diff: 4 scenarios, 4 requests compared, 0 differences\n"} {
+	want := fmt.Sprintf("diff: 4 scenarios, %d requests compared (%d explored), 0 differences\n", 4+equiv.DefaultExplore, equiv.DefaultExplore)
+	for _, w := range []string{"invalid-input: expected status change 200 → 400", want} {
 		if !strings.Contains(out, w) {
 			t.Errorf("stdout lacks %q:\n%s", w, out)
 		}
+	}
+}
+
+// TestDiffExplores: by default diff sends the scenario's request and
+// DefaultExplore generated ones, the same with the same --seed and others
+// with another; --out writes diff.json for compare --diff.
+func TestDiffExplores(t *testing.T) {
+	run := func(args ...string) (*version, string) {
+		t.Helper()
+		before := newVersion(t, 200, bodyA)
+		after := newVersion(t, 200, bodyA)
+		code, out, errOut := execDiff(t, append([]string{"--before", before.URL, "--after", after.URL, diffScenario(t, "s", "")}, args...)...)
+		if code != exit.CodeOK {
+			t.Fatalf("exit %d; stdout:\n%s\nstderr:\n%s", code, out, errOut)
+		}
+		return before, out
+	}
+	dir := filepath.Join(t.TempDir(), "result")
+	before, out := run("--out", dir)
+	got := before.requests()
+	if len(got) != 1+equiv.DefaultExplore {
+		t.Fatalf("%d requests sent, want the scenario's and %d generated", len(got), equiv.DefaultExplore)
+	}
+	for _, w := range []string{fmt.Sprintf("explored: %d generated requests (seed %d", equiv.DefaultExplore, equiv.DefaultSeed),
+		"shapes compared (requests): ", "course without rows ", "other tenant ", "repeated course "} {
+		if !strings.Contains(out, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, out)
+		}
+	}
+	rep, err := diffreport.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Schema != diffreport.Schema || rep.Explored != equiv.DefaultExplore || rep.Requests != 1+equiv.DefaultExplore || !rep.Pass || rep.Seed != equiv.DefaultSeed {
+		t.Errorf("diff.json: %+v", rep)
+	}
+	again, _ := run()
+	other, _ := run("--seed", "2")
+	if strings.Join(again.requests(), "\n") != strings.Join(got, "\n") {
+		t.Error("the same seed sent other requests")
+	}
+	if strings.Join(other.requests(), "\n") == strings.Join(got, "\n") {
+		t.Error("--seed 2 sent the same requests as seed 1")
+	}
+	few, _ := run("--explore", "5")
+	if n := len(few.requests()); n != 6 {
+		t.Errorf("--explore 5 sent %d requests, want 6", n)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
@@ -97,6 +98,10 @@ type Options struct {
 	// Latencies loads raw latencies for the significance test; nil means
 	// significance is unknown.
 	Latencies LatencyLoader
+	// Diff is what perfgate diff found (compare --diff): it fills the
+	// functional verification and fails the gate on a difference. nil:
+	// not measured.
+	Diff *diffreport.Report
 }
 
 // Result is a finished comparison.
@@ -107,7 +112,10 @@ type Result struct {
 	Scenarios []*ScenarioDiff `json:"scenarios"`
 	// Success is the deployment checklist's Success Criteria table.
 	Success []SuccessCriterion `json:"success_criteria"`
-	Claim   *ClaimVerdict      `json:"claim,omitempty"`
+	// Functional is the checklist's Functional Verification block, from a
+	// diff result (functional.go).
+	Functional []SuccessCriterion `json:"functional_verification"`
+	Claim      *ClaimVerdict      `json:"claim,omitempty"`
 	// Failures says, one line each, why the gate fails; empty when it passes.
 	Failures      []string `json:"failures,omitempty"`
 	Warnings      []string `json:"warnings,omitempty"`
@@ -258,6 +266,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 		res.Claim = v
 	}
 	res.Success = successCriteria(res, opts.ClaimScenario)
+	res.Functional = functionalVerification(opts.Diff)
 
 	for _, d := range res.Scenarios {
 		if d.Regressed {
@@ -273,6 +282,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 				d.Name, figure.Share(d.ErrorRateBefore), figure.Share(d.ErrorRateAfter)))
 		}
 	}
+	res.Failures = append(res.Failures, functionalFailures(opts.Diff)...)
 	if res.Claim != nil && !res.Claim.Reproduced {
 		res.Failures = append(res.Failures, res.Claim.Text)
 	}

@@ -47,7 +47,7 @@ th { background: #f6f8fa; } td.n { text-align: right; font-variant-numeric: tabu
 <table><tr><th></th><th>criterion</th><th>target</th><th>measured</th></tr>
 {{range .Success}}<tr><td>{{icon .Status}}</td><td>{{.Name}}</td><td>{{.Target}}</td><td>{{.Measured}}</td></tr>
 {{end}}</table>
-{{range .Scenarios}}<h2>{{.Name}}</h2>
+{{template "functional" .}}{{range .Scenarios}}<h2>{{.Name}}</h2>
 <table><tr><th></th><th>before</th><th>after</th><th>change</th><th></th><th>speed-up</th></tr>
 {{$s := .Significance}}{{range .Rows}}<tr><td>{{.Percentile}}</td><td class="n">{{dur .Before}}</td><td class="n">{{dur .After}}</td><td class="n">{{delta . $s}}</td><td>{{pcell $s}}</td><td class="n">{{speedup .Speedup}}</td></tr>
 {{end}}<tr><td>error rate</td><td class="n">{{share .ErrorRateBefore}}</td><td class="n">{{share .ErrorRateAfter}}</td><td></td><td></td><td></td></tr>

@@ -31,6 +31,7 @@ func Markdown(w io.Writer, res *Result) error {
 		p("| %s | %s | %s | %s |\n", figure.Mark(c.Status), md(c.Name), md(c.Target), md(c.Measured))
 	}
 	p("\n")
+	functionalMarkdown(p, res)
 	for _, d := range res.Scenarios {
 		p("### %s\n\n| | before | after | change | | speed-up |\n|---|--:|--:|--:|---|--:|\n", md(d.Name))
 		for _, r := range d.Rows {

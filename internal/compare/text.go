@@ -62,6 +62,9 @@ func text(w io.Writer, res *Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := functionalText(w, res); err != nil {
+		return err
+	}
 	if res.Claim != nil {
 		fmt.Fprintf(w, "\n%s\n", res.Claim.Text)
 	}

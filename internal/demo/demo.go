@@ -22,6 +22,7 @@ import (
 	"github.com/perfgate/perfgate/internal/coursestatus"
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/equiv"
+	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/load"
@@ -40,9 +41,6 @@ const (
 	DefaultDuration = 5 * time.Second
 	DefaultScale    = "demo"
 	DefaultClaim    = "50s:2s"
-	// DiffSamples is how many variations of each scenario the answers are
-	// compared on.
-	DiffSamples = 3
 )
 
 // Options of a demo.
@@ -89,12 +87,15 @@ type Result struct {
 	Dir string
 	// Runs are the runs of each cell, by cell name.
 	Runs map[string]*model.Run
-	// Diff are both versions' answers to the same requests, compared.
+	// Diff are both versions' answers to the same requests, compared, and
+	// DiffReport what they found (diff.json), which the comparison's
+	// functional verification is filled from.
 	Diff        []equiv.Outcome
+	DiffReport  *diffreport.Report
 	Differences int
 	Comparison  *compare.Result
 	// OK: the after run meets its criteria, the claim is reproduced and
-	// both versions answer alike.
+	// both versions answer alike on every request compared.
 	OK bool
 }
 
@@ -227,11 +228,13 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 	}
 
 	// Same answers? The two versions on the same (indexed) data.
-	n.step("diff", "the answers of both versions, compared after normalisation")
+	n.step("diff", "the answers of both versions to the scenarios' requests and to generated ones, compared")
+	t0 = time.Now()
 	if err := diffVersions(ctx, res, services, o.Paths, overrides); err != nil {
 		return nil, err
 	}
-	n.detail("%d requests compared: %d differences (diff.txt)", len(res.Diff), res.Differences)
+	n.detail("%d requests compared, %d of them explored (generated from the fixtures, seed %d): %d differences, %d not comparable in %s (diff.txt, diff.json)",
+		res.DiffReport.Requests, res.DiffReport.Explored, res.DiffReport.Seed, res.Differences, res.DiffReport.NotComparable, since(t0))
 
 	// The comparison and the claim.
 	n.step("compare", "before against after, with the claim %s → %s", o.Claim.Before, o.Claim.After)
@@ -239,7 +242,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 	res.Comparison, err = compare.Compare(
 		compare.Input{Run: res.Runs[CellBefore.Name], Dir: filepath.Join(res.Dir, CellBefore.Name)},
 		compare.Input{Run: res.Runs[CellAfter.Name], Dir: filepath.Join(res.Dir, CellAfter.Name)},
-		compare.Options{Claim: &claim, Latencies: compare.RawLatencies(load.ReadLatencies)})
+		compare.Options{Claim: &claim, Latencies: compare.RawLatencies(load.ReadLatencies), Diff: res.DiffReport})
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +252,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 		return nil, err
 	}
 	after := res.Runs[CellAfter.Name]
-	res.OK = after.Pass && res.Comparison.Claim != nil && res.Comparison.Claim.Reproduced && res.Differences == 0
+	res.OK = after.Pass && res.Comparison.Claim != nil && res.Comparison.Claim.Reproduced && res.DiffReport.Pass
 	fmt.Fprintln(out)
 	if err := Summary(out, res, o.Matrix); err != nil {
 		return nil, err
@@ -322,8 +325,9 @@ func (p flushingProbe) After(ctx context.Context, requests int64) (*model.DB, er
 	return p.Probe.After(ctx, requests)
 }
 
-// diffVersions sends the scenarios' requests, in DiffSamples variations,
-// to both versions and keeps the compared answers (and diff.txt).
+// diffVersions sends the scenarios' requests and perfgate diff's default
+// generated ones to both versions and keeps the compared answers and what
+// they found (diff.txt, and diff.json for compare --diff).
 func diffVersions(ctx context.Context, res *Result, services map[coursestatus.Strategy]*service, paths []string, overrides engine.Overrides) error {
 	before, after := services[coursestatus.Naive].url, services[coursestatus.Optimized].url
 	o := engine.Overrides{Fixtures: overrides.Fixtures}
@@ -335,16 +339,20 @@ func diffVersions(ctx context.Context, res *Result, services map[coursestatus.St
 	if err != nil {
 		return err
 	}
-	cases, err := equiv.Cases(ps, data, equiv.CaseOptions{Before: before, After: after, Samples: DiffSamples})
+	session, err := equiv.Prepare(ps, data, equiv.DefaultCaseOptions(before, after))
 	if err != nil {
 		return err
 	}
 	var txt bytes.Buffer
-	res.Diff, err = equiv.Run(ctx, cases, nil, func(o equiv.Outcome) { res.Differences += equiv.WriteOutcome(&txt, o) })
+	res.Diff, err = session.Run(ctx, nil, func(o equiv.Outcome) { res.Differences += equiv.WriteOutcome(&txt, o) })
 	if err != nil {
 		return err
 	}
-	equiv.WriteVerdict(&txt, cases, res.Differences)
+	res.DiffReport = session.Summarize(res.Diff)
+	equiv.WriteReport(&txt, res.DiffReport)
+	if err := diffreport.Write(res.Dir, res.DiffReport); err != nil {
+		return err
+	}
 	return safefile.Write(filepath.Join(res.Dir, "diff.txt"), txt.Bytes())
 }
 

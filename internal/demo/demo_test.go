@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/compare"
+	"github.com/perfgate/perfgate/internal/equiv"
+	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
@@ -35,7 +38,7 @@ func TestDemoTiny(t *testing.T) {
 		t.Fatalf("demo: %v (ok %v)\nstdout:\n%s\nstderr:\n%s", err, res != nil && res.OK, out.String(), errOut.String())
 	}
 	for _, f := range []string{
-		"fixtures.json", "indexes.txt", "diff.txt", "compare.txt", "compare.md", "compare.json", "compare.html",
+		"fixtures.json", "indexes.txt", "diff.txt", "diff.json", "compare.txt", "compare.md", "compare.json", "compare.html",
 		"before/summary.json", "before/report.html", "before/junit.xml", "before/summary.md",
 		"before/single-user-single-course.parquet", "after/summary.json", "after/report.html",
 	} {
@@ -71,17 +74,36 @@ func TestDemoTiny(t *testing.T) {
 		t.Errorf("speed-up under 10×: p50 %v → %v", b1.Latency.P50, a1.Latency.P50)
 	}
 	var cmp struct {
-		Claim struct{ Reproduced bool } `json:"claim"`
+		Claim      struct{ Reproduced bool }       `json:"claim"`
+		Functional []struct{ Name, Status string } `json:"functional_verification"`
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "compare.json"))
 	if err := json.Unmarshal(data, &cmp); err != nil || !cmp.Claim.Reproduced {
 		t.Errorf("compare.json: claim reproduced %v (%v)", cmp.Claim.Reproduced, err)
 	}
+	// The demo's own diff fills the comparison's functional verification:
+	// format, data and edge cases verified; the logs are not read.
+	var states []string
+	for _, f := range cmp.Functional {
+		states = append(states, f.Status)
+	}
+	if want := []string{"pass", "pass", "pass", "not measured"}; strings.Join(states, ",") != strings.Join(want, ",") {
+		t.Errorf("compare.json functional verification %+v, want statuses %v", cmp.Functional, want)
+	}
+	// It explores like perfgate diff's defaults, and says how much.
+	rep, err := diffreport.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Explored != equiv.DefaultExplore || !rep.Pass || rep.Requests != rep.Explored+4 {
+		t.Errorf("diff.json: %d explored of %d requests, pass %v; want %d explored besides the 4 scenarios, pass", rep.Explored, rep.Requests, rep.Pass, equiv.DefaultExplore)
+	}
 	diff, _ := os.ReadFile(filepath.Join(dir, "diff.txt"))
-	if !strings.Contains(string(diff), "0 differences") || !strings.Contains(string(diff), "expected status change 200 → 400") {
+	if !strings.Contains(string(diff), "explored), 0 differences") || !strings.Contains(string(diff), "expected status change 200 → 400") {
 		t.Errorf("diff.txt:\n%s", diff)
 	}
-	for _, want := range []string{"claim reproduced", "Success criteria", "101 → 1", "200 → 400 (by design)", "demo succeeded"} {
+	for _, want := range []string{"claim reproduced", "Success criteria", "101 → 1", "200 → 400 (by design)", "demo succeeded",
+		fmt.Sprintf("%d requests compared, %d of them explored", equiv.DefaultExplore+4, equiv.DefaultExplore)} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("final screen lacks %q:\n%s", want, out.String())
 		}

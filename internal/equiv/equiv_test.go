@@ -73,9 +73,54 @@ func TestDiffNormalized(t *testing.T) {
 				course(d, 0, 0)["completed_list"] = []any{"c", "b"}
 			},
 			want: []string{
-				`.data[0].course[0].completed_list[0]: before "b", after "c"`,
-				`.data[0].course[0].completed_list[1]: before "c", after "b"`,
+				`.data[0].course[0].completed_list: same 2 elements, different order: before ["b","c"], after ["c","b"]`,
 			},
+		},
+		{
+			name: "reordered objects: named by their identifiers",
+			after: func(d []any) {
+				u := d[0].(map[string]any)
+				c := u["course"].([]any)
+				u["course"] = []any{c[1], c[0]}
+			},
+			want: []string{`.data[0].course: same 2 elements, different order: before ["c1","c2"], after ["c2","c1"]`},
+		},
+		{
+			name: "an entry missing from the middle is one difference, not one per entry after it",
+			after: func(d []any) {
+				u := d[0].(map[string]any)
+				u["course"] = u["course"].([]any)[1:]
+			},
+			want: []string{`.data[0].course[0]: before {"completed":2,"completed_list":["b","c"],"courseId":"c1","in_progress":1,"in_progress_list":["a"],"started_on":"2024-01-01T00:00:00Z"}, after absent`},
+		},
+		{
+			name: "a repeated entry collapsed",
+			after: func(d []any) {
+				u := d[0].(map[string]any)
+				c := u["course"].([]any)
+				u["course"] = []any{c[0], c[1], c[0]}
+			},
+			want: []string{`.data[0].course[2]: before absent, after {"completed":2,"completed_list":["b","c"],"courseId":"c1","in_progress":1,"in_progress_list":["a"],"started_on":"2024-01-01T00:00:00Z"}`},
+		},
+		{
+			name: "aligned entries are compared inside",
+			after: func(d []any) {
+				u := d[0].(map[string]any)
+				c := u["course"].([]any)
+				c[1].(map[string]any)["completed"] = json.Number("7")
+				u["course"] = c[1:]
+			},
+			want: []string{
+				`.data[0].course[0]: before {"completed":2,"completed_list":["b","c"],"courseId":"c1","in_progress":1,"in_progress_list":["a"],"started_on":"2024-01-01T00:00:00Z"}, after absent`,
+				`.data[0].course[1].completed: before 0, after 7`,
+			},
+		},
+		{
+			name: "a list element missing from the middle",
+			after: func(d []any) {
+				course(d, 1, 0)["completed_list"] = []any{"d", "f"}
+			},
+			want: []string{`.data[1].course[0].completed_list[1]: before "e", after absent`},
 		},
 		{
 			name: "reordered list, unordered",
@@ -91,8 +136,7 @@ func TestDiffNormalized(t *testing.T) {
 			},
 			unordered: []string{".data[].course[].completed_list"},
 			want: []string{
-				`.data[0].course[0].completed_list[1]: before "c", after "b"`,
-				`.data[0].course[0].completed_list[2]: before absent, after "c"`,
+				`.data[0].course[0].completed_list[1]: before absent, after "b"`,
 			},
 		},
 		{

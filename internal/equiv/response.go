@@ -29,11 +29,16 @@ type Result struct {
 	// ExpectedStatusChange is set when the statuses differ and the caller
 	// expected them to: the bodies were not compared.
 	ExpectedStatusChange bool
-	Differences          []Difference
+	// NotComparable is set when both versions answered a request that
+	// should succeed with a non-2xx status: error pages prove nothing, so
+	// the request counts neither as equal nor as compared.
+	NotComparable bool
+	Differences   []Difference
 }
 
-// Equal reports whether no difference was found.
-func (r Result) Equal() bool { return len(r.Differences) == 0 }
+// Equal reports whether the answers were compared and no difference was
+// found.
+func (r Result) Equal() bool { return !r.NotComparable && len(r.Differences) == 0 }
 
 // CompareResponses compares two answers to the same request. Different
 // statuses are a KindStatus difference (and the bodies are not compared)

@@ -484,6 +484,16 @@ func (p *parser) checks(n *yaml.Node, sc *Scenario) {
 			p.errf(item.Line, "check name %q is used twice (first on line %d)", c.Name, prev)
 		}
 		seen[c.Name] = item.Line
+		if strings.Contains(c.JQ, "{{") {
+			// A template, like path, headers and body: Render renders and
+			// compiles it, so that it sees the same fixtures as the request.
+			if c.t = p.template(jn, "jq", c.JQ); c.t.t == nil {
+				continue
+			}
+			sc.Checks = append(sc.Checks, c)
+			sc.Expect.Checks = append(sc.Expect.Checks, c.Name)
+			continue
+		}
 		code, err := CompileJQ(c.JQ)
 		if err != nil {
 			p.errf(jn.Line, "check %q: %v", c.Name, err)

@@ -78,11 +78,16 @@ type Load struct {
 	Warmup int
 }
 
-// Check is a named jq expression over the JSON body of a response.
+// Check is a named jq expression over the JSON body of a response. A jq
+// expression may be a template, like the request: Render renders it over
+// the fixtures and compiles it.
 type Check struct {
 	Name string
+	// JQ is the expression; for a template, as last rendered.
 	JQ   string
 	Code *gojq.Code
+
+	t tmpl // the template, when JQ holds {{ }}
 }
 
 // Diff tunes `perfgate diff` for a scenario.

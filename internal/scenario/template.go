@@ -50,6 +50,10 @@ func NewData(fx *fixtures.Fixtures, vars map[string]string) *Data {
 	return &Data{fx: fx, vars: vars}
 }
 
+// Fixtures returns the fixtures the templates draw from (perfgate diff
+// generates requests over them). The caller must not modify them.
+func (d *Data) Fixtures() *fixtures.Fixtures { return d.fx }
+
 // Prefix is the path prefix of the service: /tracking/v1 through the
 // gateway (the checklist's calls), /v1/tracking when calling it directly.
 func (d *Data) Prefix() string {
@@ -186,7 +190,9 @@ func slice(fn, what string, ids []string, a, b int) (string, error) {
 	return string(out), err
 }
 
-// Render executes the request templates and joins the path to target.
+// Render executes the request templates and joins the path to target. It
+// also renders the jq checks that are templates and sets sc.Checks to them,
+// compiled, so that a check sees the same fixtures as the request.
 func (sc *Scenario) Render(target string, data *Data) (load.Request, error) {
 	var errs ErrorList
 	exec := func(t tmpl) string {
@@ -211,14 +217,41 @@ func (sc *Scenario) Render(target string, data *Data) (load.Request, error) {
 		req.Header.Add(h.Name, v)
 	}
 	req.Body = []byte(exec(r.bodyT))
+	checks := sc.renderChecks(data, &errs)
 	if err := errs.Err(); err != nil {
 		return load.Request{}, err
 	}
+	sc.Checks = checks
 	req.URL = strings.TrimRight(target, "/") + path
 	if err := onTarget(req.URL, target, path); err != nil {
 		return load.Request{}, ErrorList{{File: sc.File, Line: r.pathT.line, Msg: err.Error()}}
 	}
 	return req, nil
+}
+
+// renderChecks returns sc's checks with every template rendered over data
+// and compiled; problems go to errs, with the check's file:line.
+func (sc *Scenario) renderChecks(data *Data, errs *ErrorList) []Check {
+	out := make([]Check, len(sc.Checks))
+	for i, c := range sc.Checks {
+		out[i] = c
+		if c.t.t == nil {
+			continue
+		}
+		src, err := execute(c.t.t, data)
+		if err != nil {
+			*errs = append(*errs, &Error{File: sc.File, Line: templateLine(c.t.line, c.t.block, err),
+				Msg: fmt.Sprintf("check %q: jq: %s", c.Name, templateMsg(err))})
+			continue
+		}
+		code, err := CompileJQ(src)
+		if err != nil {
+			*errs = append(*errs, &Error{File: sc.File, Line: c.t.line, Msg: fmt.Sprintf("check %q: %v (the template renders to it)", c.Name, err)})
+			continue
+		}
+		out[i].JQ, out[i].Code = src, code
+	}
+	return out
 }
 
 // onTarget checks that a rendered URL still goes to target: the path

@@ -54,6 +54,18 @@ func TestDemoTiny(t *testing.T) {
 	if !after.Pass {
 		t.Errorf("the after run failed its criteria")
 	}
+	// Every run records where it measured, how plans were captured, and
+	// keeps the raw plans beside its summary.
+	for name, run := range map[string]*model.Run{"before": before, "after": after} {
+		env := run.Environment
+		if env == nil || env.Host.CPUs == 0 || env.Database == nil || env.Statistics == nil ||
+			env.Plans == nil || env.Plans.Mode != model.PlanCapturePass || env.Service == nil || !env.Service.InPerfgate {
+			t.Errorf("%s: environment %+v", name, env)
+		}
+		if _, err := model.ReadPlans(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 	// Before: the original loop answers the invalid request with 200, and
 	// costs one statement per content.
 	b1 := findScenario(before, "single-user-single-course")
@@ -72,10 +84,18 @@ func TestDemoTiny(t *testing.T) {
 	}
 	var cmp struct {
 		Claim struct{ Reproduced bool } `json:"claim"`
+		Why   *struct {
+			Scenarios []struct {
+				PlanChanges []struct{ Table string } `json:"plan_changes"`
+			} `json:"scenarios"`
+		} `json:"why"`
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "compare.json"))
 	if err := json.Unmarshal(data, &cmp); err != nil || !cmp.Claim.Reproduced {
 		t.Errorf("compare.json: claim reproduced %v (%v)", cmp.Claim.Reproduced, err)
+	}
+	if cmp.Why == nil || len(cmp.Why.Scenarios) == 0 || len(cmp.Why.Scenarios[0].PlanChanges) == 0 {
+		t.Errorf("compare.json: no plan change explains scenario 1: %+v", cmp.Why)
 	}
 	diff, _ := os.ReadFile(filepath.Join(dir, "diff.txt"))
 	if !strings.Contains(string(diff), "0 differences") || !strings.Contains(string(diff), "expected status change 200 → 400") {

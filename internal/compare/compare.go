@@ -108,6 +108,9 @@ type Result struct {
 	// Success is the deployment checklist's Success Criteria table.
 	Success []SuccessCriterion `json:"success_criteria"`
 	Claim   *ClaimVerdict      `json:"claim,omitempty"`
+	// Why is what explains the figures: index use, plan changes,
+	// resources and environment differences (why.go).
+	Why *Why `json:"why,omitempty"`
 	// Failures says, one line each, why the gate fails; empty when it passes.
 	Failures      []string `json:"failures,omitempty"`
 	Warnings      []string `json:"warnings,omitempty"`
@@ -258,6 +261,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 		res.Claim = v
 	}
 	res.Success = successCriteria(res, opts.ClaimScenario)
+	explain(res, before.Run, after.Run, opts.ClaimScenario)
 
 	for _, d := range res.Scenarios {
 		if d.Regressed {

@@ -27,6 +27,9 @@ func indexCell(u *pgenv.IndexUsage, probed bool) string {
 		return u.Status
 	}
 	s := figure.Float(u.Scans) + " · " + figure.Float(u.TuplesRead) + " · " + figure.Float(u.TuplesFetched)
+	if u.Spec != "" && u.Name != u.Spec {
+		s += " (as " + u.Name + ")"
+	}
 	if u.PlannerProbes {
 		s += " (planner)"
 	}

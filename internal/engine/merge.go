@@ -352,6 +352,7 @@ func mergeScenario(want model.ShardScenario, shards []ShardRun) (*model.Scenario
 	db, warn := mergeDB(out.Name, parts, shards, total)
 	out.DB = db
 	warnings = append(warnings, warn...)
+	out.Resources = mergeResources(parts, total)
 	return out, warnings, nil
 }
 

@@ -201,3 +201,21 @@ func (u *sampled) resources(requests int64) *model.Resources {
 
 // cpuTick is the resolution of a process's CPU time in /proc (USER_HZ).
 const cpuTick = 10 * time.Millisecond
+
+// mergeResources chooses the service's resources of a merged scenario:
+// those of the first shard that sampled the service, whose CPU per request
+// is then over the requests of all shards (the service served them all
+// while it was sampled, exactly so when the shards ran at the same time).
+func mergeResources(parts []*model.Scenario, total int64) *model.Resources {
+	for _, p := range parts {
+		if p == nil || p.Resources == nil {
+			continue
+		}
+		r := *p.Resources
+		if total > 0 && p.Requests != total {
+			r.CPUPerRequest = r.Usage.CPUPerRequest(total)
+		}
+		return &r
+	}
+	return nil
+}

@@ -190,3 +190,30 @@ func TestWhyOlderRuns(t *testing.T) {
 		t.Errorf("CPU row: %+v", last)
 	}
 }
+
+// TestWhyCPURows: CPU per request rising on any scenario fails "CPU usage",
+// unless the service runs inside perfgate (the demo), where the load
+// generator's share grows with the rate and only the claim's scenario is
+// judged.
+func TestWhyCPURows(t *testing.T) {
+	for _, inPerfgate := range []bool{false, true} {
+		before, after := whyRuns()
+		before.run.Scenarios[1].Resources = &model.Resources{Usage: sysinfo.Usage{Samples: 9, CPUSeconds: 0.5}, CPUPerRequest: 5 * time.Millisecond}
+		after.run.Scenarios[1].Resources = &model.Resources{Usage: sysinfo.Usage{Samples: 9, CPUSeconds: 0.8}, CPUPerRequest: 8 * time.Millisecond}
+		for _, r := range []*model.Run{before.run, after.run} {
+			r.Environment.Service = &model.ServiceProcess{PID: 1, InPerfgate: inPerfgate}
+		}
+		res, err := Compare(before.input("b"), after.input("a"), Options{Claim: &Claim{50 * time.Second, 2 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cpu := res.Success[len(res.Success)-1]
+		want := map[bool]string{false: "fail", true: "pass"}[inPerfgate]
+		if cpu.Name != "CPU usage" || cpu.Status != want || !strings.Contains(cpu.Measured, "rose on empty-user-list (5ms → 8ms)") {
+			t.Errorf("in perfgate %v: %+v; want %s with the rise named", inPerfgate, cpu, want)
+		}
+		if inPerfgate != strings.Contains(cpu.Measured, "so only single-user-single-course is judged") {
+			t.Errorf("in perfgate %v: %q", inPerfgate, cpu.Measured)
+		}
+	}
+}

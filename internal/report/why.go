@@ -239,7 +239,11 @@ func envText(run *model.Run) []string {
 			out = append(out, "env  service resources "+s.Note)
 		}
 	}
-	if e.Plans != nil && e.Plans.Note != "" {
+	switch {
+	case e.Plans == nil || e.Plans.Note == "":
+	case e.Plans.Mode == model.PlanCaptureOff:
+		out = append(out, "env  "+e.Plans.Note)
+	default:
 		out = append(out, "env  plans "+captureText(e.Plans))
 	}
 	return out

@@ -5,10 +5,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -311,5 +316,64 @@ func TestProbeWithoutStatements(t *testing.T) {
 	}
 	if sc.DB == nil || sc.DB.StatementsAvailable || sc.DB.IndexScansPerRequest+sc.DB.SeqScansPerRequest == 0 {
 		t.Errorf("table-level figures missing: %+v", sc.DB)
+	}
+}
+
+// TestPlanPassFailureKeepsFigures: a plan pass that cannot reach the
+// service costs the scenario its plans, not its figures: the scenario
+// says why it has none, and capture is off again.
+func TestPlanPassFailureKeepsFigures(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dsn := pgtest.NewDB(t)
+	seeded, err := pgenv.Seed(ctx, dsn, pgenv.SeedOptions{Profile: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := filepath.Join(t.TempDir(), "fixtures.json")
+	if err := fixtures.Write(fx, &seeded.Fixtures); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := startService(ctx, dsn, coursestatus.Optimized)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.pool.Close()
+	// In front of the service, a proxy that drops every connection once
+	// the measured load is over (the probe's second flush: at its End).
+	var flushes atomic.Int32
+	up, _ := url.Parse(svc.url)
+	proxy := httputil.NewSingleHostReverseProxy(up)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if flushes.Load() >= 2 {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	ps, err := engine.Plan([]string{filepath.Join("..", "..", "scenarios", "01-single-user-single-course.yaml")},
+		engine.Overrides{Fixtures: fx, Rate: "10/s", Duration: 500 * time.Millisecond}, front.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, err := pgenv.OpenRunProbe(ctx, dsn, "before", io.Discard, pgenv.WithFlush(func() { flushes.Add(1); svc.pool.Reset() }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	sc, err := engine.RunScenario(ctx, ps[0], engine.ScenarioOptions{Dir: t.TempDir(), MaxWorkers: 1, Probe: probe, PlanPass: 1})
+	if err != nil {
+		t.Fatalf("a failed plan pass failed the scenario: %v", err)
+	}
+	if sc.DB == nil || sc.DB.StatementsPerRequest != 1 || sc.DB.Plans != nil || !strings.HasPrefix(sc.DB.PlansNote, "no plans: ") ||
+		!strings.Contains(sc.DB.PlansNote, "plan pass: send the request of single-user-single-course") {
+		t.Errorf("figures %+v: want the statements kept and the plans' absence explained", sc.DB)
+	}
+	if got := pgtest.QueryInt(t, dsn, "SELECT current_setting('auto_explain.log_min_duration')::int"); got != -1 {
+		t.Errorf("auto_explain.log_min_duration = %d after a failed pass, want -1", got)
 	}
 }

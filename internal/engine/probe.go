@@ -79,7 +79,7 @@ func planPass(ctx context.Context, o ScenarioOptions, p Planned, f *pgenv.Figure
 		for range o.PlanPass {
 			sent++
 			if _, err := load.Send(ctx, p.Request, timeout, maxBody); err != nil {
-				return sent, fmt.Errorf("plan pass of %s: %w", p.Scenario.Name, err)
+				return sent, fmt.Errorf("send the request of %s: %w", p.Scenario.Name, err)
 			}
 		}
 		return sent, nil

@@ -29,6 +29,7 @@ type runOptions struct {
 	label      string
 	formats    string
 	dbProbe    string
+	servicePID int
 	noProgress bool
 	shard      string // --shard i/N
 	replace    bool
@@ -86,6 +87,7 @@ perfgate report SHARD... and gate on the merged report.`,
 	fl.StringVar(&opts.label, "label", "", "name of this run, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", report.DefaultRunFormats, "formats to write: text (stdout), json, md, junit, html")
 	fl.StringVar(&opts.dbProbe, "db-probe", "", "Postgres DSN of the service's database: measure statements, scans and rows per request")
+	fl.IntVar(&opts.servicePID, "service-pid", 0, "PID of the service's process, to sample its CPU and memory during each scenario (default: the process listening on --target's port when it is on this machine)")
 	fl.BoolVar(&opts.noProgress, "no-progress", false, "never draw progress (it is drawn only when stderr is a terminal)")
 	fl.StringVar(&opts.shard, "shard", "", "run shard i (0-based) of N of a distributed run: i/N, or auto/N to read $JOB_COMPLETION_INDEX; merge the shards with perfgate report")
 	fl.StringArrayVar(&opts.overrides.Expect, "expect", nil, "extra criterion for every scenario: p95=2s, errors=1%, status=200, db.statements_per_request=1")
@@ -122,7 +124,11 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		dsn = ""
 	}
 
-	var probe engine.Probe
+	service, err := engine.FindService(opts.target, opts.servicePID)
+	if err != nil {
+		return err
+	}
+	var probe *pgenv.Probe
 	if dsn != "" {
 		p, err := pgenv.OpenRunProbe(ctx, dsn, opts.label, opts.streams.ErrOut)
 		if err != nil {
@@ -162,6 +168,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		MaxBody:    maxBody,
 		Shard:      shard,
 		Probe:      probe,
+		Service:    service,
 		Progress:   progress,
 		Tool:       tool(),
 		Warnings:   warnings,

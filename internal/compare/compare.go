@@ -116,6 +116,9 @@ type Result struct {
 	// diff result (functional.go).
 	Functional []SuccessCriterion `json:"functional_verification"`
 	Claim      *ClaimVerdict      `json:"claim,omitempty"`
+	// Why is what explains the figures: index use, plan changes,
+	// resources and environment differences (why.go).
+	Why *Why `json:"why,omitempty"`
 	// Failures says, one line each, why the gate fails; empty when it passes.
 	Failures      []string `json:"failures,omitempty"`
 	Warnings      []string `json:"warnings,omitempty"`
@@ -267,6 +270,7 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 	}
 	res.Success = successCriteria(res, opts.ClaimScenario)
 	res.Functional = functionalVerification(opts.Diff)
+	explain(res, before.Run, after.Run, opts.ClaimScenario)
 
 	for _, d := range res.Scenarios {
 		if d.Regressed {

@@ -53,6 +53,9 @@ func text(w io.Writer, res *Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := textWhy(w, res); err != nil {
+		return err
+	}
 
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nSuccess criteria (deployment checklist)\n")

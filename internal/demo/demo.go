@@ -136,7 +136,9 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 	n := &narrator{w: out}
 	n.step("database", "starting an ephemeral PostgreSQL cluster and seeding %q data", o.Scale)
 	t0 := time.Now()
-	db, err := pgenv.StartLocal(ctx)
+	// auto_explain is loaded but off: each scenario's plan pass switches
+	// it on after the measured load, which runs without its cost.
+	db, err := pgenv.StartLocal(ctx, pgenv.WithPlanCapture(0))
 	if err != nil {
 		return nil, exit.Unavailable(fmt.Errorf("start the demo database: %w", err))
 	}
@@ -148,6 +150,11 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 	dsn := db.DSN()
 	seeded, err := pgenv.Seed(ctx, dsn, pgenv.SeedOptions{Seed: o.Seed, Profile: o.Scale})
 	if err != nil {
+		return nil, exit.Unavailable(err)
+	}
+	// A service's tables have planner statistics; freshly copied data has
+	// none until autovacuum runs, which it would do at a random moment.
+	if err := pgenv.Analyze(ctx, dsn); err != nil {
 		return nil, exit.Unavailable(err)
 	}
 	fxPath := filepath.Join(res.Dir, "fixtures.json")
@@ -269,11 +276,20 @@ func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, o
 	if err != nil {
 		return nil, err
 	}
-	probe, err := pgenv.OpenRunProbe(ctx, dsn, c.Name, o.Log)
+	// Closing the service's idle connections before each snapshot makes
+	// their backends flush their statistics at once, so the probe need
+	// not wait out PostgreSQL's 10 s idle flush.
+	probe, err := pgenv.OpenRunProbe(ctx, dsn, c.Name, o.Log, pgenv.WithFlush(svc.pool.Reset))
 	if err != nil {
 		return nil, err
 	}
 	defer probe.Close()
+	// The endpoint runs in this process: its CPU and memory are sampled
+	// with the load generator's, and the reports say so.
+	service, err := engine.FindService(svc.url, 0)
+	if err != nil {
+		return nil, err
+	}
 	if err := engine.Preflight(ctx, ps); err != nil {
 		return nil, err
 	}
@@ -289,7 +305,9 @@ func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, o
 		Label:  c.Name,
 		// One request at a time, like the checklist's curl.
 		MaxWorkers: 1,
-		Probe:      flushingProbe{Probe: probe, flush: svc.pool.Reset},
+		Probe:      probe,
+		PlanPass:   pgenv.DefaultPlanPassRequests,
+		Service:    service,
 		Progress:   o.Progress,
 		Tool:       o.Tool,
 		Now:        o.Now,
@@ -305,24 +323,6 @@ func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, o
 		return nil, exit.Unavailable(fmt.Errorf("interrupted: the results gathered so far are in %s", cellDir))
 	}
 	return run, nil
-}
-
-// flushingProbe closes the service's idle connections before each probe
-// snapshot: a closing backend flushes its table statistics at once, so the
-// probe need not wait out PostgreSQL's 10 s idle flush.
-type flushingProbe struct {
-	engine.Probe
-	flush func()
-}
-
-func (p flushingProbe) Before(ctx context.Context) error {
-	p.flush()
-	return p.Probe.Before(ctx)
-}
-
-func (p flushingProbe) After(ctx context.Context, requests int64) (*model.DB, error) {
-	p.flush()
-	return p.Probe.After(ctx, requests)
 }
 
 // diffVersions sends the scenarios' requests and perfgate diff's default

@@ -57,6 +57,18 @@ func TestDemoTiny(t *testing.T) {
 	if !after.Pass {
 		t.Errorf("the after run failed its criteria")
 	}
+	// Every run records where it measured, how plans were captured, and
+	// keeps the raw plans beside its summary.
+	for name, run := range map[string]*model.Run{"before": before, "after": after} {
+		env := run.Environment
+		if env == nil || env.Host.CPUs == 0 || env.Database == nil || env.Statistics == nil ||
+			env.Plans == nil || env.Plans.Mode != model.PlanCapturePass || env.Service == nil || !env.Service.InPerfgate {
+			t.Errorf("%s: environment %+v", name, env)
+		}
+		if _, err := model.ReadPlans(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 	// Before: the original loop answers the invalid request with 200, and
 	// costs one statement per content.
 	b1 := findScenario(before, "single-user-single-course")
@@ -76,6 +88,11 @@ func TestDemoTiny(t *testing.T) {
 	var cmp struct {
 		Claim      struct{ Reproduced bool }       `json:"claim"`
 		Functional []struct{ Name, Status string } `json:"functional_verification"`
+		Why        *struct {
+			Scenarios []struct {
+				PlanChanges []struct{ Table string } `json:"plan_changes"`
+			} `json:"scenarios"`
+		} `json:"why"`
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "compare.json"))
 	if err := json.Unmarshal(data, &cmp); err != nil || !cmp.Claim.Reproduced {
@@ -97,6 +114,9 @@ func TestDemoTiny(t *testing.T) {
 	}
 	if rep.Explored != equiv.DefaultExplore || !rep.Pass || rep.Requests != rep.Explored+4 {
 		t.Errorf("diff.json: %d explored of %d requests, pass %v; want %d explored besides the 4 scenarios, pass", rep.Explored, rep.Requests, rep.Pass, equiv.DefaultExplore)
+	}
+	if cmp.Why == nil || len(cmp.Why.Scenarios) == 0 || len(cmp.Why.Scenarios[0].PlanChanges) == 0 {
+		t.Errorf("compare.json: no plan change explains scenario 1: %+v", cmp.Why)
 	}
 	diff, _ := os.ReadFile(filepath.Join(dir, "diff.txt"))
 	if !strings.Contains(string(diff), "explored), 0 differences") || !strings.Contains(string(diff), "expected status change 200 → 400") {

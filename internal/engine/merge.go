@@ -233,6 +233,8 @@ func checkShards(shards []ShardRun) (*model.Run, error) {
 		Start:  first.Run.Start,
 		End:    first.Run.End,
 		Pass:   true,
+		// Shard 0 probed the database; each shard's host is alike.
+		Environment: first.Run.Environment,
 	}
 	for _, s := range shards {
 		if s.Run.Start.Before(merged.Start) {
@@ -350,6 +352,7 @@ func mergeScenario(want model.ShardScenario, shards []ShardRun) (*model.Scenario
 	db, warn := mergeDB(out.Name, parts, shards, total)
 	out.DB = db
 	warnings = append(warnings, warn...)
+	out.Resources = mergeResources(parts, total)
 	return out, warnings, nil
 }
 
@@ -414,6 +417,7 @@ func mergeDB(name string, parts []*model.Scenario, shards []ShardRun, total int6
 	db.IndexScansPerRequest *= scale
 	db.RowsReadPerRequest *= scale
 	db.TransactionsPerRequest *= scale
+	db.ScaleDetails(scale)
 	if len(shards) > 1 {
 		warnings = append(warnings, fmt.Sprintf("%s: database figures are shard %d's probe over the requests of all %d shards; exact only when the shards ran at the same time",
 			name, shards[probe].Marker.Index, len(shards)))

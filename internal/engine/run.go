@@ -12,20 +12,9 @@ import (
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/verdict"
 )
-
-// Probe measures what the service's database did around each scenario
-// (run --db-probe). Before is called just before a scenario's load and
-// After just after it, with the number of requests sent.
-type Probe interface {
-	Before(ctx context.Context) error
-	After(ctx context.Context, requests int64) (*model.DB, error)
-	// Warnings are problems that should not stop a run, such as a missing
-	// pg_stat_statements.
-	Warnings() []string
-	Close()
-}
 
 // probeReadTimeout bounds the probe's reading after a scenario: it reads
 // even when the run was interrupted, so that the figures of what was sent
@@ -46,8 +35,16 @@ type RunOptions struct {
 	// Shard, when set, tags every raw result with the shard index and is
 	// recorded in the summary.
 	Shard *ShardPlan
-	// Probe, when set, measures the database around every scenario.
-	Probe Probe
+	// Probe, when set, measures the database around every scenario, and
+	// at the start its fingerprint and the freshness of its statistics.
+	Probe *pgenv.Probe
+	// PlanPass, when positive and the probe can switch plan capture
+	// (pgenv.Probe.PlanSwitchable), sends that many more requests after
+	// each scenario's measured load with capture on, for its plans.
+	PlanPass int
+	// Service is the process whose CPU and memory are sampled during each
+	// scenario (FindService); nil samples nothing.
+	Service *model.ServiceProcess
 	// Progress, when set, gets a progress line per scenario (a terminal).
 	Progress io.Writer
 	// Tool identifies the perfgate build in the summary.
@@ -81,13 +78,23 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 		Pass:     true,
 		Warnings: slices.Clone(o.Warnings),
 	}
-	var err error
+	env, err := environment(ctx, o)
+	if err != nil {
+		return run, err
+	}
+	run.Environment = env
+	if env.Statistics != nil {
+		run.Warnings = append(run.Warnings, env.Statistics.Warnings()...)
+	}
+	plans := &model.Plans{Schema: model.SchemaPlans, Label: o.Label, Capture: env.Plans}
 	for _, p := range ps {
 		var sc *model.Scenario
-		sc, err = RunScenario(ctx, p, ScenarioOptions{Dir: o.Dir, MaxWorkers: o.MaxWorkers, MaxBody: o.MaxBody, Shard: o.Shard, Probe: o.Probe, Progress: o.Progress})
+		sc, err = RunScenario(ctx, p, ScenarioOptions{Dir: o.Dir, MaxWorkers: o.MaxWorkers, MaxBody: o.MaxBody, Shard: o.Shard,
+			Probe: o.Probe, PlanPass: o.PlanPass, ServicePID: env.Service.Sampled(), Progress: o.Progress})
 		if err != nil {
 			break
 		}
+		keepPlans(plans, sc)
 		run.Scenarios = append(run.Scenarios, sc)
 		run.Pass = run.Pass && sc.Pass
 		if sc.Interrupted {
@@ -97,6 +104,11 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 	}
 	if o.Probe != nil {
 		run.Warnings = append(run.Warnings, o.Probe.Warnings()...)
+	}
+	if len(plans.Scenarios) > 0 {
+		if werr := model.WritePlans(o.Dir, plans); werr != nil {
+			err = errors.Join(err, werr)
+		}
 	}
 	run.End = now().UTC()
 	if run.Interrupted || err != nil {
@@ -112,12 +124,19 @@ type ScenarioOptions struct {
 	MaxWorkers uint64
 	MaxBody    int64
 	Shard      *ShardPlan
-	Probe      Probe
+	Probe      *pgenv.Probe
+	// PlanPass is RunOptions.PlanPass.
+	PlanPass int
+	// ServicePID, when positive, is the process whose CPU and memory are
+	// sampled during the load.
+	ServicePID int
 	Progress   io.Writer
 }
 
 // RunScenario drives one scenario and judges it. Raw results stream to
 // Parquet as they arrive; bodies are only read when a jq check needs them.
+// With a probe, the scenario's DB figures carry the plans with the
+// server's raw EXPLAIN output (Run moves those to plans.json).
 func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scenario, error) {
 	sc := p.Scenario
 	rawName := sc.Name + load.RawExt
@@ -135,11 +154,12 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 	}
 	sink := NewSink(min(expected, 1<<22), sc.Checks, raw)
 	if o.Probe != nil {
-		if err := o.Probe.Before(ctx); err != nil {
+		if err := o.Probe.Begin(ctx); err != nil {
 			raw.Close()
 			return nil, exit.Unavailable(err)
 		}
 	}
+	sampler := startSampler(o.ServicePID)
 	stats, err := load.Attack(ctx, sc.Name, []load.Request{p.Request}, load.Options{
 		Rate:       sc.Load.Rate,
 		Stages:     sc.Load.Stages,
@@ -152,6 +172,7 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		Shard:      o.Shard.tag(),
 		Progress:   o.Progress,
 	}, sink.Add)
+	usage := sampler.stop()
 	closeErr := raw.Close()
 	if err != nil {
 		return nil, exit.Unavailable(err)
@@ -164,11 +185,19 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 	var db *model.DB
 	if o.Probe != nil && s.Requests > 0 {
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), probeReadTimeout)
-		db, err = o.Probe.After(pctx, s.Requests)
+		f, err := o.Probe.End(pctx, s.Requests)
 		cancel()
 		if err != nil {
 			return nil, exit.Unavailable(err)
 		}
+		if !stats.Interrupted {
+			// The plans explain the figures; without them the figures
+			// still stand, and the scenario says why they are missing.
+			if err := planPass(ctx, o, p, f); err != nil {
+				f.PlansNote = "no plans: " + err.Error()
+			}
+		}
+		db = dbFigures(f)
 	}
 	exp := sc.Expect
 	out := &model.Scenario{
@@ -186,6 +215,7 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		Expect:        &exp,
 		Raw:           rawName,
 		Interrupted:   stats.Interrupted,
+		Resources:     usage.resources(s.Requests),
 	}
 	// The same arithmetic as a merge of shards: one place for it.
 	ApplyFigures(out, s)

@@ -23,7 +23,7 @@ const LockFile = ".perfgate.lock"
 // runFiles are the files perfgate writes into a run directory; a
 // directory that holds only these (and raw results) is a perfgate run
 // directory, which --replace may replace.
-var runFiles = []string{model.SummaryFile, model.ShardFile, model.CapacityFile, LockFile,
+var runFiles = []string{model.SummaryFile, model.ShardFile, model.CapacityFile, model.PlansFile, LockFile,
 	"summary.md", "junit.xml", "report.html", "capacity.html",
 	"compare.txt", "compare.md", "compare.json", "compare.html"}
 

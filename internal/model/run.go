@@ -3,9 +3,11 @@ package model
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
 // SchemaRun is the schema identifier of summary.json.
@@ -33,6 +35,9 @@ type Run struct {
 	Incomplete string      `json:"incomplete,omitempty"`
 	Warnings   []string    `json:"warnings,omitempty"`
 	Scenarios  []*Scenario `json:"scenarios"`
+	// Environment is where the run measured (perfgate's machine, and with
+	// --db-probe the database); nil in runs written before it existed.
+	Environment *Environment `json:"environment,omitempty"`
 }
 
 // Tool identifies the perfgate build that wrote a run.
@@ -93,6 +98,9 @@ type Scenario struct {
 	Raw         string `json:"raw,omitempty"`
 	Pass        bool   `json:"pass"`
 	Interrupted bool   `json:"interrupted,omitempty"`
+	// Resources is what the service's process used during the load; nil
+	// when it was not sampled (Environment.Service says why).
+	Resources *Resources `json:"resources,omitempty"`
 }
 
 // Latency is the latency distribution of a scenario, exact over all raw
@@ -158,6 +166,33 @@ type DB struct {
 	StatementsAvailable    bool        `json:"statements_available"`
 	SlowestStatements      []Statement `json:"slowest_statements,omitempty"`
 	TransactionsPerRequest float64     `json:"transactions_per_request,omitempty"`
+
+	// TimePerRequest is the statements' execution time per request
+	// (pg_stat_statements): how long a request keeps a pool connection
+	// busy in the database.
+	TimePerRequest time.Duration `json:"time_per_request,omitempty"`
+	// Indexes are the seven indexes (by table and columns, whatever their
+	// names) and every other index on the two tables that was used, with
+	// idx_scan, idx_tup_read and idx_tup_fetch per request;
+	// UnusedIndexes names the valid indexes no statement used.
+	Indexes       []pgenv.IndexUsage `json:"indexes,omitempty"`
+	UnusedIndexes []string           `json:"unused_indexes,omitempty"`
+	// Plans summarise the plan each statement shape ran with, the most
+	// executed first (the raw plans are in plans.json); PlansNote says
+	// where they come from, or why there are none and what to enable.
+	Plans     []pgenv.PlanSummary `json:"plans,omitempty"`
+	PlansNote string              `json:"plans_note,omitempty"`
+	// Activity is the database's connections sampled during the load;
+	// TempFiles and TempBytes the temporary files its statements wrote.
+	Activity  *pgenv.Activity `json:"activity,omitempty"`
+	TempFiles int64           `json:"temp_files,omitempty"`
+	TempBytes int64           `json:"temp_bytes,omitempty"`
+	// Parallel says whether parallel workers ran, which inflates
+	// SeqScansPerRequest (a parallel scan counts once per process).
+	Parallel *pgenv.Parallel `json:"parallel,omitempty"`
+	// Notes are what a reader needs so as not to misread the figures
+	// (parallel workers, partial plans, hidden connection states).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Statements is StatementsPerRequest, or nil when pg_stat_statements was
@@ -195,4 +230,26 @@ func RunDir(path string) string {
 		return filepath.Dir(path)
 	}
 	return path
+}
+
+// ScaleDetails multiplies the per-request figures beyond the first five
+// (index use, parallel workers, time per request) by scale, on copies: a
+// merge of shards divides one shard's probe by the requests of all.
+func (db *DB) ScaleDetails(scale float64) {
+	db.Indexes = slices.Clone(db.Indexes)
+	for i := range db.Indexes {
+		u := &db.Indexes[i]
+		u.Scans *= scale
+		u.TuplesRead *= scale
+		u.TuplesFetched *= scale
+	}
+	if db.Parallel != nil {
+		p := *db.Parallel
+		p.WorkersPerRequest *= scale
+		p.SeqScansByWorkersPerRequest *= scale
+		db.Parallel = &p
+	}
+	if db.TimePerRequest != 0 {
+		db.TimePerRequest = time.Duration(float64(db.TimePerRequest) * scale)
+	}
 }

@@ -94,8 +94,9 @@ func parallelOf(before, after *Snapshot, f *Figures, exact bool, plans *planLog)
 }
 
 // Notes are the sentences a reader of the figures needs so as not to
-// misread them: parallel workers inflating the scan counts, and plans
-// missing or partial.
+// misread them: parallel workers inflating the scan counts, index scans
+// that are the planner's and not the statements', and plans missing or
+// partial.
 func (f *Figures) Notes() []string {
 	var out []string
 	if f.Parallel.Ran {
@@ -116,6 +117,9 @@ func (f *Figures) Notes() []string {
 	}
 	if f.Activity.StateHidden {
 		out = append(out, "active connections count only the probe's own role's sessions: grant it pg_read_all_stats to see the service's")
+	}
+	if f.indexNote != "" {
+		out = append(out, f.indexNote)
 	}
 	if f.PlansNote != "" {
 		out = append(out, f.PlansNote)

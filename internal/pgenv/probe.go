@@ -32,13 +32,17 @@ const (
 const SlowestStatements = 5
 
 // Probe measures what a database did between two snapshots: statements
-// (pg_stat_statements), scans and rows read (pg_stat_user_tables) and
+// (pg_stat_statements), scans and rows read (pg_stat_user_tables), the use
+// of each index on the service's tables (pg_stat_user_indexes) and
 // temporary files (pg_stat_database); between Begin and End it also counts
 // the database's connections (pg_stat_activity) and, when the server
 // explains statements into a log it can read (auto_explain), collects the
 // plans they ran with. It only reads statistics; it never resets or
-// changes them. Its own statements carry probeTag and are left out.
+// changes them (PlanPass, when a caller asks for it, switches plan
+// capture on a server perfgate started). Its own statements carry probeTag and are left out.
 //
+// It is the one probe type: run --db-probe and the demo open it with
+// OpenRunProbe and the engine calls Begin and End around each scenario.
 // A Probe is used by one goroutine: Begin, the load, End, and so on.
 type Probe struct {
 	dsn        string
@@ -60,6 +64,7 @@ type Probe struct {
 	planNote string   // why plans are missing or partial
 	planOpen bool     // a plan window is open
 	activity *activitySampler
+	super    bool // the probe's role is a superuser: it may switch plan capture (PlanPass)
 }
 
 // Snapshot is the statistics at one moment.
@@ -70,6 +75,16 @@ type Snapshot struct {
 	RowsRead   int64 // seq_tup_read + idx_tup_fetch
 	TempFiles  int64 // the database's temp_files
 	TempBytes  int64
+	// Indexes are the pg_stat_user_indexes counters of every index on the
+	// service's two tables, by index OID (FoundIndex.OID).
+	Indexes map[uint32]IndexStat
+}
+
+// IndexStat is one index's pg_stat_user_indexes counters.
+type IndexStat struct {
+	Scans    int64 // idx_scan
+	TupRead  int64 // idx_tup_read: index entries returned by its scans
+	TupFetch int64 // idx_tup_fetch: live table rows fetched through it
 }
 
 // StatementStat is one pg_stat_statements entry.
@@ -105,6 +120,23 @@ type Figures struct {
 	// Parallel says whether parallel workers ran, and how much of
 	// SeqScansPerRequest they account for.
 	Parallel Parallel
+	// TimePerRequest is the statements' execution time per request
+	// (pg_stat_statements): how long each request kept a connection of
+	// the service's pool busy in the database; 0 without the extension.
+	TimePerRequest time.Duration
+	// Indexes are the seven indexes, whatever their names, and any other
+	// index on the two tables the scenario used, with their use per
+	// request (IndexUsageOf); UnusedIndexes names the valid indexes on
+	// the two tables that no statement of the scenario used.
+	Indexes       []IndexUsage
+	UnusedIndexes []string
+	// IndexesPresent says all seven indexes were present and valid at the
+	// end of the scenario; MissingIndexes names those that were not.
+	IndexesPresent bool
+	MissingIndexes []string
+
+	calls     map[string]int64 // executions per statement shape in the window
+	indexNote string           // used indexes no plan scans (markPlannerProbes)
 }
 
 // SlowStatement is a statement of the window with its calls and mean time.
@@ -121,6 +153,7 @@ type ProbeOption func(*probeConfig)
 type probeConfig struct {
 	serverLog   string
 	planLogWait time.Duration
+	flush       func()
 }
 
 // WithServerLog reads plans from the server log file at path (a jsonlog
@@ -131,6 +164,13 @@ func WithServerLog(path string) ProbeOption { return func(c *probeConfig) { c.se
 // WithPlanLogWait bounds how long End waits for the server's logging
 // collector to write a scenario's plans (default DefaultPlanLogWait).
 func WithPlanLogWait(d time.Duration) ProbeOption { return func(c *probeConfig) { c.planLogWait = d } }
+
+// WithFlush has the probe call flush before it waits for the statistics
+// to settle, at each Begin and End: a service that closes its idle pool
+// connections there (the demo's in-process endpoint does) makes their
+// backends flush their statistics at once, so the probe need not wait out
+// PostgreSQL's 10 s idle flush.
+func WithFlush(flush func()) ProbeOption { return func(c *probeConfig) { c.flush = flush } }
 
 // OpenProbe connects to dsn and finds out which statistics it can read. A
 // database without pg_stat_statements still gives table-level figures,
@@ -176,6 +216,10 @@ WHERE a.attrelid = to_regclass('pg_stat_statements') AND a.attnum > 0 AND NOT a.
 			"a restart, and CREATE EXTENSION pg_stat_statements in the service's database")
 	}
 	p.cfg = cfg
+	if err := conn.QueryRow(ctx, probeTag+` SELECT current_setting('is_superuser') = 'on'`).Scan(&p.super); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("db probe: %w", scrubErr(dsn, err))
+	}
 	p.plans, p.planNote, err = detectPlanLog(ctx, conn, dsn, cfg.serverLog, cfg.planLogWait)
 	if err != nil {
 		p.Close()
@@ -272,6 +316,21 @@ func (p *Probe) End(ctx context.Context, requests int64) (*Figures, error) {
 	f.StatementsAvailable = p.hasStmts
 	f.Activity = activity
 	f.PlansNote = p.planNote
+	f.calls = shapeCalls(p.before, after)
+	p.mu.Lock()
+	found, err := FindIndexes(ctx, p.conn)
+	p.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("db probe: %w", scrubErr(p.dsn, err))
+	}
+	f.Indexes, f.UnusedIndexes = IndexUsageOf(found, p.before, after, requests)
+	f.IndexesPresent = true
+	for _, st := range statuses(found) {
+		if !st.State.Present() {
+			f.IndexesPresent = false
+			f.MissingIndexes = append(f.MissingIndexes, st.Spec.Name)
+		}
+	}
 	if p.plans != nil && p.planOpen {
 		p.mu.Lock()
 		set, seen, err := p.plans.collect(ctx)
@@ -279,7 +338,7 @@ func (p *Probe) End(ctx context.Context, requests int64) (*Figures, error) {
 		if err != nil {
 			return nil, err
 		}
-		f.Plans = set.summaries(shapeCalls(p.before, after))
+		f.Plans = set.summaries(f.calls)
 		if len(f.Plans) == 0 && f.StatementsPerRequest > 0 {
 			f.PlansNote = joinNotes(f.PlansNote, "no plan was logged during the scenario: auto_explain was switched off or sampled none of its statements")
 		}
@@ -287,6 +346,7 @@ func (p *Probe) End(ctx context.Context, requests int64) (*Figures, error) {
 			f.PlansNote = joinNotes(f.PlansNote, fmt.Sprintf("the server log did not show the end of the scenario within %s; "+
 				"plans logged later are missing", p.plans.wait))
 		}
+		f.indexNote = markPlannerProbes(f.Indexes, f.Plans)
 	}
 	f.Parallel = parallelOf(p.before, after, f, p.hasWorkers, p.plans)
 	p.before = after
@@ -297,12 +357,18 @@ func joinNotes(a, b string) string {
 	if a == "" {
 		return b
 	}
+	if b == "" {
+		return a
+	}
 	return a + "; " + b
 }
 
 // settle waits until every other backend connected to the database has
 // been idle for SettleIdle (or has gone), at most SettleMax.
 func (p *Probe) settle(ctx context.Context) error {
+	if p.cfg.flush != nil {
+		p.cfg.flush()
+	}
 	deadline := time.Now().Add(p.SettleMax)
 	for {
 		var busy bool
@@ -341,6 +407,20 @@ FROM pg_stat_database WHERE datname = current_database()`).Scan(&s.TempFiles, &s
 	if err != nil {
 		return nil, fmt.Errorf("db probe: read pg_stat_database: %w", scrubErr(p.dsn, err))
 	}
+	rows, err := p.conn.Query(ctx, probeTag+` SELECT indexrelid, idx_scan, idx_tup_read, idx_tup_fetch FROM pg_stat_user_indexes
+WHERE relid = ANY (ARRAY[to_regclass($1), to_regclass($2)]::oid[])`, TableContentTracking, TableContentTrackingDetails)
+	if err != nil {
+		return nil, fmt.Errorf("db probe: read pg_stat_user_indexes: %w", scrubErr(p.dsn, err))
+	}
+	s.Indexes = map[uint32]IndexStat{}
+	var oid uint32
+	var st IndexStat
+	if _, err := pgx.ForEachRow(rows, []any{&oid, &st.Scans, &st.TupRead, &st.TupFetch}, func() error {
+		s.Indexes[oid] = st
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("db probe: read pg_stat_user_indexes: %w", scrubErr(p.dsn, err))
+	}
 	if !p.hasStmts {
 		return s, nil
 	}
@@ -348,7 +428,7 @@ FROM pg_stat_database WHERE datname = current_database()`).Scan(&s.TempFiles, &s
 	if p.hasWorkers {
 		workers = "parallel_workers_launched"
 	}
-	rows, err := p.conn.Query(ctx, probeTag+` SELECT userid::text || '/' || coalesce(queryid::text, md5(query)), query, calls, `+p.timeCol+`, rows, `+workers+`
+	rows, err = p.conn.Query(ctx, probeTag+` SELECT userid::text || '/' || coalesce(queryid::text, md5(query)), query, calls, `+p.timeCol+`, rows, `+workers+`
 FROM pg_stat_statements
 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
   AND query NOT LIKE '%perfgate-probe%'`)
@@ -385,6 +465,7 @@ func Delta(before, after *Snapshot, requests int64) *Figures {
 		return float64(v) / float64(requests)
 	}
 	var calls int64
+	var total float64 // milliseconds
 	var slow []SlowStatement
 	for key, a := range after.Statements {
 		b := before.Statements[key]
@@ -394,6 +475,7 @@ func Delta(before, after *Snapshot, requests int64) *Figures {
 		}
 		calls += dc
 		dt := a.TotalTime - b.TotalTime
+		total += max(dt, 0)
 		slow = append(slow, SlowStatement{
 			Query:    strings.Join(strings.Fields(a.Query), " "),
 			Calls:    dc,
@@ -409,6 +491,9 @@ func Delta(before, after *Snapshot, requests int64) *Figures {
 	}
 	f.Slowest = slow
 	f.StatementsPerRequest = per(calls)
+	if requests > 0 {
+		f.TimePerRequest = time.Duration(total / float64(requests) * float64(time.Millisecond))
+	}
 	f.SeqScansPerRequest = per(after.SeqScans - before.SeqScans)
 	f.IndexScansPerRequest = per(after.IdxScans - before.IdxScans)
 	f.RowsReadPerRequest = per(after.RowsRead - before.RowsRead)

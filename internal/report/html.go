@@ -25,6 +25,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"icon":      htmlIcon,
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"add1":      func(i int) int { return i + 1 },
+	"whyOf":     whyOf,
 }).Parse(htmlSource))
 
 // htmlScenario is a scenario with its rendered charts.

@@ -92,6 +92,7 @@ func JUnit(w io.Writer, run *model.Run) error {
 				junitProp{"db.statements_per_request", figure.Optional(sc.DB.Statements())},
 				junitProp{"db.indexes_present", strconv.FormatBool(sc.DB.IndexesPresent)})
 		}
+		s.Properties.Props = append(s.Properties.Props, junitWhy(run, sc)...)
 		for _, c := range sc.Criteria {
 			tc := junitTestCase{Name: c.Name, ClassName: sc.Name, Time: "0"}
 			if !c.Pass {

@@ -99,7 +99,9 @@ func Markdown(w io.Writer, run *model.Run) error {
 		if sc.DB != nil {
 			markdownDB(bw, sc.DB)
 		}
+		markdownWhy(bw, run, sc)
 	}
+	markdownEnvironment(bw, run)
 	return bw.Flush()
 }
 

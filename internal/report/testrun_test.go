@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/pgenv"
+	"github.com/perfgate/perfgate/internal/sysinfo"
 )
 
 // testStart is the fixed clock of every test run.
@@ -45,7 +47,17 @@ func testRun() *model.Run {
 				Checks: []model.Check{{Name: "one entry per requested user", JQ: ".data | length == 1", Passed: 300}},
 				DB: &model.DB{StatementsPerRequest: 1, SeqScansPerRequest: 0, IndexScansPerRequest: 2, RowsReadPerRequest: 41.5,
 					IndexesPresent: true, StatementsAvailable: true,
-					SlowestStatements: []model.Statement{{Query: `WITH req AS (SELECT unnest($1::uuid[]) ...) SELECT ... | ...`, Calls: 300, MeanTime: 95 * time.Millisecond, Rows: 300}}},
+					SlowestStatements: []model.Statement{{Query: `WITH req AS (SELECT unnest($1::uuid[]) ...) SELECT ... | ...`, Calls: 300, MeanTime: 95 * time.Millisecond, Rows: 300}},
+					TimePerRequest:    95 * time.Millisecond,
+					Indexes:           testIndexes(),
+					UnusedIndexes:     []string{"idx_content_tracking_created_on", "idx_content_tracking_details_eid"},
+					Plans:             testPlans(),
+					Activity:          &pgenv.Activity{Samples: 300, MeanConnections: 4.5, MaxConnections: 5, MeanActive: 1.2, MaxActive: 3},
+					TempFiles:         0,
+					Parallel:          &pgenv.Parallel{Source: pgenv.ParallelFromPlans},
+					Notes:             []string{"no captured plan scans PK_content_tracking: its scans are the planner's reads of the index's lowest and highest values (to cost a join or a range condition), not the statements'"}},
+				Resources: &model.Resources{Usage: sysinfo.Usage{PID: 4242, Samples: 121, CPUSeconds: 1.5, Wall: 30 * time.Second,
+					MeanRSS: 48 << 20, MaxRSS: 52 << 20}, CPUPerRequest: 5 * time.Millisecond, Cores: 0.05},
 				Raw:  "single-user-single-course.parquet",
 				Pass: true,
 			},
@@ -82,6 +94,55 @@ func testRun() *model.Run {
 			},
 		},
 		Interrupted: true,
+		Environment: testEnvironment(),
+	}
+}
+
+// testIndexes are the seven indexes on the after side of the story: two
+// used, one under another name, one missing; plus the primary key, read
+// only by the planner.
+func testIndexes() []pgenv.IndexUsage {
+	return []pgenv.IndexUsage{
+		{Table: "content_tracking", Name: "idx_content_tracking_user_course_tenant", Spec: "idx_content_tracking_user_course_tenant", Status: "ok", Present: true, Scans: 1, TuplesRead: 100},
+		{Table: "content_tracking", Name: "ct_user_tenant", Spec: "idx_content_tracking_user_tenant", Status: "present as ct_user_tenant", Present: true},
+		{Table: "content_tracking", Name: "idx_content_tracking_course_tenant", Spec: "idx_content_tracking_course_tenant", Status: "ok", Present: true},
+		{Table: "content_tracking", Name: "idx_content_tracking_created_on", Spec: "idx_content_tracking_created_on", Status: "ok", Present: true},
+		{Table: "content_tracking_details", Name: "idx_content_tracking_details_tracking_id", Spec: "idx_content_tracking_details_tracking_id", Status: "ok", Present: true, Scans: 102, TuplesRead: 374, TuplesFetched: 374},
+		{Table: "content_tracking_details", Spec: "idx_content_tracking_details_user_id", Status: "missing"},
+		{Table: "content_tracking_details", Name: "idx_content_tracking_details_eid", Spec: "idx_content_tracking_details_eid", Status: "ok", Present: true},
+		{Table: "content_tracking", Name: "PK_content_tracking", Present: true, Scans: 2, TuplesRead: 2, TuplesFetched: 2, PlannerProbes: true},
+	}
+}
+
+func testPlans() []pgenv.PlanSummary {
+	return []pgenv.PlanSummary{{
+		Shape: `WITH req_users AS ( SELECT u.ord FROM unnest(?::text[]) ) SELECT ... FROM content_tracking ct LEFT JOIN content_tracking_details d ON d."contentTrackingId" = ct."contentTrackingId" | <x>`,
+		Plans: 1, Calls: 300, Variants: 1, NodeTypes: []string{"Sort", "Nested Loop", "Bitmap Heap Scan", "Bitmap Index Scan", "Index Scan"},
+		Scans: []pgenv.TableScan{
+			{Table: "content_tracking", Node: "Bitmap Heap Scan", Indexes: []string{"idx_content_tracking_user_course_tenant"}, PlanRows: 123, ActualRows: 100, Loops: 1},
+			{Table: "content_tracking_details", Node: "Index Scan", Indexes: []string{"idx_content_tracking_details_tracking_id"}, PlanRows: 4, ActualRows: 400, Loops: 100},
+		},
+		Analyzed: true, PlanRows: 1, ActualRows: 1, SharedHit: 812, SharedRead: 3,
+	}}
+}
+
+func testEnvironment() *model.Environment {
+	analyzed := testStart.Add(-time.Hour)
+	return &model.Environment{
+		Host: sysinfo.Machine{Hostname: "ci-1", GoVersion: "go1.26.0", OS: "linux/amd64", Distro: "Debian GNU/Linux 12 (bookworm)",
+			CPUModel: "AMD EPYC 7B13", CPUs: 2, MemoryBytes: 8 << 30, LoadAvg: [3]float64{0.42, 0.3, 0.25}},
+		Database: &pgenv.Fingerprint{Version: "15.18 (Debian 15.18-0+deb12u1)", VersionNum: 150018,
+			Settings: map[string]string{"jit": "on", "shared_buffers": "128MB", "work_mem": "4MB"},
+			Tables: []pgenv.TableSize{{Name: "content_tracking", Exists: true, Rows: 12450, Bytes: 2 << 20},
+				{Name: "content_tracking_details", Exists: true, Rows: 49755, Bytes: 14 << 20}},
+			Indexes: []pgenv.IndexDef{{Table: "content_tracking", Name: "PK_content_tracking",
+				Definition: `CREATE UNIQUE INDEX "PK_content_tracking" ON public.content_tracking USING btree ("contentTrackingId")`, Valid: true}},
+			Seed: &pgenv.SeedMark{Profile: "demo", Seed: 1}},
+		Statistics: &pgenv.Freshness{Tables: []pgenv.TableFreshness{
+			{Table: "content_tracking", LiveRows: 12450, LastAnalyze: &analyzed},
+			{Table: "content_tracking_details", LiveRows: 49755, ModifiedSinceAnalyze: 20000}}},
+		Plans:   &model.PlanCapture{Mode: model.PlanCapturePass, PassRequests: 1, Note: "after each scenario's measured load, 1 more request(s) with auto_explain switched on"},
+		Service: &model.ServiceProcess{PID: 4242, Source: "--service-pid"},
 	}
 }
 

@@ -54,10 +54,12 @@ func Text(w io.Writer, run *model.Run) error {
 				sc.Name, figure.Optional(sc.DB.Statements()), figure.Float(sc.DB.SeqScansPerRequest),
 				figure.Float(sc.DB.IndexScansPerRequest), figure.Float(sc.DB.RowsReadPerRequest), presentWord(sc.DB)))
 		}
+		notes = append(notes, whyText(run, sc)...)
 		for _, e := range sc.Errors {
 			notes = append(notes, fmt.Sprintf("err  %s: %d× %s", sc.Name, e.Count, e.Error))
 		}
 	}
+	notes = append(notes, envText(run)...)
 	for _, wn := range run.Warnings {
 		notes = append(notes, "warning: "+wn)
 	}

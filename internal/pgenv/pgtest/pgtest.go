@@ -39,8 +39,14 @@ func Main(m *testing.M) {
 	os.Exit(run(m))
 }
 
-func run(m *testing.M) int {
-	l, err := pgenv.StartLocal(context.Background())
+// MainWith is Main with a cluster started with opts, such as
+// pgenv.WithPlanCapture(0) for tests of plan capture.
+func MainWith(m *testing.M, opts ...pgenv.LocalOption) {
+	os.Exit(run(m, opts...))
+}
+
+func run(m *testing.M, opts ...pgenv.LocalOption) int {
+	l, err := pgenv.StartLocal(context.Background(), opts...)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: start local postgres: %v\n", err)
 		return 1

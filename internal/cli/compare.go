@@ -135,7 +135,7 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 	}
 	if formats.WritesFiles() {
 		if err := os.MkdirAll(out, 0o755); err != nil {
-			return fmt.Errorf("compare: %w", err)
+			return exit.Usagef("--out %s: %v; choose a directory perfgate can write", out, err)
 		}
 	}
 	if err := formats.Write(out, res, opts.streams.Out); err != nil {

@@ -131,3 +131,57 @@ func TestLaterFailureKeepsEarlierScenarios(t *testing.T) {
 	}
 	_ = context.Background
 }
+
+// TestSecretsStayOutOfRunDirectories: a query parameter that looks like a
+// secret is not written into summary.json or any report.
+func TestSecretsStayOutOfRunDirectories(t *testing.T) {
+	tg := newTarget(t)
+	sf := filepath.Join(t.TempDir(), "s.yaml")
+	os.WriteFile(sf, []byte("name: s\nrequest:\n  method: GET\n  path: /x?api_key=S3cretValue&userId=1\nload:\n  rate: 5/s\n  duration: 300ms\n"), 0o644)
+	out := filepath.Join(t.TempDir(), "r")
+	code, msg := execute("run", "--target", tg.URL, "--out", out, "--format", "text,json,md,junit,html", sf)
+	if code != exit.CodeOK {
+		t.Fatalf("exit %d: %s", code, msg)
+	}
+	if strings.Contains(msg, "S3cretValue") {
+		t.Errorf("stdout shows the secret:\n%s", msg)
+	}
+	entries, _ := os.ReadDir(out)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(out, e.Name()))
+		if strings.Contains(string(b), "S3cretValue") {
+			t.Errorf("%s holds the secret", e.Name())
+		}
+	}
+	run, err := model.ReadRun(out)
+	if err != nil || !strings.Contains(run.Scenarios[0].URL, "api_key=REDACTED") || !strings.Contains(run.Scenarios[0].URL, "userId=1") {
+		t.Errorf("summary URL %q, %v", run.Scenarios[0].URL, err)
+	}
+}
+
+// TestUnwritableOutIsAUsageError: every command that writes files answers
+// an --out it cannot create with exit 2, before any load.
+func TestUnwritableOutIsAUsageError(t *testing.T) {
+	tg := newTarget(t)
+	sf := scenarioFile(t, t.TempDir(), "ok", "  status: 200")
+	run := filepath.Join(t.TempDir(), "run")
+	if code, out := execute("run", "--target", tg.URL, "--rate", "5/s", "--duration", "300ms", "--out", run, sf); code != exit.CodeOK {
+		t.Fatalf("run: %d %s", code, out)
+	}
+	hits := tg.hits.Load()
+	bad := "/dev/null/out"
+	for _, args := range [][]string{
+		{"run", "--target", tg.URL, "--out", bad, sf},
+		{"capacity", "--target", tg.URL, "--out", bad, sf},
+		{"report", run, "--format", "md", "--out", bad},
+		{"compare", run, run, "--format", "md", "--out", bad},
+		{"export", run, "--to", "csv", "-o", bad + "/x.csv"},
+	} {
+		if code, out := execute(args...); code != exit.CodeUsage {
+			t.Errorf("%v: exit %d, want 2: %s", args, code, out)
+		}
+	}
+	if tg.hits.Load() != hits {
+		t.Errorf("load was sent although --out could not be written")
+	}
+}

@@ -205,7 +205,7 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		Description:   sc.Description,
 		File:          sc.File,
 		Method:        p.Request.Method,
-		URL:           p.Request.URL,
+		URL:           RedactURL(p.Request.URL),
 		Rate:          rateText,
 		RequestedRate: requested,
 		Warmup:        stats.Warmup,

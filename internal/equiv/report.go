@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/load"
 )
@@ -161,7 +162,8 @@ func NotComparableText(o Outcome) string {
 }
 
 func example(o Outcome, text, path string) diffreport.Example {
-	r := o.Case.Before
+	// Examples are printed and kept in diff.json: no credentials in them.
+	r := engine.RedactRequest(o.Case.Before)
 	req := diffreport.Request{Method: r.Method, URL: r.URL, Body: string(r.Body)}
 	if len(r.Header) > 0 {
 		req.Headers = map[string]string{}

@@ -12,35 +12,6 @@ import (
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
 
-// serviceDDL is what the service's TypeORM entities create at the
-// checklist's commit, as TypeORM writes it, without perfgate's schema.sql;
-// serviceMigration is its add_performance_indexes.sql.
-var (
-	serviceDDL = []string{
-		`CREATE EXTENSION IF NOT EXISTS "uuid-ossp"`,
-		`CREATE TABLE "content_tracking" ("contentTrackingId" uuid NOT NULL DEFAULT uuid_generate_v4(), "userId" uuid NOT NULL, ` +
-			`"courseId" character varying NOT NULL, "contentId" character varying NOT NULL, "contentType" character varying NOT NULL, ` +
-			`"contentMime" character varying NOT NULL, "unitId" character varying NOT NULL, ` +
-			`"createdOn" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP, "lastAccessOn" TIMESTAMP WITH TIME ZONE, ` +
-			`"updatedOn" TIMESTAMP WITH TIME ZONE NOT NULL, "tenantId" uuid, ` +
-			`CONSTRAINT "PK_9c1a5f0e3b2d4c6a8e7f1b3d5a9" PRIMARY KEY ("contentTrackingId"))`,
-		`CREATE TABLE "content_tracking_details" ("id" uuid NOT NULL DEFAULT uuid_generate_v4(), "contentTrackingId" uuid NOT NULL, ` +
-			`"userId" uuid NOT NULL, "eid" character varying NOT NULL, "mode" character varying NOT NULL, "pageid" character varying NOT NULL, ` +
-			`"type" character varying NOT NULL, "subtype" character varying NOT NULL, "edata" jsonb NOT NULL, "duration" numeric NOT NULL, ` +
-			`"summary" jsonb NOT NULL, "progress" numeric NOT NULL, "createdOn" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP, ` +
-			`"updatedOn" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_4e2b7d9f1a3c5e7b9d1f3a5c7e9" PRIMARY KEY ("id"))`,
-	}
-	serviceMigration = []string{
-		`CREATE INDEX IF NOT EXISTS "idx_content_tracking_user_course_tenant" ON "content_tracking" ("userId", "courseId", "tenantId")`,
-		`CREATE INDEX IF NOT EXISTS "idx_content_tracking_user_tenant" ON "content_tracking" ("userId", "tenantId")`,
-		`CREATE INDEX IF NOT EXISTS "idx_content_tracking_course_tenant" ON "content_tracking" ("courseId", "tenantId")`,
-		`CREATE INDEX IF NOT EXISTS "idx_content_tracking_created_on" ON "content_tracking" ("createdOn")`,
-		`CREATE INDEX IF NOT EXISTS "idx_content_tracking_details_tracking_id" ON "content_tracking_details" ("contentTrackingId")`,
-		`CREATE INDEX IF NOT EXISTS "idx_content_tracking_details_user_id" ON "content_tracking_details" ("userId")`,
-		`CREATE INDEX IF NOT EXISTS "idx_content_tracking_details_eid" ON "content_tracking_details" ("eid")`,
-	}
-)
-
 // TestEndpointOnServiceTables seeds the service's own tables (created by
 // its DDL, not perfgate's) through pgenv.Seed, the code path of `perfgate
 // db seed --dsn`, and asks both strategies the requests that matter: they
@@ -63,7 +34,7 @@ func TestEndpointOnServiceTables(t *testing.T) {
 		}
 	}
 	exec(`DROP TABLE content_tracking, content_tracking_details`) // pgtest's, perfgate's
-	exec(serviceDDL...)
+	exec(pgtest.ServiceDDL...)
 	rep, err := pgenv.Seed(ctx, dsn, pgenv.SeedOptions{Profile: "tiny"})
 	if err != nil {
 		t.Fatalf("seed the service's tables: %v", err)
@@ -116,7 +87,7 @@ func TestEndpointOnServiceTables(t *testing.T) {
 		t.Errorf("sparse request: started_on %v %v %v, want null, a time, null", d[0].StartedOn, d[1].StartedOn, d[2].StartedOn)
 	}
 	check("without indexes")
-	exec(serviceMigration...)
+	exec(pgtest.ServiceMigration...)
 	exec(`ANALYZE`)
 	if v, err := pgenv.VerifyIndexes(ctx, dsn); err != nil || !v.OK() {
 		t.Errorf("after the service's migration: VerifyIndexes = %v missing, %v", v.Missing, err)

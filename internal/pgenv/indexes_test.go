@@ -18,19 +18,6 @@ import (
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
 
-// serviceMigration is the service's add_performance_indexes.sql, statement
-// for statement as the service applies it: no CONCURRENTLY, bare table
-// names through the search path.
-var serviceMigration = []string{
-	`CREATE INDEX IF NOT EXISTS "idx_content_tracking_user_course_tenant" ON "content_tracking" ("userId", "courseId", "tenantId")`,
-	`CREATE INDEX IF NOT EXISTS "idx_content_tracking_user_tenant" ON "content_tracking" ("userId", "tenantId")`,
-	`CREATE INDEX IF NOT EXISTS "idx_content_tracking_course_tenant" ON "content_tracking" ("courseId", "tenantId")`,
-	`CREATE INDEX IF NOT EXISTS "idx_content_tracking_created_on" ON "content_tracking" ("createdOn")`,
-	`CREATE INDEX IF NOT EXISTS "idx_content_tracking_details_tracking_id" ON "content_tracking_details" ("contentTrackingId")`,
-	`CREATE INDEX IF NOT EXISTS "idx_content_tracking_details_user_id" ON "content_tracking_details" ("userId")`,
-	`CREATE INDEX IF NOT EXISTS "idx_content_tracking_details_eid" ON "content_tracking_details" ("eid")`,
-}
-
 func execAll(t *testing.T, conn *pgx.Conn, stmts ...string) {
 	t.Helper()
 	for _, q := range stmts {
@@ -158,7 +145,7 @@ func TestIndexesServiceMigration(t *testing.T) {
 	t.Parallel()
 	dsn := pgtest.NewDB(t)
 	conn := open(t, dsn)
-	execAll(t, conn, serviceMigration...)
+	execAll(t, conn, pgtest.ServiceMigration...)
 	rep := verify(t, dsn, "after the service's migration")
 	if !rep.OK() || len(rep.Present) != 7 {
 		t.Fatalf("the service's migration verifies as %d of 7 (missing %v):\n%s", len(rep.Present), rep.Missing, table(t, rep))
@@ -180,7 +167,7 @@ func TestIndexesServiceMigration(t *testing.T) {
 		t.Errorf("rollback then apply leaves %d indexes, want exactly 7", n)
 	}
 	// Apply on top of the service's migration builds nothing.
-	execAll(t, conn, serviceMigration...)
+	execAll(t, conn, pgtest.ServiceMigration...)
 	if ch := change(t, dsn, pgenv.IndexesApply); ch.Count(pgenv.DidKeep) != 7 {
 		t.Errorf("apply over the migration:\n%s", text(t, ch))
 	}

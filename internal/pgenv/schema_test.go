@@ -79,24 +79,6 @@ ORDER BY table_name, ordinal_position`)
 	return got
 }
 
-// serviceDDL is what the service's TypeORM entities create at the
-// checklist's commit, as TypeORM writes it (uuid-ossp, its own constraint
-// names), without perfgate's schema.sql.
-var serviceDDL = []string{
-	`CREATE EXTENSION IF NOT EXISTS "uuid-ossp"`,
-	`CREATE TABLE "content_tracking" ("contentTrackingId" uuid NOT NULL DEFAULT uuid_generate_v4(), "userId" uuid NOT NULL, ` +
-		`"courseId" character varying NOT NULL, "contentId" character varying NOT NULL, "contentType" character varying NOT NULL, ` +
-		`"contentMime" character varying NOT NULL, "unitId" character varying NOT NULL, ` +
-		`"createdOn" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP, "lastAccessOn" TIMESTAMP WITH TIME ZONE, ` +
-		`"updatedOn" TIMESTAMP WITH TIME ZONE NOT NULL, "tenantId" uuid, ` +
-		`CONSTRAINT "PK_9c1a5f0e3b2d4c6a8e7f1b3d5a9" PRIMARY KEY ("contentTrackingId"))`,
-	`CREATE TABLE "content_tracking_details" ("id" uuid NOT NULL DEFAULT uuid_generate_v4(), "contentTrackingId" uuid NOT NULL, ` +
-		`"userId" uuid NOT NULL, "eid" character varying NOT NULL, "mode" character varying NOT NULL, "pageid" character varying NOT NULL, ` +
-		`"type" character varying NOT NULL, "subtype" character varying NOT NULL, "edata" jsonb NOT NULL, "duration" numeric NOT NULL, ` +
-		`"summary" jsonb NOT NULL, "progress" numeric NOT NULL, "createdOn" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP, ` +
-		`"updatedOn" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_4e2b7d9f1a3c5e7b9d1f3a5c7e9" PRIMARY KEY ("id"))`,
-}
-
 // serviceDB returns a database whose two tables were created by the
 // service's DDL, not by perfgate.
 func serviceDB(t *testing.T) string {
@@ -104,7 +86,7 @@ func serviceDB(t *testing.T) string {
 	dsn := pgtest.NewDB(t)
 	conn := open(t, dsn)
 	execAll(t, conn, `DROP TABLE content_tracking, content_tracking_details`)
-	execAll(t, conn, serviceDDL...)
+	execAll(t, conn, pgtest.ServiceDDL...)
 	return dsn
 }
 

@@ -98,8 +98,8 @@ type Scenario struct {
 	Corrected  *Latency     `json:"corrected_latency,omitempty"`
 	Saturation *Saturation  `json:"saturation,omitempty"`
 	Criteria   []Criterion  `json:"criteria"`
-	Checks   []Check      `json:"checks,omitempty"`
-	DB       *DB          `json:"db,omitempty"`
+	Checks     []Check      `json:"checks,omitempty"`
+	DB         *DB          `json:"db,omitempty"`
 	// Expect is the scenario's criteria as run, so that a merge of shards
 	// can judge the union again; nil in runs written before it existed.
 	Expect *Expect `json:"expect,omitempty"`

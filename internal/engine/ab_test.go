@@ -26,13 +26,13 @@ import (
 // busy machine; what the real machine adds (scheduling, the -race
 // detector) is drift of its own, which the pairs must cancel as well.
 const (
-	abRate   = 160
-	abBlockLen  = 250 * time.Millisecond
-	abPairs  = 8
-	abTotal  = 2 * abPairs * abRate / 4 // 2 blocks per pair, 40 requests per block
-	abBase   = 25 * time.Millisecond
-	abDrift  = 0.8
-	abChange = 1.10
+	abRate     = 160
+	abBlockLen = 250 * time.Millisecond
+	abPairs    = 8
+	abTotal    = 2 * abPairs * abRate / 4 // 2 blocks per pair, 40 requests per block
+	abBase     = 25 * time.Millisecond
+	abDrift    = 0.8
+	abChange   = 1.10
 )
 
 // driftingVersions starts the two versions of the simulated service on

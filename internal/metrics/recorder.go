@@ -74,11 +74,10 @@ func (r *Recorder) add(sent time.Time, latency, lag time.Duration, code uint16, 
 	if sent.After(r.last) {
 		r.last = sent
 	}
-	end := sent.Add(latency)
-	if end.After(r.end) {
+	if end := sent.Add(latency); end.After(r.end) {
 		r.end = end
 	}
-	r.flow.add(sent, end)
+	r.flow.add(sent, latency)
 	if r.corrected != nil {
 		r.corrected = append(r.corrected, latency+lag)
 	} else if lag > 0 {

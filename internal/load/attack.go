@@ -226,12 +226,17 @@ func warmup(ctx context.Context, atk *vegeta.Attacker, targets []vegeta.Target, 
 
 // fromVegeta sets r to the vegeta result vr; the Body is shared, not
 // copied. sched gives the intended send time; without one (rate max) it
-// is the actual send time.
+// is the actual send time. Both times are wall-clock readings only, as
+// the raw results file keeps them: with the monotonic readings, the lag
+// between them would differ by the clocks' divergence (nanoseconds over
+// a run) from the lag read back from the file, and a merge of one shard
+// would not reproduce its own run.
 func (r *Result) fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPacer) {
+	sent := vr.Timestamp.Round(0)
 	*r = Result{
 		Seq:       vr.Seq,
-		Intended:  vr.Timestamp,
-		Timestamp: vr.Timestamp,
+		Intended:  sent,
+		Timestamp: sent,
 		Latency:   vr.Latency,
 		Code:      vr.Code,
 		BytesIn:   vr.BytesIn,
@@ -241,7 +246,7 @@ func (r *Result) fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPace
 		Body:      vr.Body,
 	}
 	if sched != nil {
-		r.Intended = sched.intended(vr.Seq)
+		r.Intended = sched.intended(vr.Seq).Round(0)
 	}
 	if v := vr.Headers[bytesInHeader]; len(v) == 1 {
 		if n, err := strconv.ParseUint(v[0], 10, 64); err == nil {

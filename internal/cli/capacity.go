@@ -20,6 +20,7 @@ type capacityOptions struct {
 	streams Streams
 	paths   []string
 	loadFlags
+	tlsFlags
 	overrides   engine.Overrides
 	start       string
 	maxRate     string
@@ -89,6 +90,8 @@ was measured is still written).`,
 	fl.StringVar(&opts.out, "out", "", "run directory to write (default reports/<UTC time>-capacity[-label])")
 	fl.StringVar(&opts.label, "label", "", "name of this search, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", "text,json", "formats: text (stdout), json (capacity.json, always written), html")
+	registerDeliveryFlags(cmd, &opts.overrides)
+	opts.tlsFlags.register(cmd)
 	return cmd
 }
 
@@ -131,6 +134,9 @@ func (o *capacityOptions) options() (engine.CapacityOptions, error) {
 	if c.MaxBody, err = o.loadFlags.check(); err != nil {
 		return c, err
 	}
+	if c.TLS, err = o.tlsFlags.config(); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -147,7 +153,7 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := engine.Preflight(ctx, ps); err != nil {
+	if err := engine.Preflight(ctx, ps, co.TLS); err != nil {
 		return err
 	}
 	var rd *engine.RunDir

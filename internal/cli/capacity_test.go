@@ -111,21 +111,25 @@ func TestCapacityArgs(t *testing.T) {
 	if code := parse(t, newCapacityCmd(Streams{}, capture), "capacity", "--target", "http://h:1", "--only", "a", "--skip", "b",
 		"--fixtures", "fx.json", "--set", "Prefix=/p", "--timeout", "3s", "--max-workers", "64", "--start", "20/s",
 		"--max-rate", "500/s", "--precision", "5%", "--step", "2s", "--budget", "1m", "--max-requests", "9000",
-		"--out", "o", "--label", "after", "--format", "text,html", "--max-body", "8MiB", "x.yaml", "dir/"); code != 0 {
+		"--out", "o", "--label", "after", "--format", "text,html", "--max-body", "8MiB", "--cacert", "ca.pem",
+		"--latency-from", "sent", "--allow-under-delivery", "x.yaml", "dir/"); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
 	want := capacityOptions{paths: []string{"x.yaml", "dir/"}, loadFlags: loadFlags{target: "http://h:1", maxWorkers: 64, maxBody: "8MiB"},
-		overrides: engine.Overrides{Only: []string{"a"}, Skip: []string{"b"}, Fixtures: "fx.json", Sets: []string{"Prefix=/p"}, Timeout: 3 * time.Second},
-		start:     "20/s", maxRate: "500/s", precision: "5%", step: 2 * time.Second, budget: time.Minute,
+		overrides: engine.Overrides{Only: []string{"a"}, Skip: []string{"b"}, Fixtures: "fx.json", Sets: []string{"Prefix=/p"}, Timeout: 3 * time.Second,
+			LatencyFrom: "sent", AllowUnderDelivery: true},
+		tlsFlags: tlsFlags{caCert: "ca.pem"},
+		start:    "20/s", maxRate: "500/s", precision: "5%", step: 2 * time.Second, budget: time.Minute,
 		maxRequests: 9000, out: "o", label: "after", formats: "text,html"}
-	opt := cmp.Options{cmp.AllowUnexported(capacityOptions{}, loadFlags{}), cmpopts.EquateEmpty()}
+	opt := cmp.Options{cmp.AllowUnexported(capacityOptions{}, loadFlags{}, tlsFlags{}), cmpopts.EquateEmpty()}
 	ignore := func(o capacityOptions) capacityOptions { o.streams, o.now = Streams{}, nil; return o }
 	if d := cmp.Diff(want, ignore(*o), opt); d != "" {
 		t.Errorf("options (-want +got):\n%s", d)
 	}
 
 	parse(t, newCapacityCmd(Streams{}, capture), "capacity")
-	def := capacityOptions{loadFlags: loadFlags{target: engine.DefaultTarget, maxWorkers: 256, maxBody: "4MiB"}, maxRate: "10000/s", precision: "10%", step: 5 * time.Second,
+	def := capacityOptions{loadFlags: loadFlags{target: engine.DefaultTarget, maxWorkers: 256, maxBody: "4MiB"},
+		overrides: engine.Overrides{LatencyFrom: "intended"}, maxRate: "10000/s", precision: "10%", step: 5 * time.Second,
 		budget: 5 * time.Minute, maxRequests: engine.DefaultCapacityMaxRequests, formats: "text,json"}
 	if d := cmp.Diff(def, ignore(*o), opt); d != "" {
 		t.Errorf("defaults (-want +got):\n%s", d)

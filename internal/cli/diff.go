@@ -25,6 +25,7 @@ type diffOptions struct {
 	unordered     []string
 	out           string
 	overrides     engine.Overrides
+	tlsFlags
 }
 
 func newDiffCmd(streams Streams, runF func(context.Context, *diffOptions) error) *cobra.Command {
@@ -104,6 +105,7 @@ interrupted.`, equiv.DefaultExplore, diffreport.Schema),
 	fl.StringVar(&opts.out, "out", "", "directory to write diff.json into, for perfgate compare --diff")
 	fl.DurationVar(&opts.overrides.Timeout, "timeout", 0, fmt.Sprintf("per-request timeout (default: the scenario's load.timeout, else %s)", equiv.DefaultTimeout))
 	registerScenarioFlags(cmd, &opts.overrides, false)
+	opts.tlsFlags.register(cmd)
 	return cmd
 }
 
@@ -119,6 +121,10 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	}
 	if _, err := equiv.NewNormalizer(opts.ignore, opts.unordered); err != nil {
 		return exit.Usagef("--%v", err)
+	}
+	tlsConf, err := opts.tlsFlags.config()
+	if err != nil {
+		return err
 	}
 	ps, err := engine.Plan(opts.paths, opts.overrides, opts.before)
 	if err != nil {
@@ -136,11 +142,11 @@ func runDiff(ctx context.Context, opts *diffOptions) error {
 	}
 	// Both versions must answer before either is sent anything.
 	for _, target := range []string{opts.before, opts.after} {
-		if err := load.Preflight(ctx, target, load.DefaultPreflightTimeout); err != nil {
+		if err := load.Preflight(ctx, target, load.DefaultPreflightTimeout, tlsConf); err != nil {
 			return exit.Unavailable(err)
 		}
 	}
-	outs, err := session.Run(ctx, nil, func(o equiv.Outcome) { equiv.WriteOutcome(opts.streams.Out, o) })
+	outs, err := session.Run(ctx, load.SenderTLS(tlsConf), func(o equiv.Outcome) { equiv.WriteOutcome(opts.streams.Out, o) })
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type runOptions struct {
 	streams Streams
 	paths   []string
 	loadFlags
+	tlsFlags
 	overrides  engine.Overrides
 	out        string
 	label      string
@@ -91,6 +92,8 @@ perfgate report SHARD... and gate on the merged report.`,
 	fl.BoolVar(&opts.noProgress, "no-progress", false, "never draw progress (it is drawn only when stderr is a terminal)")
 	fl.StringVar(&opts.shard, "shard", "", "run shard i (0-based) of N of a distributed run: i/N, or auto/N to read $JOB_COMPLETION_INDEX; merge the shards with perfgate report")
 	fl.StringArrayVar(&opts.overrides.Expect, "expect", nil, "extra criterion for every scenario: p95=2s, errors=1%, status=200, db.statements_per_request=1")
+	registerDeliveryFlags(cmd, &opts.overrides)
+	opts.tlsFlags.register(cmd)
 	return cmd
 }
 
@@ -105,6 +108,10 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return err
 	}
 	maxBody, err := opts.loadFlags.check()
+	if err != nil {
+		return err
+	}
+	tlsConf, err := opts.tlsFlags.config()
 	if err != nil {
 		return err
 	}
@@ -137,7 +144,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		defer p.Close()
 		probe = p
 	}
-	if err := engine.Preflight(ctx, ps); err != nil {
+	if err := engine.Preflight(ctx, ps, tlsConf); err != nil {
 		return err
 	}
 	var rd *engine.RunDir
@@ -168,6 +175,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		MaxBody:    maxBody,
 		Shard:      shard,
 		Probe:      probe,
+		TLS:        tlsConf,
 		Service:    service,
 		Progress:   progress,
 		Tool:       tool(),
@@ -199,6 +207,17 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		return exit.ErrGateFailed
 	}
 	return nil
+}
+
+// registerDeliveryFlags adds the flags that say how a scenario's load and
+// latency are judged (run, capacity, ab): --latency-from and
+// --allow-under-delivery.
+func registerDeliveryFlags(cmd *cobra.Command, o *engine.Overrides) {
+	fl := cmd.Flags()
+	fl.StringVar(&o.LatencyFrom, "latency-from", model.LatencyFromIntended,
+		"what latency criteria are judged on: intended (from each request's intended send time: what a user arriving on schedule waited) or sent (from its actual send: the service time)")
+	fl.BoolVar(&o.AllowUnderDelivery, "allow-under-delivery", false,
+		"a load not delivered (achieved rate below 99 % of the rate asked, or schedule lag p99 above 100ms) is a warning, not a failed criterion")
 }
 
 // writeRun writes a run's formats into dir (summary.json when formats has

@@ -185,7 +185,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 	if u.latencies[n-1] < 15*time.Millisecond || got.Latency.P50 > 15*time.Millisecond {
 		t.Errorf("latencies %v: the target's slow requests are not in the union", got.Latency)
 	}
-	if run.Shard != nil || !run.Pass || len(got.Criteria) != 5 || got.Checks[0].Passed != n {
+	if run.Shard != nil || !run.Pass || len(got.Criteria) != 6 || got.Checks[0].Passed != n {
 		t.Errorf("merged run: shard %v pass %v criteria %+v checks %+v", run.Shard, run.Pass, got.Criteria, got.Checks)
 	}
 	// The merged raw results are the union, row for row, shard column kept.

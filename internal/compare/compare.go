@@ -119,6 +119,9 @@ type Result struct {
 	// Why is what explains the figures: index use, plan changes,
 	// resources and environment differences (why.go).
 	Why *Why `json:"why,omitempty"`
+	// Saturation lists the scenarios whose before or after run was
+	// saturated, with the speed-up on service time (saturation.go).
+	Saturation []Saturation `json:"saturation,omitempty"`
 	// Failures says, one line each, why the gate fails; empty when it passes.
 	Failures      []string `json:"failures,omitempty"`
 	Warnings      []string `json:"warnings,omitempty"`
@@ -260,6 +263,8 @@ func Compare(before, after Input, opts Options) (*Result, error) {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("scenario %s: %s", d.Name, d.SignificanceNote))
 		}
 	}
+
+	res.Saturation = saturation(res, before.Run, after.Run)
 
 	if opts.Claim != nil {
 		v, err := judgeClaim(res, *opts.Claim, opts.ClaimScenario, opts.ClaimPercentile)

@@ -55,7 +55,7 @@ th { background: #f6f8fa; } td.n { text-align: right; font-variant-numeric: tabu
 {{if or .StatementsBefore .StatementsAfter}}<tr><td>statements/request</td><td class="n">{{stmts .StatementsBefore}}</td><td class="n">{{stmts .StatementsAfter}}</td><td></td><td></td><td></td></tr>{{end}}
 <tr><td>criteria</td><td>{{mark .PassBefore}}</td><td>{{mark .PassAfter}}</td><td></td><td></td><td></td></tr>
 </table>
-{{end}}{{template "why" .}}{{range .Warnings}}<p class="warn">⚠ {{.}}</p>
+{{end}}{{template "why" .}}{{template "saturation" .}}{{range .Warnings}}<p class="warn">⚠ {{.}}</p>
 {{end}}</body>
 </html>
 `))

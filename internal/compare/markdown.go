@@ -49,6 +49,7 @@ func Markdown(w io.Writer, res *Result) error {
 		p("| criteria | %s | %s | | | |\n\n", passMark(d.PassBefore), passMark(d.PassAfter))
 	}
 	markdownWhy(bw, res)
+	markdownSaturation(bw, res)
 	if res.Pass {
 		p("**Gate: pass.**\n")
 	} else {

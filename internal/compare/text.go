@@ -56,6 +56,7 @@ func text(w io.Writer, res *Result) error {
 	if err := textWhy(w, res); err != nil {
 		return err
 	}
+	saturationText(w, res)
 
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "\nSuccess criteria (deployment checklist)\n")

@@ -290,7 +290,7 @@ func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, o
 	if err != nil {
 		return nil, err
 	}
-	if err := engine.Preflight(ctx, ps); err != nil {
+	if err := engine.Preflight(ctx, ps, nil); err != nil {
 		return nil, err
 	}
 	rd, err := engine.CreateRunDir(filepath.Join(dir, c.Name), false)

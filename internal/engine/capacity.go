@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"math"
@@ -50,9 +51,11 @@ type CapacityOptions struct {
 	MaxRequests int64
 	MaxWorkers  uint64
 	MaxBody     int64
-	Target      string
-	Label       string
-	Tool        model.Tool
+	// TLS is how an https target's certificate is trusted (load.TLSConfig).
+	TLS    *tls.Config
+	Target string
+	Label  string
+	Tool   model.Tool
 	// Log gets one line per step (stderr); nil discards them.
 	Log io.Writer
 	// Now is the clock (time.Now when nil); tests make steps take time.
@@ -245,6 +248,7 @@ func measureStep(ctx context.Context, p Planned, rate float64, warmup int, o Cap
 		MaxBody:    o.MaxBody,
 		KeepBody:   sink.NeedsBodies(),
 		Warmup:     warmup,
+		TLS:        o.TLS,
 	}, sink.Add)
 	if err != nil {
 		return model.CapacityStep{}, false, exit.Unavailable(err)
@@ -268,9 +272,9 @@ func measureStep(ctx context.Context, p Planned, rate float64, warmup int, o Cap
 			st.Failures = append(st.Failures, msg)
 		}
 	}
-	st.UnderDelivered = underDelivered(rate, s.Rate, s.Requests)
-	if st.UnderDelivered {
-		st.Failures = append(st.Failures, fmt.Sprintf("under-delivered: %.1f/s of %.0f/s", s.Rate, rate))
+	st.UnderDelivered = verdict.Delivered(rate, s, nil) != ""
+	if st.UnderDelivered && !exp.AllowUnderDelivery {
+		st.Failures = append(st.Failures, fmt.Sprintf("under-delivered: %.1f/s of %.0f/s, schedule lag p99 %s", s.Rate, rate, s.Lag.P99.Round(time.Microsecond)))
 	}
 	st.Pass = s.Requests > 0 && len(st.Failures) == 0
 	return st, false, nil

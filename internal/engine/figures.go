@@ -5,17 +5,21 @@ import (
 
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/verdict"
 )
 
 // UnderDeliveredRatio: a scenario whose achieved rate is below this share
 // of the requested rate measured a lighter load than asked for.
-const UnderDeliveredRatio = 0.99
+const UnderDeliveredRatio = verdict.DeliveredRatio
 
 // ApplyFigures sets sc's measured figures from s, the summary of its raw
 // results, the way run computes them: requests, achieved rate, wall time,
 // status codes, transport errors, bytes, latency, success and throughput
 // (responses with sc.Expect's status), and under_delivered against
-// sc.RequestedRate. It leaves criteria and checks alone.
+// sc.RequestedRate. A paced scenario also gets its schedule lag, the
+// latency from the intended send times and its steady sending and
+// completing rates (sc.Saturation, created when nil; the caller adds the
+// workers' figures from the attack). It leaves criteria and checks alone.
 func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
 	status := 0
 	if sc.Expect != nil {
@@ -42,12 +46,47 @@ func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
 	if s.Requests == 1 && sc.Duration > 0 {
 		sc.AchievedRate = 1 / sc.Duration.Seconds()
 	}
-	sc.UnderDelivered = !sc.Interrupted && underDelivered(sc.RequestedRate, sc.AchievedRate, s.Requests)
+	sc.UnderDelivered = !sc.Interrupted && verdict.Delivered(sc.RequestedRate, s, nil) != ""
+	applySchedule(sc, s)
 }
 
-// underDelivered says a measurement sent a lighter load than asked for:
-// its achieved rate is below UnderDeliveredRatio of the requested rate
-// (0: max, never under-delivered). One request has no rate to judge.
-func underDelivered(requested, achieved float64, requests int64) bool {
-	return requested > 0 && requests > 1 && achieved < UnderDeliveredRatio*requested
+// applySchedule sets the figures only a paced scenario has: at rate max
+// there is no schedule to lag, and every worker busy is the point.
+func applySchedule(sc *model.Scenario, s metrics.Summary) {
+	if sc.RequestedRate <= 0 || s.Requests == 0 {
+		sc.Lag, sc.Corrected, sc.Saturation = nil, nil, nil
+		return
+	}
+	sc.Lag = &model.ScheduleLag{P50: s.Lag.P50, P99: s.Lag.P99, Max: s.Lag.Max}
+	corrected := s.Corrected
+	sc.Corrected = &corrected
+	if sc.Saturation == nil {
+		sc.Saturation = &model.Saturation{}
+	}
+	sc.Saturation.Sent, sc.Saturation.Completed = s.Flow.Sent, s.Flow.Completed
+}
+
+// Judge sets sc's criteria and verdict from s: the scenario's criteria
+// (sc.Expect), its jq checks' tallies and db figures as already set, and
+// the delivery of a paced load. ApplyFigures must have run.
+func Judge(sc *model.Scenario, s metrics.Summary) {
+	var exp model.Expect
+	if sc.Expect != nil {
+		exp = *sc.Expect
+	}
+	sc.Criteria = verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sc.Checks, DB: sc.DB,
+		Requested: sc.RequestedRate, Saturation: sc.Saturation})
+	sc.Pass = verdict.Pass(sc.Criteria) && !sc.Interrupted
+}
+
+// DeliveryWarning is the run-level warning of a scenario whose load was
+// not delivered (failing or allowed), or "": summary.json's warnings say
+// why a run's figures describe another load than asked for.
+func DeliveryWarning(sc *model.Scenario) string {
+	for _, c := range sc.Criteria {
+		if c.Name == "delivery" && c.Message != "" {
+			return "scenario " + sc.Name + ": " + c.Message
+		}
+	}
+	return ""
 }

@@ -118,8 +118,7 @@ func mergeRaw(sc *model.Scenario, shards []ShardRun, out string) error {
 	}
 	s := sink.Summary()
 	ApplyFigures(sc, s)
-	sc.Criteria = verdict.Evaluate(*sc.Expect, verdict.Input{Summary: s, Checks: sc.Checks, DB: sc.DB})
-	sc.Pass = verdict.Pass(sc.Criteria) && !sc.Interrupted
+	Judge(sc, s)
 	return nil
 }
 
@@ -353,6 +352,7 @@ func mergeScenario(want model.ShardScenario, shards []ShardRun) (*model.Scenario
 	out.DB = db
 	warnings = append(warnings, warn...)
 	out.Resources = mergeResources(parts, total)
+	out.Saturation = mergeWorkers(parts)
 	return out, warnings, nil
 }
 
@@ -423,4 +423,23 @@ func mergeDB(name string, parts []*model.Scenario, shards []ShardRun, total int6
 			name, shards[probe].Marker.Index, len(shards)))
 	}
 	return &db, warnings
+}
+
+// mergeWorkers keeps the workers' figures of the shard that came closest
+// to --max-workers: each shard bounds its own workers, so the union was
+// short of workers when one of them was (ApplyFigures adds the union's
+// rates). nil when no shard recorded them.
+func mergeWorkers(parts []*model.Scenario) *model.Saturation {
+	var out *model.Saturation
+	busiest := -1.0
+	for _, p := range parts {
+		if p == nil || p.Saturation == nil || p.Saturation.MaxWorkers == 0 {
+			continue
+		}
+		if r := float64(p.Saturation.PeakInFlight) / float64(p.Saturation.MaxWorkers); r > busiest {
+			busiest = r
+			out = &model.Saturation{MaxWorkers: p.Saturation.MaxWorkers, PeakInFlight: p.Saturation.PeakInFlight}
+		}
+	}
+	return out
 }

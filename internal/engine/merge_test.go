@@ -112,14 +112,16 @@ func TestApplyFigures(t *testing.T) {
 			sc:   model.Scenario{RequestedRate: 40, Duration: time.Second, Expect: &model.Expect{Status: 200}},
 			s:    metrics.Summary{Requests: 20, Rate: 19, Wall: 2 * time.Second, Codes: map[uint16]int64{200: 15, 0: 5}, First: first},
 			want: model.Scenario{RequestedRate: 40, Duration: time.Second, Expect: &model.Expect{Status: 200}, Requests: 20, AchievedRate: 19,
-				Wall: 2 * time.Second, StatusCodes: map[string]int64{"200": 15, "0": 5}, Success: 0.75, Throughput: 7.5, UnderDelivered: true},
+				Wall: 2 * time.Second, StatusCodes: map[string]int64{"200": 15, "0": 5}, Success: 0.75, Throughput: 7.5, UnderDelivered: true,
+				Lag: &model.ScheduleLag{}, Corrected: &metrics.Latencies{}, Saturation: &model.Saturation{}},
 		},
 		{
 			name: "one request",
 			sc:   model.Scenario{RequestedRate: 0.5, Duration: 2 * time.Second, Expect: &model.Expect{Status: 400}},
 			s:    metrics.Summary{Requests: 1, Wall: time.Second, Codes: map[uint16]int64{400: 1}},
 			want: model.Scenario{RequestedRate: 0.5, Duration: 2 * time.Second, Expect: &model.Expect{Status: 400}, Requests: 1, AchievedRate: 0.5,
-				Wall: time.Second, StatusCodes: map[string]int64{"400": 1}, Success: 1, Throughput: 1},
+				Wall: time.Second, StatusCodes: map[string]int64{"400": 1}, Success: 1, Throughput: 1,
+				Lag: &model.ScheduleLag{}, Corrected: &metrics.Latencies{}, Saturation: &model.Saturation{}},
 		},
 	}
 	for _, tt := range tests {

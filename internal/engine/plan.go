@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
@@ -33,6 +35,13 @@ type Overrides struct {
 	Timeout  time.Duration
 	// Expect adds or replaces criteria: "p95=2s", "errors=1%".
 	Expect []string
+	// LatencyFrom is what every scenario's latency criteria are judged on
+	// (--latency-from): model.LatencyFromIntended ("" means the same) or
+	// model.LatencyFromSent.
+	LatencyFrom string
+	// AllowUnderDelivery makes a load not delivered a warning rather than
+	// a failed criterion (--allow-under-delivery).
+	AllowUnderDelivery bool
 }
 
 // Planned is a scenario ready to send: its file, with the overrides
@@ -89,6 +98,10 @@ func Plan(paths []string, o Overrides, target string) ([]Planned, error) {
 	if err := CheckBaseURL("--target", target); err != nil {
 		return nil, err
 	}
+	if o.LatencyFrom != "" && o.LatencyFrom != model.LatencyFromIntended && o.LatencyFrom != model.LatencyFromSent {
+		return nil, exit.Usagef("--latency-from %q: write %s (from each request's intended send time, the default) or %s (from its actual send)",
+			o.LatencyFrom, model.LatencyFromIntended, model.LatencyFromSent)
+	}
 	var out []Planned
 	for _, sc := range chosen {
 		if rate != nil {
@@ -104,6 +117,10 @@ func Plan(paths []string, o Overrides, target string) ([]Planned, error) {
 		if err := scenario.ApplyExpect(&sc.Expect, o.Expect); err != nil {
 			return nil, exit.Usage(err)
 		}
+		if o.LatencyFrom != "" {
+			sc.Expect.LatencyFrom = o.LatencyFrom
+		}
+		sc.Expect.AllowUnderDelivery = sc.Expect.AllowUnderDelivery || o.AllowUnderDelivery
 		req, err := sc.Render(target, data)
 		if err != nil {
 			var l scenario.ErrorList
@@ -175,9 +192,11 @@ func Origins(ps []Planned) []string {
 
 // Preflight tries every origin of the plan once, before any load: an
 // unreachable target is a run that could not be carried out (exit 3).
-func Preflight(ctx context.Context, ps []Planned) error {
+// tlsConf is how an https target's certificate is trusted
+// (load.TLSConfig; nil for Go's defaults).
+func Preflight(ctx context.Context, ps []Planned, tlsConf *tls.Config) error {
 	for _, o := range Origins(ps) {
-		if err := load.Preflight(ctx, o, load.DefaultPreflightTimeout); err != nil {
+		if err := load.Preflight(ctx, o, load.DefaultPreflightTimeout, tlsConf); err != nil {
 			return exit.Unavailable(err)
 		}
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +14,6 @@ import (
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/pgenv"
-	"github.com/perfgate/perfgate/internal/verdict"
 )
 
 // probeReadTimeout bounds the probe's reading after a scenario: it reads
@@ -42,6 +42,9 @@ type RunOptions struct {
 	// (pgenv.Probe.PlanSwitchable), sends that many more requests after
 	// each scenario's measured load with capture on, for its plans.
 	PlanPass int
+	// TLS is how an https target's certificate is trusted
+	// (load.TLSConfig; nil for Go's defaults).
+	TLS *tls.Config
 	// Service is the process whose CPU and memory are sampled during each
 	// scenario (FindService); nil samples nothing.
 	Service *model.ServiceProcess
@@ -90,9 +93,12 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 	for _, p := range ps {
 		var sc *model.Scenario
 		sc, err = RunScenario(ctx, p, ScenarioOptions{Dir: o.Dir, MaxWorkers: o.MaxWorkers, MaxBody: o.MaxBody, Shard: o.Shard,
-			Probe: o.Probe, PlanPass: o.PlanPass, ServicePID: env.Service.Sampled(), Progress: o.Progress})
+			Probe: o.Probe, PlanPass: o.PlanPass, ServicePID: env.Service.Sampled(), Progress: o.Progress, TLS: o.TLS})
 		if err != nil {
 			break
+		}
+		if w := DeliveryWarning(sc); w != "" {
+			run.Warnings = append(run.Warnings, w)
 		}
 		keepPlans(plans, sc)
 		run.Scenarios = append(run.Scenarios, sc)
@@ -131,6 +137,8 @@ type ScenarioOptions struct {
 	// sampled during the load.
 	ServicePID int
 	Progress   io.Writer
+	// TLS is RunOptions.TLS.
+	TLS *tls.Config
 }
 
 // RunScenario drives one scenario and judges it. Raw results stream to
@@ -171,6 +179,7 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		KeepBody:   sink.NeedsBodies(),
 		Shard:      o.Shard.tag(),
 		Progress:   o.Progress,
+		TLS:        o.TLS,
 	}, sink.Add)
 	usage := sampler.stop()
 	closeErr := raw.Close()
@@ -219,7 +228,9 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 	}
 	// The same arithmetic as a merge of shards: one place for it.
 	ApplyFigures(out, s)
-	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Checks: out.Checks, DB: db})
-	out.Pass = verdict.Pass(out.Criteria) && !stats.Interrupted
+	if out.Saturation != nil {
+		out.Saturation.MaxWorkers, out.Saturation.PeakInFlight = stats.MaxWorkers, stats.PeakInFlight
+	}
+	Judge(out, s)
 	return out, nil
 }

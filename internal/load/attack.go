@@ -27,6 +27,13 @@ type Stats struct {
 	// Warmup is the number of warmup requests answered (or failed) before
 	// the measured attack; their results were discarded.
 	Warmup int64
+	// MaxWorkers is the bound on concurrent requests the attack ran with
+	// (Options.MaxWorkers, or its default), and PeakInFlight the most
+	// requests that were in flight at once during the measured attack:
+	// at MaxWorkers, every worker was busy and requests due then waited
+	// to be sent (their schedule lag says how long).
+	MaxWorkers   uint64
+	PeakInFlight int64
 }
 
 // drainIdle is how long an interrupted attack waits for one more result
@@ -74,7 +81,7 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 		return Stats{Interrupted: true}, nil
 	}
 
-	tr := newTransport(ctx, opts.Timeout)
+	tr := newTransport(ctx, opts.Timeout, opts.TLS)
 	defer tr.base.CloseIdleConnections()
 	maxBody := int64(0) // vegeta then drains the body without keeping it
 	if opts.KeepBody {
@@ -95,7 +102,7 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 		first = opts.Stages[0].Rate
 	}
 
-	var st Stats
+	st := Stats{MaxWorkers: opts.MaxWorkers}
 	if opts.Warmup > 0 {
 		// The warmup shares the transport, so the measured attack starts
 		// on connections that are already open.
@@ -106,6 +113,8 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 			return st, nil
 		}
 	}
+	// The warmup's requests have all come back: the peak starts afresh.
+	tr.peak.Store(0)
 	atk := newAttacker()
 	var errs atomic.Int64
 	var sent atomic.Int64
@@ -141,7 +150,7 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 		select {
 		case vr, ok := <-results:
 			if !ok {
-				st.Sent, st.Wall = sent.Load(), time.Since(began)
+				st.Sent, st.Wall, st.PeakInFlight = sent.Load(), time.Since(began), tr.peak.Load()
 				return st, nil
 			}
 			deliver(vr)
@@ -174,7 +183,7 @@ drain:
 			break drain
 		}
 	}
-	st.Sent, st.Wall = sent.Load(), time.Since(began)
+	st.Sent, st.Wall, st.PeakInFlight = sent.Load(), time.Since(began), tr.peak.Load()
 	return st, nil
 }
 
@@ -217,12 +226,17 @@ func warmup(ctx context.Context, atk *vegeta.Attacker, targets []vegeta.Target, 
 
 // fromVegeta sets r to the vegeta result vr; the Body is shared, not
 // copied. sched gives the intended send time; without one (rate max) it
-// is the actual send time.
+// is the actual send time. Both times are wall-clock readings only, as
+// the raw results file keeps them: with the monotonic readings, the lag
+// between them would differ by the clocks' divergence (nanoseconds over
+// a run) from the lag read back from the file, and a merge of one shard
+// would not reproduce its own run.
 func (r *Result) fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPacer) {
+	sent := vr.Timestamp.Round(0)
 	*r = Result{
 		Seq:       vr.Seq,
-		Intended:  vr.Timestamp,
-		Timestamp: vr.Timestamp,
+		Intended:  sent,
+		Timestamp: sent,
 		Latency:   vr.Latency,
 		Code:      vr.Code,
 		BytesIn:   vr.BytesIn,
@@ -232,7 +246,7 @@ func (r *Result) fromVegeta(vr *vegeta.Result, shard uint16, sched *anchoredPace
 		Body:      vr.Body,
 	}
 	if sched != nil {
-		r.Intended = sched.intended(vr.Seq)
+		r.Intended = sched.intended(vr.Seq).Round(0)
 	}
 	if v := vr.Headers[bytesInHeader]; len(v) == 1 {
 		if n, err := strconv.ParseUint(v[0], 10, 64); err == nil {

@@ -2,7 +2,7 @@ package load
 
 import (
 	"context"
-	"crypto/x509"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -19,9 +19,11 @@ const DefaultPreflightTimeout = 5 * time.Second
 // Preflight tries the target once before any load: one HEAD request on the
 // origin of target (scheme and host). Any HTTP response, whatever its
 // status, means reachable. Otherwise the error names the origin and the
-// cause, and says what to do. It returns within timeout
-// (DefaultPreflightTimeout when 0).
-func Preflight(ctx context.Context, target string, timeout time.Duration) error {
+// cause, and says what to do: a TLS failure says why the certificate was
+// refused and how to trust it, since the service is evidently running.
+// tlsConf is TLSConfig's (nil for Go's defaults). It returns within
+// timeout (DefaultPreflightTimeout when 0).
+func Preflight(ctx context.Context, target string, timeout time.Duration, tlsConf *tls.Config) error {
 	if timeout <= 0 {
 		timeout = DefaultPreflightTimeout
 	}
@@ -36,7 +38,7 @@ func Preflight(ctx context.Context, target string, timeout time.Duration) error 
 	if err != nil {
 		return fmt.Errorf("target %s: %w", origin, err)
 	}
-	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, DisableKeepAlives: true}
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, DisableKeepAlives: true, TLSClientConfig: tlsConf}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{
 		Transport: tr,
@@ -45,6 +47,9 @@ func Preflight(ctx context.Context, target string, timeout time.Duration) error 
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if c := tlsCause(err); c != "" {
+			return fmt.Errorf("target %s: %s", origin, c)
+		}
 		return fmt.Errorf("target %s is not reachable (%s); is the service running? set --target", origin, cause(ctx, err, timeout))
 	}
 	resp.Body.Close()
@@ -54,7 +59,6 @@ func Preflight(ctx context.Context, target string, timeout time.Duration) error 
 // cause names why a request failed in a few words.
 func cause(ctx context.Context, err error, timeout time.Duration) string {
 	var dnsErr *net.DNSError
-	var certErr *x509.UnknownAuthorityError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
@@ -64,8 +68,6 @@ func cause(ctx context.Context, err error, timeout time.Duration) string {
 		return "no route to host"
 	case errors.As(err, &dnsErr):
 		return "cannot resolve " + dnsErr.Name
-	case errors.As(err, &certErr):
-		return "TLS certificate not trusted"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded):
 		if ctx.Err() != nil {
 			return fmt.Sprintf("no answer within %s", timeout)

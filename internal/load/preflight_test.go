@@ -49,7 +49,7 @@ func TestPreflight(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			began := time.Now()
-			err := Preflight(context.Background(), tt.url, 300*time.Millisecond)
+			err := Preflight(context.Background(), tt.url, 300*time.Millisecond, nil)
 			if took := time.Since(began); took > 2*time.Second {
 				t.Errorf("Preflight took %s", took)
 			}

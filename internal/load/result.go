@@ -1,6 +1,7 @@
 package load
 
 import (
+	"crypto/tls"
 	"io"
 	"net/http"
 	"time"
@@ -79,7 +80,10 @@ type Options struct {
 	MaxBody    int64
 	// KeepBody says whether the callback needs response bodies (jq checks).
 	KeepBody bool
-	Shard    uint16
+	// TLS is how an https target's certificate is trusted (TLSConfig);
+	// nil for Go's defaults.
+	TLS   *tls.Config
+	Shard uint16
 	// Progress, when non-nil, gets a one-line progress bar (scenario,
 	// elapsed/duration, requests, errors), cleared at the end. Pass it
 	// only when the stream is a terminal.

@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,6 +28,27 @@ var sendClient = &http.Client{
 // Send sends r once and reads its whole answer, at most maxBody bytes of
 // body (a larger body is an error), within timeout.
 func Send(ctx context.Context, r Request, timeout time.Duration, maxBody int64) (Reply, error) {
+	return send(ctx, sendClient, r, timeout, maxBody)
+}
+
+// SenderTLS is Send trusting certificates as tlsConf says (TLSConfig;
+// nil is Send itself), for perfgate diff --cacert/--insecure. It keeps
+// its connections open between calls, as Send does.
+func SenderTLS(tlsConf *tls.Config) func(ctx context.Context, r Request, timeout time.Duration, maxBody int64) (Reply, error) {
+	if tlsConf == nil {
+		return Send
+	}
+	c := &http.Client{
+		Transport:     &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConf},
+		CheckRedirect: sendClient.CheckRedirect,
+	}
+	return func(ctx context.Context, r Request, timeout time.Duration, maxBody int64) (Reply, error) {
+		return send(ctx, c, r, timeout, maxBody)
+	}
+}
+
+// send is Send through client.
+func send(ctx context.Context, client *http.Client, r Request, timeout time.Duration, maxBody int64) (Reply, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
@@ -35,7 +57,7 @@ func Send(ctx context.Context, r Request, timeout time.Duration, maxBody int64) 
 	}
 	req.Header = r.Header.Clone()
 	start := time.Now()
-	resp, err := sendClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return Reply{}, err
 	}

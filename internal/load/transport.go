@@ -2,12 +2,14 @@ package load
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,21 +38,30 @@ func (e timeoutError) Error() string {
 // from outside, so an interrupted attack would wait for every in-flight
 // request (up to 90 s for the slow endpoint). The cost per request is the
 // same as the client's own timeout path: one context and one body wrapper.
+//
+// It also counts the requests in flight (sent, response not yet read to
+// the end) and keeps the peak: a peak at --max-workers says every worker
+// was busy at once, so later requests waited to be sent. Two atomic adds
+// per request, and a compare-and-swap only while the peak rises.
 type transport struct {
-	base    *http.Transport
-	ctx     context.Context // the attack's; cancelled on interrupt
-	timeout time.Duration
+	base     *http.Transport
+	ctx      context.Context // the attack's; cancelled on interrupt
+	timeout  time.Duration
+	inFlight atomic.Int64
+	peak     atomic.Int64
 }
 
 // newTransport returns a transport configured like vegeta's default one,
-// with keep-alive on.
-func newTransport(ctx context.Context, timeout time.Duration) *transport {
+// with keep-alive on, trusting certificates as tlsConf says (nil: Go's
+// defaults).
+func newTransport(ctx context.Context, timeout time.Duration, tlsConf *tls.Config) *transport {
 	dialer := &net.Dialer{KeepAlive: 30 * time.Second}
 	return &transport{
 		base: &http.Transport{
 			Proxy:               http.ProxyFromEnvironment,
 			DialContext:         dialer.DialContext,
 			MaxIdleConnsPerHost: 10000, // vegeta's DefaultConnections
+			TLSClientConfig:     tlsConf,
 		},
 		ctx:     ctx,
 		timeout: timeout,
@@ -59,15 +70,29 @@ func newTransport(ctx context.Context, timeout time.Duration) *transport {
 
 // RoundTrip implements http.RoundTripper.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if n := t.inFlight.Add(1); n > t.peak.Load() {
+		t.raisePeak(n)
+	}
 	ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
 	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		t.inFlight.Add(-1)
 		err = t.explain(ctx, err)
 		cancel()
 		return nil, err
 	}
 	resp.Body = &countingBody{t: t, ctx: ctx, rc: resp.Body, cancel: cancel, header: resp.Header}
 	return resp, nil
+}
+
+// raisePeak sets the peak to n unless another request raised it further.
+func (t *transport) raisePeak(n int64) {
+	for {
+		p := t.peak.Load()
+		if n <= p || t.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
 }
 
 // explain replaces a context error with what caused it.
@@ -90,6 +115,7 @@ type countingBody struct {
 	cancel context.CancelFunc
 	header http.Header
 	n      uint64
+	closed bool
 }
 
 func (b *countingBody) Read(p []byte) (int, error) {
@@ -104,6 +130,10 @@ func (b *countingBody) Read(p []byte) (int, error) {
 func (b *countingBody) Close() error {
 	err := b.rc.Close()
 	b.cancel()
+	if !b.closed {
+		b.closed = true
+		b.t.inFlight.Add(-1)
+	}
 	// vegeta keeps this header map in its Result; the worker goroutine owns
 	// it until the result is sent.
 	b.header[bytesInHeader] = []string{strconv.FormatUint(b.n, 10)}

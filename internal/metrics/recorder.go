@@ -35,6 +35,8 @@ type Recorder struct {
 	end      time.Time // latest response end
 	bytesIn  uint64
 	bytesOut uint64
+	// flow counts sends and answers over time for Summary.Flow.
+	flow flow
 }
 
 // NewRecorder returns an empty Recorder; sizeHint preallocates for the
@@ -75,6 +77,7 @@ func (r *Recorder) add(sent time.Time, latency, lag time.Duration, code uint16, 
 	if end := sent.Add(latency); end.After(r.end) {
 		r.end = end
 	}
+	r.flow.add(sent, latency)
 	if r.corrected != nil {
 		r.corrected = append(r.corrected, latency+lag)
 	} else if lag > 0 {
@@ -120,7 +123,11 @@ type Summary struct {
 	Wall time.Duration
 	// Rate is the achieved sending rate in requests per second, measured
 	// like vegeta: (requests-1) over the span of send times.
-	Rate     float64
+	Rate float64
+	// Flow is the sending and completing rates in the steady middle of
+	// the run: completions below what was sent mean the service's queue
+	// grew (it was saturated), however the latencies look.
+	Flow     Flow
 	BytesIn  uint64
 	BytesOut uint64
 }
@@ -177,6 +184,7 @@ func (r *Recorder) Summary() Summary {
 		if span := r.last.Sub(r.first); s.Requests > 1 && span > 0 {
 			s.Rate = float64(s.Requests-1) / span.Seconds()
 		}
+		s.Flow = r.flow.rates(r.first, r.last, s.Latency.P50)
 	}
 	for e, n := range r.errors {
 		s.Errors = append(s.Errors, ErrorCount{Error: e, Count: n})

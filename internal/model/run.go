@@ -87,10 +87,19 @@ type Scenario struct {
 	Errors   []ErrorCount `json:"errors,omitempty"`
 	BytesIn  uint64       `json:"bytes_in"`
 	BytesOut uint64       `json:"bytes_out"`
-	Latency  Latency      `json:"latency"`
-	Criteria []Criterion  `json:"criteria"`
-	Checks   []Check      `json:"checks,omitempty"`
-	DB       *DB          `json:"db,omitempty"`
+	// Latency is the service latency: from each request's actual send to
+	// its response.
+	Latency Latency `json:"latency"`
+	// Lag is the schedule lag and Corrected the latency measured from
+	// each request's intended send time (delivery.go); Saturation says
+	// whether the load outran perfgate's workers or the service. All nil
+	// at rate max, which has no schedule, and in runs written before.
+	Lag        *ScheduleLag `json:"schedule_lag,omitempty"`
+	Corrected  *Latency     `json:"corrected_latency,omitempty"`
+	Saturation *Saturation  `json:"saturation,omitempty"`
+	Criteria   []Criterion  `json:"criteria"`
+	Checks     []Check      `json:"checks,omitempty"`
+	DB         *DB          `json:"db,omitempty"`
 	// Expect is the scenario's criteria as run, so that a merge of shards
 	// can judge the union again; nil in runs written before it existed.
 	Expect *Expect `json:"expect,omitempty"`
@@ -132,6 +141,13 @@ type Expect struct {
 	Errors float64   `json:"errors"`
 	Checks []string  `json:"checks,omitempty"`
 	DB     []DBLimit `json:"db,omitempty"`
+	// LatencyFrom is what the latency criteria are judged on:
+	// LatencyFromIntended ("" in runs written before it existed, which
+	// means the same) or LatencyFromSent.
+	LatencyFrom string `json:"latency_from,omitempty"`
+	// AllowUnderDelivery makes a load that was not delivered a warning
+	// rather than a failed criterion (--allow-under-delivery).
+	AllowUnderDelivery bool `json:"allow_under_delivery,omitempty"`
 }
 
 // LatencyLimit is "Stat (p95, max, ...) must be at most Max".

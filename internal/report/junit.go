@@ -87,6 +87,7 @@ func JUnit(w io.Writer, run *model.Run) error {
 		if sc.UnderDelivered {
 			s.Properties.Props = append(s.Properties.Props, junitProp{"under_delivered", "true"})
 		}
+		s.Properties.Props = append(s.Properties.Props, junitSchedule(sc)...)
 		if sc.DB != nil {
 			s.Properties.Props = append(s.Properties.Props,
 				junitProp{"db.statements_per_request", figure.Optional(sc.DB.Statements())},

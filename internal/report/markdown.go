@@ -96,6 +96,7 @@ func Markdown(w io.Writer, run *model.Run) error {
 			}
 			p("\n")
 		}
+		markdownSchedule(bw, sc)
 		if sc.DB != nil {
 			markdownDB(bw, sc.DB)
 		}

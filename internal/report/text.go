@@ -45,7 +45,8 @@ func Text(w io.Writer, run *model.Run) error {
 				notes = append(notes, n)
 			}
 		}
-		if sc.UnderDelivered {
+		notes = append(notes, scheduleText(sc)...)
+		if sc.UnderDelivered && !judgedDelivery(sc) {
 			notes = append(notes, fmt.Sprintf("note %s: achieved %s of the %s asked (under 99 %%): its latencies describe a lighter load; raise --max-workers or lower the rate",
 				sc.Name, figure.Rate(sc.AchievedRate), figRequested(sc)))
 		}
@@ -69,6 +70,13 @@ func Text(w io.Writer, run *model.Run) error {
 	b.WriteString("\n" + headline(run) + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// judgedDelivery says sc has a delivery criterion, whose message (or the
+// run's warning when allowed) already says why its load fell short; runs
+// written before it existed get the note.
+func judgedDelivery(sc *model.Scenario) bool {
+	return slices.ContainsFunc(sc.Criteria, func(c model.Criterion) bool { return c.Name == "delivery" })
 }
 
 func verdictWord(pass, interrupted bool) string {

@@ -17,10 +17,19 @@ type Input struct {
 	Checks  []model.Check
 	// DB holds the probe's figures; nil when the run had no --db-probe.
 	DB *model.DB
+	// Requested is the rate asked for, in requests per second: a paced
+	// scenario gets a "delivery" criterion (delivery.go). 0 (rate max, or
+	// a caller that judges delivery itself) adds none. Saturation, when
+	// set, lets its message say whether every worker was busy.
+	Requested  float64
+	Saturation *model.Saturation
 }
 
 // Evaluate judges every criterion of exp and returns them in a stable
-// order: status, errors, latency (file order), checks, db.
+// order: status, errors, latency (file order), checks, db, delivery. The
+// latency criteria are judged on the latency from the intended send
+// times unless exp.LatencyFrom says "sent" (see model.LatencyFromIntended
+// for why).
 func Evaluate(exp model.Expect, in Input) []model.Criterion {
 	s := in.Summary
 	var out []model.Criterion
@@ -74,18 +83,18 @@ func Evaluate(exp model.Expect, in Input) []model.Criterion {
 	out = append(out, ec)
 
 	for _, l := range exp.Latency {
-		got, _ := s.Latency.Stat(l.Stat)
+		got, from := judgedLatency(exp, s, l.Stat)
 		c := model.Criterion{
 			Name:     l.Stat,
 			Want:     "<= " + figure.Duration(l.Max),
-			Observed: figure.Duration(got),
+			Observed: figure.Duration(got) + from,
 			Pass:     n > 0 && got <= l.Max,
 		}
 		switch {
 		case n == 0:
 			c.Observed, c.Message = "none", fmt.Sprintf("%s not measured: no requests were sent", l.Stat)
 		case !c.Pass:
-			c.Message = fmt.Sprintf("%s %s > %s", l.Stat, figure.Duration(got), figure.Duration(l.Max))
+			c.Message = fmt.Sprintf("%s %s > %s", l.Stat, figure.Duration(got)+from, figure.Duration(l.Max))
 		}
 		out = append(out, c)
 	}
@@ -134,7 +143,7 @@ func Evaluate(exp model.Expect, in Input) []model.Criterion {
 		}
 		out = append(out, c)
 	}
-	return out
+	return append(out, delivery(exp, in)...)
 }
 
 // Pass reports whether every criterion passed.

@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/perfgate/perfgate/internal/compare"
+	"github.com/perfgate/perfgate/internal/engine"
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/report"
+)
+
+// abOptions are the flags of perfgate ab.
+type abOptions struct {
+	streams       Streams
+	paths         []string
+	before, after string
+	loadFlags     // --max-workers and --max-body (ab has no --target)
+	tlsFlags
+	overrides     engine.Overrides
+	rounds        int
+	block         time.Duration
+	maxRegression string
+	out           string
+	label         string
+	formats       string
+	noProgress    bool
+	now           func() time.Time
+}
+
+func newABCmd(streams Streams, runF func(context.Context, *abOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runAB
+	}
+	opts := &abOptions{streams: streams, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "ab --before URL --after URL [PATH...]",
+		Short: "Interleaved A/B: alternate short blocks of each scenario between two versions, so that drift cancels",
+		Long: fmt.Sprintf(`ab measures two versions of a service in one process, block by block: for
+each scenario (default scenarios/) it sends --rounds pairs of blocks of
+--block each, one block to --before and one to --after, alternating the
+order (AB, then BA, then AB...: ABBA), each block at the scenario's rate.
+
+Each pair gives one ratio after/before of the two blocks' percentiles.
+The speed-up is the geometric mean of the pairs' ratios, with a 95 %%
+Student t interval over the pairs. Both blocks of a pair run seconds
+apart, so whatever slows the machine down meanwhile (other jobs on a
+shared CI runner, caches, thermal state) weighs on both and cancels out
+of their ratio; alternating the order cancels a drift within pairs. Two
+runs one after the other and compare cannot do that: the drift between
+them lands whole in their ratio.
+
+It writes, into --out (default reports/<UTC time>-ab[-label]):
+  before/ and after/   a normal run directory per version, with all its
+                       blocks (summary.json, raw results): compare reads them
+  ab.json, ab.md       the paired speed-ups (schema perfgate.ab/v1)
+  compare.json, compare.md   perfgate compare of the two run directories
+
+The gate judges p95, or the highest percentile every block holds enough
+requests for (p90 needs 36, p50 6; p95 72: raise --block or the rate).
+Exit 0 when no scenario regressed, 1 when one did (the gated percentile's
+paired interval wholly above 1 + --max-regression and a growth above %s),
+when no percentile can be judged, or when a version's load was not
+delivered (see --allow-under-delivery); 2 on usage or scenario-file errors;
+3 when a version is unreachable or on Ctrl-C.`, metrics.DefaultMinEffect),
+		Example: `  # a CI gate on a shared runner: the main branch's build against the PR's
+  perfgate ab --before http://127.0.0.1:3001 --after http://127.0.0.1:3002 --set Prefix=/v1/tracking
+
+  # one scenario, more and shorter blocks, a stricter allowance, a PR comment
+  perfgate ab --before http://old:3000 --after http://new:3000 --only single-user-single-course \
+      --rounds 20 --block 2s --max-regression 5% --format text,md --out reports/ab
+  cat reports/ab/ab.md >> "$GITHUB_STEP_SUMMARY"`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.paths = args
+			return runF(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.before, "before", "", "base URL of the old version (required)")
+	fl.StringVar(&opts.after, "after", "", "base URL of the new version (required)")
+	registerScenarioFlags(cmd, &opts.overrides, false)
+	fl.StringVar(&opts.overrides.Rate, "rate", "", "request rate of every block: 5/s, 300/m or max (overrides the files)")
+	registerTimeout(cmd, &opts.overrides)
+	fl.IntVar(&opts.rounds, "rounds", engine.DefaultABRounds, "pairs of blocks per scenario (one block per version each)")
+	fl.DurationVar(&opts.block, "block", engine.DefaultABBlock, "how long each block sends load")
+	fl.StringVar(&opts.maxRegression, "max-regression", "10%", "largest growth of the gated percentile allowed, on its paired interval, e.g. 10% or 0.1")
+	fl.Uint64Var(&opts.maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
+	fl.StringVar(&opts.maxBody, "max-body", "4MiB", "how much of each response body the jq checks read; a longer body fails them as truncated")
+	registerDeliveryFlags(cmd, &opts.overrides)
+	opts.tlsFlags.register(cmd)
+	fl.StringVar(&opts.out, "out", "", "directory to write, new or empty (default reports/<UTC time>-ab[-label])")
+	fl.StringVar(&opts.label, "label", "", "name of this A/B run; the two runs are labelled <label>-before and <label>-after")
+	fl.StringVar(&opts.formats, "format", "text,json", "formats: text (stdout), json (ab.json, always written), md (ab.md)")
+	fl.BoolVar(&opts.noProgress, "no-progress", false, "never draw progress (it is drawn only when stderr is a terminal)")
+	return cmd
+}
+
+func runAB(ctx context.Context, opts *abOptions) error {
+	formats, err := report.ABFormats.Parse(opts.formats)
+	if err != nil {
+		return exit.Usage(fmt.Errorf("--format: %w", err))
+	}
+	formats = formats.With(report.ABFormats, report.FormatJSON)
+	if opts.rounds < 2 {
+		return exit.Usagef("--rounds %d: give at least 2 pairs of blocks (an interval needs two), %d by default", opts.rounds, engine.DefaultABRounds)
+	}
+	if opts.block <= 0 {
+		return exit.Usagef("--block must be a positive duration, such as %s", engine.DefaultABBlock)
+	}
+	maxReg, err := parseShare(opts.maxRegression)
+	if err != nil {
+		return exit.Usagef("--max-regression %q: %v; write e.g. 10%% or 0.1", opts.maxRegression, err)
+	}
+	maxBody, err := opts.loadFlags.check()
+	if err != nil {
+		return err
+	}
+	tlsConf, err := opts.tlsFlags.config()
+	if err != nil {
+		return err
+	}
+	pairs, err := engine.PlanAB(opts.paths, opts.overrides, opts.before, opts.after)
+	if err != nil {
+		return err
+	}
+	var planned []engine.Planned
+	for _, p := range pairs {
+		planned = append(planned, p.Before, p.After)
+	}
+	// Both versions must answer before either is sent anything.
+	if err := engine.Preflight(ctx, planned, tlsConf); err != nil {
+		return err
+	}
+
+	var rd *engine.RunDir
+	if opts.out != "" {
+		rd, err = engine.CreateRunDir(opts.out, false)
+	} else {
+		name := "ab"
+		if opts.label != "" {
+			name += "-" + opts.label
+		}
+		rd, err = engine.CreateNamedRunDir(opts.now(), name, "")
+	}
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	dir := rd.Path
+	var sides [2]*engine.RunDir
+	for i, name := range []string{engine.SideBefore, engine.SideAfter} {
+		if sides[i], err = engine.CreateRunDir(filepath.Join(dir, name), false); err != nil {
+			return err
+		}
+		defer sides[i].Close()
+	}
+	var progress io.Writer
+	if opts.streams.ErrIsTerminal && !opts.noProgress {
+		progress = opts.streams.ErrOut
+	}
+	res, abErr := engine.AB(ctx, pairs, engine.ABOptions{
+		Rounds: opts.rounds, Block: opts.block, BeforeDir: sides[0].Path, AfterDir: sides[1].Path,
+		Before: opts.before, After: opts.after, Label: opts.label,
+		MaxWorkers: opts.maxWorkers, MaxBody: maxBody, TLS: tlsConf, MaxRegression: maxReg,
+		Log: opts.streams.ErrOut, Progress: progress, Tool: tool(), Now: opts.now,
+	})
+	if abErr != nil {
+		res.Before.Incomplete, res.After.Incomplete = abErr.Error(), abErr.Error()
+	}
+	// What was measured is written, whatever happened.
+	jsonOnly := report.RunFormats(nil).Only([]string{report.FormatJSON})
+	before := compare.Input{Run: res.Before, Dir: sides[0].Path}
+	after := compare.Input{Run: res.After, Dir: sides[1].Path}
+	for _, in := range []compare.Input{before, after} {
+		if err := writeRun(in.Dir, in.Run, jsonOnly, io.Discard); err != nil {
+			return errors.Join(abErr, err)
+		}
+	}
+	if err := formats.Write(dir, res.AB, opts.streams.Out); err != nil {
+		return errors.Join(abErr, err)
+	}
+	if err := writeABCompare(dir, before, after, maxReg); err != nil {
+		fmt.Fprintf(opts.streams.ErrOut, "perfgate: warning: the comparison of the two runs was not written: %v\n", err)
+	} else if formats.Has(report.FormatText) {
+		fmt.Fprintf(opts.streams.Out, "comparison of the two runs: %s\n", filepath.Join(dir, "compare.md"))
+	}
+	if formats.Has(report.FormatText) {
+		fmt.Fprintf(opts.streams.Out, "run directories: %s, %s\n", sides[0].Path, sides[1].Path)
+	}
+	switch {
+	case abErr != nil:
+		return abErr
+	case res.AB.Interrupted:
+		return exit.Unavailable(fmt.Errorf("interrupted: the blocks measured so far are in %s", dir))
+	case !res.AB.Pass:
+		return exit.ErrGateFailed
+	}
+	return nil
+}
+
+// writeABCompare writes perfgate compare of the two runs of an A/B run
+// into dir, as compare.json and compare.md: what perfgate compare says of
+// the two run directories (its gate is not ab's), beside the paired
+// speed-ups.
+func writeABCompare(dir string, before, after compare.Input, maxRegression float64) error {
+	res, err := compare.Compare(before, after, compare.Options{MaxRegression: maxRegression, Latencies: compare.RawLatencies(load.ReadLatencies)})
+	if err != nil {
+		return err
+	}
+	return report.CompareFormats.Only([]string{report.FormatJSON, report.FormatMD}).Write(dir, res, io.Discard)
+}

@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/perfgate/perfgate/internal/compare"
+	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/model"
+)
+
+// The drifting machine of the A/B tests: a run of abPairs pairs of
+// abBlockLen blocks at abRate sends abTotal requests, and the k-th request
+// the machine serves, whichever version it goes to, takes abBase ×
+// (1 + abDrift·k/abTotal): a machine that slows down by 80 % over the
+// run, as a shared CI runner does when a neighbour starts. Drift by
+// request count rather than by clock keeps the simulated part exact on a
+// busy machine; what the real machine adds (scheduling, the -race
+// detector) is drift of its own, which the pairs must cancel as well.
+const (
+	abRate     = 160
+	abBlockLen = 250 * time.Millisecond
+	abPairs    = 8
+	abTotal    = 2 * abPairs * abRate / 4 // 2 blocks per pair, 40 requests per block
+	abBase     = 25 * time.Millisecond
+	abDrift    = 0.8
+	abChange   = 1.10
+)
+
+// driftingVersions starts the two versions of the simulated service on
+// one drifting machine; after's latency is change × before's.
+func driftingVersions(t *testing.T, change float64) (before, after *httptest.Server) {
+	t.Helper()
+	var served atomic.Int64
+	serve := func(factor float64) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodHead {
+				return
+			}
+			k := min(served.Add(1), abTotal)
+			time.Sleep(time.Duration(float64(abBase) * factor * (1 + abDrift*float64(k)/abTotal)))
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	return serve(1), serve(change)
+}
+
+// abScenarioFile writes the scenario both versions are measured with.
+func abScenarioFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "drift.yaml")
+	if err := os.WriteFile(path, []byte("name: drift\nrequest:\n  method: GET\n  path: /x\nload:\n  rate: 160/s\n  duration: 2s\nexpect:\n  status: 200\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// runAB runs perfgate ab on the two versions and returns its result and
+// the two run directories.
+func runAB(t *testing.T, file string, before, after *httptest.Server) (*ABResult, string, string) {
+	t.Helper()
+	pairs, err := PlanAB([]string{file}, Overrides{}, before.URL, after.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bd, ad := filepath.Join(t.TempDir(), "before"), filepath.Join(t.TempDir(), "after")
+	for _, d := range []string{bd, ad} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := AB(context.Background(), pairs, ABOptions{Rounds: abPairs, Block: abBlockLen, BeforeDir: bd, AfterDir: ad,
+		Before: before.URL, After: after.URL, MinEffect: time.Microsecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for dir, run := range map[string]*model.Run{bd: res.Before, ad: res.After} {
+		if err := model.WriteRun(dir, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res, bd, ad
+}
+
+// row returns the paired row of percentile name.
+func row(t *testing.T, s *model.ABScenario, name string) model.ABRow {
+	t.Helper()
+	for _, r := range s.Rows {
+		if r.Percentile == name {
+			return r
+		}
+	}
+	t.Fatalf("no row %s in %+v", name, s.Rows)
+	return model.ABRow{}
+}
+
+// TestABCancelsDrift is issue 15 item 4's proof on a real attack: on a
+// machine whose latency drifts by 80 % over the run, two identical
+// versions measured one after the other compare as a regression; measured
+// by perfgate ab they do not; and a real 10 % slowdown of the after
+// version is still found, near 10 %.
+func TestABCancelsDrift(t *testing.T) {
+	file := abScenarioFile(t)
+
+	t.Run("sequential runs report a false difference", func(t *testing.T) {
+		before, after := driftingVersions(t, 1)
+		var dirs [2]string
+		for i, srv := range []*httptest.Server{before, after} {
+			ps, err := Plan([]string{file}, Overrides{}, srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dirs[i] = t.TempDir()
+			run, err := Run(context.Background(), ps, RunOptions{Dir: dirs[i], Target: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := model.WriteRun(dirs[i], run); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b, _ := compare.Load(dirs[0])
+		a, _ := compare.Load(dirs[1])
+		res, err := compare.Compare(b, a, compare.Options{Latencies: compare.RawLatencies(load.ReadLatencies)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("sequential: p50 %s → %s; compare's gate: %q", b.Run.Scenarios[0].Latency.P50, a.Run.Scenarios[0].Latency.P50, res.Failures)
+		if res.Pass {
+			t.Errorf("compare of identical versions run one after the other passed: the drift went unseen, so this test proves nothing")
+		}
+	})
+
+	t.Run("ab reports no difference", func(t *testing.T) {
+		before, after := driftingVersions(t, 1)
+		res, bd, ad := runAB(t, file, before, after)
+		s := res.AB.Scenarios[0]
+		p50 := row(t, s, "p50")
+		t.Logf("ab, identical: p50 after/before %.3f [%.3f, %.3f] over %d pairs; gate %s", p50.Paired.Ratio.Value, p50.Paired.Ratio.Lo, p50.Paired.Ratio.Hi, p50.Paired.Pairs, s.Gate)
+		if !res.AB.Pass || s.Regressed || s.Gate != "p90" {
+			t.Errorf("ab of identical versions: pass %v, regressed %v, gate %q; failures %q", res.AB.Pass, s.Regressed, s.Gate, res.AB.Failures)
+		}
+		if p50.Paired.Pairs != abPairs || p50.Paired.Outcome == metrics.Slower || p50.Paired.Ratio.Value > 1.05 || p50.Paired.Ratio.Value < 0.95 {
+			t.Errorf("p50 %+v: want about 1 over %d pairs", p50.Paired, abPairs)
+		}
+		if p95 := row(t, s, "p95"); p95.Note == "" || !strings.Contains(p95.Note, "too few for p95") {
+			t.Errorf("p95 of 40-request blocks: note %q, want too few", p95.Note)
+		}
+		if len(s.Blocks) != 2*abPairs || s.Blocks[0].Side != SideBefore || s.Blocks[1].Side != SideAfter ||
+			s.Blocks[2].Side != SideAfter || s.Blocks[3].Side != SideBefore {
+			t.Errorf("blocks %+v: want %d in ABBA order", s.Blocks, 2*abPairs)
+		}
+		// Both versions' runs are normal run directories that compare reads.
+		b, err := compare.Load(bd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := compare.Load(ad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := compare.Compare(b, a, compare.Options{Latencies: compare.RawLatencies(load.ReadLatencies)}); err != nil {
+			t.Fatal(err)
+		}
+		sb := res.Before.Scenarios[0]
+		if sb.Requests < abPairs*30 || sb.UnderDelivered || sb.AchievedRate < 0.95*abRate || sb.Duration != abPairs*abBlockLen {
+			t.Errorf("before's run: %d requests at %.1f/s over %s, under-delivered %v; want its blocks' figures", sb.Requests, sb.AchievedRate, sb.Duration, sb.UnderDelivered)
+		}
+	})
+
+	t.Run("ab finds a real 10 % slowdown", func(t *testing.T) {
+		before, after := driftingVersions(t, abChange)
+		res, _, _ := runAB(t, file, before, after)
+		p50 := row(t, res.AB.Scenarios[0], "p50")
+		t.Logf("ab, after 10 %% slower: p50 after/before %.3f [%.3f, %.3f]", p50.Paired.Ratio.Value, p50.Paired.Ratio.Lo, p50.Paired.Ratio.Hi)
+		if p50.Paired.Outcome != metrics.Slower || p50.Paired.Ratio.Value < 1.05 || p50.Paired.Ratio.Value > 1.15 {
+			t.Errorf("p50 %+v: want slower by about 10 %%", p50.Paired)
+		}
+	})
+}

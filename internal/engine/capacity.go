@@ -272,7 +272,7 @@ func measureStep(ctx context.Context, p Planned, rate float64, warmup int, o Cap
 			st.Failures = append(st.Failures, msg)
 		}
 	}
-	st.UnderDelivered = verdict.Delivered(rate, s, nil) != ""
+	st.UnderDelivered = verdict.Delivered(rate, d, s, nil) != ""
 	if st.UnderDelivered && !exp.AllowUnderDelivery {
 		st.Failures = append(st.Failures, fmt.Sprintf("under-delivered: %.1f/s of %.0f/s, schedule lag p99 %s", s.Rate, rate, s.Lag.P99.Round(time.Microsecond)))
 	}

@@ -46,7 +46,7 @@ func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
 	if s.Requests == 1 && sc.Duration > 0 {
 		sc.AchievedRate = 1 / sc.Duration.Seconds()
 	}
-	sc.UnderDelivered = !sc.Interrupted && verdict.Delivered(sc.RequestedRate, s, nil) != ""
+	sc.UnderDelivered = !sc.Interrupted && verdict.Delivered(sc.RequestedRate, sc.Duration, s, nil) != ""
 	applySchedule(sc, s)
 }
 
@@ -75,7 +75,7 @@ func Judge(sc *model.Scenario, s metrics.Summary) {
 		exp = *sc.Expect
 	}
 	sc.Criteria = verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sc.Checks, DB: sc.DB,
-		Requested: sc.RequestedRate, Saturation: sc.Saturation})
+		Requested: sc.RequestedRate, Duration: sc.Duration, Saturation: sc.Saturation})
 	sc.Pass = verdict.Pass(sc.Criteria) && !sc.Interrupted
 }
 

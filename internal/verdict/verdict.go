@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/metrics"
@@ -21,7 +22,10 @@ type Input struct {
 	// scenario gets a "delivery" criterion (delivery.go). 0 (rate max, or
 	// a caller that judges delivery itself) adds none. Saturation, when
 	// set, lets its message say whether every worker was busy.
-	Requested  float64
+	Requested float64
+	// Duration is how long the paced load was scheduled for (0: unknown,
+	// then the achieved rate is judged).
+	Duration   time.Duration
 	Saturation *model.Saturation
 }
 

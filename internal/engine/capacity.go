@@ -259,7 +259,7 @@ func measureStep(ctx context.Context, p Planned, rate float64, warmup int, o Cap
 	}
 	exp := sc.Expect
 	exp.DB = nil
-	for _, c := range verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sink.Checks()}) {
+	for _, c := range verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sink.Checks(), Prefix: p.Prefix}) {
 		if !c.Pass {
 			msg := c.Message
 			if msg == "" {

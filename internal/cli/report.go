@@ -129,7 +129,7 @@ func mergeShards(ctx context.Context, dirs []string, opts *reportOptions, format
 	if err != nil {
 		return err
 	}
-	if err := writeRun(out, merged, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out); err != nil {
+	if err := writeRun(out, merged, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out, false); err != nil {
 		return err
 	}
 	switch {

@@ -45,8 +45,13 @@ type RunOptions struct {
 	// Service is the process whose CPU and memory are sampled during each
 	// scenario (FindService); nil samples nothing.
 	Service *model.ServiceProcess
-	// Progress, when set, gets a progress line per scenario (a terminal).
+	// Progress, when set, gets each scenario's progress: a bar on a
+	// terminal, lines for a *load.PlainProgress.
 	Progress io.Writer
+	// Done, when set, is called with each scenario as soon as it is
+	// judged, before the next one starts: a CI log shows its result then,
+	// not after the whole run.
+	Done func(*model.Scenario)
 	// Tool identifies the perfgate build in the summary.
 	Tool model.Tool
 	// Warnings found before the run (such as an ignored --db-probe) are
@@ -96,6 +101,9 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 		}
 		keepPlans(plans, sc)
 		run.Scenarios = append(run.Scenarios, sc)
+		if o.Done != nil {
+			o.Done(sc)
+		}
 		run.Pass = run.Pass && sc.Pass
 		if sc.Interrupted {
 			run.Interrupted = true
@@ -219,7 +227,7 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 	}
 	// The same arithmetic as a merge of shards: one place for it.
 	ApplyFigures(out, s)
-	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Checks: out.Checks, DB: db})
+	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Checks: out.Checks, DB: db, Prefix: p.Prefix})
 	out.Pass = verdict.Pass(out.Criteria) && !stats.Interrupted
 	return out, nil
 }

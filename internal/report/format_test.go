@@ -250,3 +250,15 @@ func TestMarkdownStatements(t *testing.T) {
 		t.Errorf("no full statements block:\n%s", md)
 	}
 }
+
+func TestScenarioLine(t *testing.T) {
+	sc := &model.Scenario{Name: "multi", Requests: 2, Success: 1, Latency: model.Latency{P95: 5250 * time.Millisecond},
+		Criteria: []model.Criterion{{Name: "status", Pass: true}, {Name: "p95", Message: "p95 5.25s > 3s"}, {Name: "p99", Message: "p99 5.25s > 3s"}}}
+	if got, want := ScenarioLine(sc), "multi: FAIL, 2 requests, p95 5.25s, success 100%; p95 5.25s > 3s"; got != want {
+		t.Errorf("ScenarioLine = %q, want %q", got, want)
+	}
+	sc = &model.Scenario{Name: "one", Pass: true, Requests: 1, Success: 1, Latency: model.Latency{P95: 3 * time.Millisecond}}
+	if got, want := ScenarioLine(sc), "one: PASS, 1 request, p95 3ms, success 100%"; got != want {
+		t.Errorf("ScenarioLine = %q, want %q", got, want)
+	}
+}

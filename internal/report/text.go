@@ -150,3 +150,17 @@ func oneLine(s string, n int) string {
 	}
 	return s
 }
+
+// ScenarioLine says in one line how a scenario ended, for a run to print
+// as soon as it is judged: "single-user-single-course: PASS, 10 requests,
+// p95 626ms, success 100%", and after a FAIL its first failed criterion.
+func ScenarioLine(sc *model.Scenario) string {
+	s := fmt.Sprintf("%s: %s, %s, p95 %s, success %s", sc.Name, verdictWord(sc.Pass, sc.Interrupted),
+		figure.Plural(int(sc.Requests), "request"), figure.Duration(sc.Latency.P95), figure.Share(sc.Success))
+	for _, c := range sc.Criteria {
+		if !c.Pass && c.Message != "" {
+			return s + "; " + c.Message
+		}
+	}
+	return s
+}

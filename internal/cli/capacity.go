@@ -89,6 +89,7 @@ was measured is still written).`,
 	fl.StringVar(&opts.out, "out", "", "run directory to write (default reports/<UTC time>-capacity[-label])")
 	fl.StringVar(&opts.label, "label", "", "name of this search, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", "text,json", "formats: text (stdout), json (capacity.json, always written), html")
+	completeList(cmd, "format", fixed(report.CapacityFormats.Names()...))
 	return cmd
 }
 

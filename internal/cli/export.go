@@ -74,6 +74,7 @@ directly in DuckDB, pandas or Spark.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.to, "to", "", "output encoding: "+strings.Join(exportFormatNames(), " or ")+" (required)")
+	completeWords(cmd, "to", exportFormatNames()...)
 	fl.StringSliceVar(&opts.scenarios, "scenario", nil, "export only this scenario (repeatable; --to vegeta exports the run's first by default)")
 	fl.BoolVar(&opts.all, "all", false, "with --to vegeta, export every scenario of the run, mixed in one stream")
 	fl.StringVarP(&opts.output, "output", "o", "", "write to FILE instead of stdout")

@@ -69,6 +69,7 @@ directory given alone is re-rendered as it is: its own share of the load.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.formats, "format", report.FormatText, "formats to render, comma-separated: "+strings.Join(report.RunFormats(nil).Names(), ","))
+	completeList(cmd, "format", fixed(report.RunFormats(nil).Names()...))
 	cmd.Flags().StringVar(&opts.out, "out", "", "directory for the files, new or empty (default: the run directory)")
 	cmd.Flags().BoolVar(&opts.replace, "replace", false, "let --out replace a perfgate run directory that is already there")
 	return cmd

@@ -86,6 +86,7 @@ perfgate report SHARD... and gate on the merged report.`,
 	fl.BoolVar(&opts.replace, "replace", false, "let --out replace a perfgate run directory that is already there")
 	fl.StringVar(&opts.label, "label", "", "name of this run, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", report.DefaultRunFormats, "formats to write: text (stdout), json, md, junit, html")
+	completeList(cmd, "format", fixed(report.RunFormats(nil).Names()...))
 	fl.StringVar(&opts.dbProbe, "db-probe", "", "Postgres DSN of the service's database: measure statements, scans and rows per request")
 	fl.IntVar(&opts.servicePID, "service-pid", 0, "PID of the service's process, to sample its CPU and memory during each scenario (default: the process listening on --target's port when it is on this machine)")
 	fl.BoolVar(&opts.noProgress, "no-progress", false, fmt.Sprintf("print no progress on stderr (by default: a bar on a terminal, else a line every %s; and each scenario's result as it ends)", load.DefaultPlainProgressEvery))

@@ -140,7 +140,7 @@ func fileRate(sc *scenario.Scenario) (string, float64) {
 // maximum passes, halves it when the start already fails, then bisects.
 func (s *searcher) search(ctx context.Context, p Planned) *model.CapacityScenario {
 	b := s.opts
-	cs := &model.CapacityScenario{Name: p.Scenario.Name, File: p.Scenario.File}
+	cs := &model.CapacityScenario{Name: p.Scenario.Name, File: p.Scenario.File, Latency: p.Scenario.Expect.Latency}
 	cs.FileRate, cs.FileRatePerSecond = fileRate(p.Scenario)
 	start := b.Start
 	if start == 0 {

@@ -77,7 +77,7 @@ func htmlCharts(sc *model.Scenario, raw RawSource) (htmlScenario, error) {
 	// and the scenario name, which the SVG writer escapes), so it is safe
 	// to inline.
 	if len(rs.lats) > 0 {
-		svg, err := chartLatencyOverTime(sc.Name, &rs)
+		svg, err := chartLatencyOverTime(sc, &rs)
 		if err != nil {
 			return hs, fmt.Errorf("scenario %s: %w", sc.Name, err)
 		}

@@ -76,11 +76,12 @@ Once it listens it prints PERFGATE_TARGET=http://<addr> on stdout. In the
 foreground it then serves until Ctrl-C, so that line is for reading, not for
 eval. With --detach it returns once the server listens, leaving it in the
 background (its log beside the state file in $TMPDIR/perfgate-db-<uid>/), so
-eval "$(perfgate serve --detach)" sets PERFGATE_TARGET, which
-"perfgate run" reads as --target; perfgate serve --stop --addr ADDR stops it.`,
+set -a; eval "$(perfgate serve --detach)"; set +a exports PERFGATE_TARGET,
+which "perfgate run" reads as --target; perfgate serve --stop --addr ADDR
+stops it.`,
 		Example: `  set -a; eval "$(perfgate db up --scale tiny --detach)"; set +a   # PERFGATE_DSN, PERFGATE_FIXTURES
   perfgate serve --strategy naive --addr 127.0.0.1:3000            # in the foreground; Ctrl-C stops it
-  eval "$(perfgate serve --strategy optimized --addr 127.0.0.1:3001 --detach)"   # sets PERFGATE_TARGET
+  set -a; eval "$(perfgate serve --strategy optimized --addr 127.0.0.1:3001 --detach)"; set +a   # exports PERFGATE_TARGET
   perfgate serve --stop --addr 127.0.0.1:3001
   curl -H 'tenantid: fd8f3180-9988-495b-8a0d-ed201d7d28df' -H 'Content-Type: application/json' \
     -d '{"userId":["af771398-bc1a-4350-b849-907561d25957"],"courseId":["do_21430769261883392012483"]}' \

@@ -234,11 +234,11 @@ func chartLatencyOverTime(sc *model.Scenario, rs *rawSeries) (string, error) {
 			label string
 		}{
 			{byKind[answerExpected], colorOK, draw.CircleGlyph{}, fmt.Sprintf("status %d as expected", want)},
-			{byKind[answerOther], colorWarn, draw.BoxGlyph{}, "another status"},
+			{byKind[answerOther], colorWarn, draw.BoxGlyph{}, fmt.Sprintf("another status (%d expected)", want)},
 			{byKind[answerError], colorError, draw.CrossGlyph{}, "error or 5xx"},
 			{above, colorAbove, draw.PyramidGlyph{}, "above the chart, up to " + figure.Duration(highest)},
 		} {
-			if err := addScatter(p, s.xys, s.c, s.shape, fmt.Sprintf("%s (%s)", s.label, figure.Count(int64(len(s.xys))))); err != nil {
+			if err := addScatter(p, s.xys, s.c, s.shape, fmt.Sprintf("%s: %s", s.label, figure.Count(int64(len(s.xys))))); err != nil {
 				return "", err
 			}
 		}
@@ -565,7 +565,7 @@ func chartStatus(sc *model.Scenario) (string, error) {
 		}
 		p.Add(bar)
 	}
-	for k, label := range []string{fmt.Sprintf("%d, as expected", want), "another status", "error or 5xx"} {
+	for k, label := range []string{fmt.Sprintf("%d, as expected", want), fmt.Sprintf("another status (%d expected)", want), "error or 5xx"} {
 		if kinds[k] != nil {
 			p.Legend.Add(label, kinds[k])
 		}

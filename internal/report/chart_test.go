@@ -159,7 +159,7 @@ func TestChartExpectedStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"400, as expected", "another status", "error or 5xx"} {
+	for _, want := range []string{"400, as expected", "another status (400 expected)", "error or 5xx"} {
 		if !strings.Contains(svg, want) {
 			t.Errorf("status chart legend lacks %q", want)
 		}
@@ -169,7 +169,7 @@ func TestChartExpectedStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"status 400 as expected (10)", "another status (10)", "error or 5xx (10)"} {
+	for _, want := range []string{"status 400 as expected: 10", "another status (400 expected): 10", "error or 5xx: 10"} {
 		if !strings.Contains(over, want) {
 			t.Errorf("latency chart legend lacks %q", want)
 		}
@@ -193,7 +193,7 @@ func TestChartLegendBesideTheData(t *testing.T) {
 		v, _ := strconv.ParseFloat(m[1], 64)
 		return v
 	}
-	legend := textX("status 200 as expected (2)")
+	legend := textX("status 200 as expected: 2")
 	for _, tick := range []string{"0", "10"} { // the x axis' labels
 		if x := textX(tick); x >= legend {
 			t.Errorf("legend at x=%.0f is not right of the axis label %s at x=%.0f", legend, tick, x)

@@ -26,6 +26,9 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"add1":      func(i int) int { return i + 1 },
 	"whyOf":     whyOf,
+	// short is a statement shortened for a table cell; the cell unfolds
+	// the whole of it.
+	"short": func(q string) string { return oneLine(q, mdStatementWidth) },
 }).Parse(htmlSource))
 
 // htmlScenario is a scenario with its rendered charts.

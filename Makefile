@@ -6,12 +6,18 @@ COMMIT   ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS  := -s -w -X github.com/perfgate/perfgate/internal/build.version=$(VERSION) -X github.com/perfgate/perfgate/internal/build.commit=$(COMMIT)
 PKGS     := ./...
 
-.PHONY: all build test test-short lint fmt vet bench demo clean
+.PHONY: all build install test test-short lint fmt vet bench demo clean
 
 all: lint test build
 
 build: ## static binary in bin/perfgate
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/perfgate
+
+install: ## perfgate into $(go env GOBIN), else $(go env GOPATH)/bin, so that a bare `perfgate` runs once that directory is on PATH
+	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/perfgate
+	@dir=$$($(GO) env GOBIN); [ -n "$$dir" ] || dir=$$($(GO) env GOPATH)/bin; \
+	echo "installed $$dir/perfgate"; \
+	case ":$$PATH:" in *":$$dir:"*) ;; *) echo "$$dir is not on your PATH: export PATH=\"$$dir:\$$PATH\"";; esac
 
 test: ## race-enabled tests; fuzz targets run their seed corpora as ordinary tests
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)

@@ -181,7 +181,7 @@ func runAB(ctx context.Context, opts *abOptions) error {
 	before := compare.Input{Run: res.Before, Dir: sides[0].Path}
 	after := compare.Input{Run: res.After, Dir: sides[1].Path}
 	for _, in := range []compare.Input{before, after} {
-		if err := writeRun(in.Dir, in.Run, jsonOnly, io.Discard); err != nil {
+		if err := writeRun(in.Dir, in.Run, jsonOnly, io.Discard, false); err != nil {
 			return errors.Join(abErr, err)
 		}
 	}

@@ -92,6 +92,7 @@ was measured is still written).`,
 	fl.StringVar(&opts.formats, "format", "text,json", "formats: text (stdout), json (capacity.json, always written), html")
 	registerDeliveryFlags(cmd, &opts.overrides)
 	opts.tlsFlags.register(cmd)
+	completeList(cmd, "format", fixed(report.CapacityFormats.Names()...))
 	return cmd
 }
 

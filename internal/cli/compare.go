@@ -82,6 +82,7 @@ and compare.html into --out (default: the AFTER run directory).`,
 	f.StringVar(&opts.claimScenario, "claim-scenario", "", "scenario the claim is judged on (default: the first scenario in both runs)")
 	f.StringVar(&opts.maxRegression, "max-regression", "10%", "largest significant p95 growth allowed, e.g. 10% or 0.1")
 	f.StringVar(&opts.formats, "format", "text", "formats, comma-separated: "+strings.Join(report.CompareFormats.Names(), ","))
+	completeList(cmd, "format", fixed(report.CompareFormats.Names()...))
 	f.StringVar(&opts.out, "out", "", "directory for compare.md/json/html (default: the AFTER run directory)")
 	f.StringVar(&opts.diff, "diff", "", "directory (or diff.json) written by perfgate diff --out: fills the functional verification")
 	return cmd

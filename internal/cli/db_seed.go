@@ -24,6 +24,7 @@ func (f *seedFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.Scale, "scale", pgenv.DefaultProfile, "data profile: "+strings.Join(pgenv.ProfileNames(), ", ")+
 		" (≈ 15k, 50k, 3.5M detail rows)")
+	completeWords(cmd, "scale", pgenv.ProfileNames()...)
 	fl.Int64Var(&f.Seed, "seed", pgenv.DefaultSeed, "random seed: the same seed and scale give the same rows, IDs included")
 	fl.IntVar(&f.Users, "users", 0, "users of the main tenant (overrides the profile)")
 	fl.IntVar(&f.Courses, "courses", 0, "courses (overrides the profile)")

@@ -73,6 +73,8 @@ Providers (--provider):
 	fl.StringVar(&opts.DSN, "dsn", "", "existing database for --provider dsn (also PERFGATE_DSN)")
 	fl.StringVar(&opts.Image, "image", pgenv.DefaultImage, "container image for --provider docker")
 	fl.StringVar(&opts.Indexes, "indexes", "off", `apply the seven indexes: on, or off (the "before" state)`)
+	completeWords(cmd, "provider", pgenv.ProviderNames...)
+	completeWords(cmd, "indexes", "on", "off")
 	fl.BoolVar(&opts.Detach, "detach", false, "return once ready and leave the database running; stop it with perfgate db down")
 	fl.StringVar(&opts.StateFile, "state-file", "", "where a detached db up records itself for db down (default "+pgenv.DefaultStateFile()+")")
 	opts.seedFlags.register(cmd)

@@ -59,6 +59,7 @@ claim is reproduced, 1 otherwise, 3 when the demo could not run.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.scale, "scale", demo.DefaultScale, "data profile: "+strings.Join(pgenv.ProfileNames(), ", "))
+	completeWords(cmd, "scale", pgenv.ProfileNames()...)
 	fl.Int64Var(&opts.seed, "seed", pgenv.DefaultSeed, "seed of the synthetic data")
 	fl.BoolVar(&opts.matrix, "matrix", false, "also run new code without indexes and old code with indexes (the 2×2)")
 	fl.StringVar(&opts.out, "out", "", "directory for every file of the demo (default reports/demo-<UTC time>)")

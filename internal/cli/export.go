@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // exportFormats are the encodings export writes, by --to value.
@@ -26,6 +28,7 @@ type exportOptions struct {
 	run       string
 	to        string
 	scenarios []string
+	all       bool
 	output    string
 }
 
@@ -50,12 +53,19 @@ run directory, or one such file) and streams them to stdout or -o FILE:
                 bytes_in, bytes_out, error, shard), then one row per request;
                 timestamp is in nanoseconds since the Unix epoch.
 
-Without --scenario every scenario of the run is exported, in name order.
-The Parquet files themselves also open directly in DuckDB, pandas or Spark.`,
-		Example: `  perfgate export reports/20260501T120000Z-after --to vegeta | vegeta report
-  perfgate export reports/20260501T120000Z-after --to vegeta --scenario single-user-single-course | vegeta plot > plot.html
-  perfgate export reports/20260501T120000Z-after --to csv -o results.csv
-  perfgate export reports/20260501T120000Z-after/single-user-single-course.parquet --to csv`,
+vegeta's tools know nothing of scenarios: "vegeta report" over several
+would mix their latencies into one. So --to vegeta exports one scenario,
+the run's first unless --scenario names another, and says so on stderr;
+--all exports every one anyway. --to csv exports every scenario (its first
+column names it) unless --scenario chooses. Error keeps vegeta's meaning
+(any status of 400 or more), even where the scenario expects that status:
+the CSV's pass column, like the Parquet file's, says whether each answer
+met the scenario's expected status. The Parquet files themselves also open
+directly in DuckDB, pandas or Spark.`,
+		Example: `  perfgate export reports/latest-after --to vegeta | vegeta report
+  perfgate export reports/latest-after --to vegeta --scenario multi-user-multi-course | vegeta plot > plot.html
+  perfgate export reports/latest-after --to csv -o results.csv
+  perfgate export reports/latest-after/single-user-single-course.parquet --to csv`,
 		Args: cmdArgs(cobra.ExactArgs(1), "RUN is one run directory or one of its .parquet files"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.run = args[0]
@@ -64,7 +74,9 @@ The Parquet files themselves also open directly in DuckDB, pandas or Spark.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.to, "to", "", "output encoding: "+strings.Join(exportFormatNames(), " or ")+" (required)")
-	fl.StringSliceVar(&opts.scenarios, "scenario", nil, "export only this scenario (repeatable)")
+	completeWords(cmd, "to", exportFormatNames()...)
+	fl.StringSliceVar(&opts.scenarios, "scenario", nil, "export only this scenario (repeatable; --to vegeta exports the run's first by default)")
+	fl.BoolVar(&opts.all, "all", false, "with --to vegeta, export every scenario of the run, mixed in one stream")
 	fl.StringVarP(&opts.output, "output", "o", "", "write to FILE instead of stdout")
 	return cmd
 }
@@ -86,9 +98,15 @@ func runExport(_ context.Context, opts *exportOptions) error {
 		}
 		return exit.Usagef("--to %q is not a format: choose %s", opts.to, strings.Join(exportFormatNames(), " or "))
 	}
+	if opts.all && len(opts.scenarios) > 0 {
+		return exit.Usagef("--all and --scenario both choose scenarios: pass one of them")
+	}
 	paths, err := load.RawFiles(opts.run, opts.scenarios)
 	if err != nil {
 		return err
+	}
+	if opts.to == "vegeta" && len(opts.scenarios) == 0 && !opts.all && len(paths) > 1 {
+		paths = oneScenario(opts.run, paths, opts.streams.ErrOut)
 	}
 	if opts.output == "" {
 		return export(opts.streams.Out, paths...)
@@ -97,6 +115,32 @@ func runExport(_ context.Context, opts *exportOptions) error {
 		return exit.Usagef("-o %s would replace a file of a run directory; write the export elsewhere", opts.output)
 	}
 	return exportToFile(opts.output, export, paths)
+}
+
+// oneScenario keeps, of a run's raw results files, the first scenario's
+// (the run's order when its summary is readable, else name order), and
+// says so loudly: vegeta report over every scenario would mix them.
+func oneScenario(run string, paths []string, errOut io.Writer) []string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = strings.TrimSuffix(filepath.Base(p), load.RawExt)
+	}
+	first := 0
+	if r, err := model.ReadRun(run); err == nil {
+	found:
+		for _, sc := range r.Scenarios {
+			for i, n := range names {
+				if n == sc.Name {
+					first = i
+					break found
+				}
+			}
+		}
+	}
+	others := slices.Delete(slices.Clone(names), first, first+1)
+	fmt.Fprintf(errOut, "perfgate: exporting scenario %s only, 1 of the run's %d: vegeta's tools would mix them into one; "+
+		"choose another with --scenario (%s), or --all to mix them anyway\n", names[first], len(names), strings.Join(others, ", "))
+	return paths[first : first+1]
 }
 
 // exportToFile writes the export to path, and leaves no half-written file

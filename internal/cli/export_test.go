@@ -14,6 +14,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // writeRunDir writes a run directory with raw results for two scenarios
@@ -96,12 +97,18 @@ func TestExport(t *testing.T) {
 	if err := load.ExportVegeta(&aVegeta, a); err != nil {
 		t.Fatal(err)
 	}
+	// vegeta's tools would mix the scenarios of a run: one is exported
+	// unless --all, and stderr says which and how to choose.
+	note := "perfgate: exporting scenario a-scenario only, 1 of the run's 2: vegeta's tools would mix them into one; " +
+		"choose another with --scenario (b-scenario), or --all to mix them anyway\n"
 	tests := []struct {
-		name string
-		args []string
-		want string
+		name   string
+		args   []string
+		want   string
+		stderr string
 	}{
-		{name: "vegeta, whole run in name order", args: []string{dir, "--to", "vegeta"}, want: bothVegeta.String()},
+		{name: "vegeta, a run of two: the first only, said so", args: []string{dir, "--to", "vegeta"}, want: aVegeta.String(), stderr: note},
+		{name: "vegeta, every scenario with --all, in name order", args: []string{dir, "--to", "vegeta", "--all"}, want: bothVegeta.String()},
 		{name: "vegeta, one scenario", args: []string{dir, "--to", "vegeta", "--scenario", "a-scenario"}, want: aVegeta.String()},
 		{name: "vegeta, one file", args: []string{a, "--to", "vegeta"}, want: aVegeta.String()},
 		{name: "csv", args: []string{dir, "--to", "csv", "--scenario", "b-scenario"}, want: strings.Join(load.CSVHeader, ",") + "\n" +
@@ -117,10 +124,28 @@ func TestExport(t *testing.T) {
 			if out != tt.want {
 				t.Errorf("stdout differs from the export of the same files:\n got %q\nwant %q", out, tt.want)
 			}
-			if errOut != "" {
-				t.Errorf("stderr %q, want nothing", errOut)
+			if errOut != tt.stderr {
+				t.Errorf("stderr %q, want %q", errOut, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestExportVegetaFirstOfTheRun: the scenario exported by default is the
+// run's first, in the order it ran, not in name order.
+func TestExportVegetaFirstOfTheRun(t *testing.T) {
+	dir := writeRunDir(t)
+	run := model.Run{Schema: model.SchemaRun, Scenarios: []*model.Scenario{{Name: "b-scenario"}, {Name: "a-scenario"}}}
+	if err := model.WriteRun(dir, &run); err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	if err := load.ExportVegeta(&want, filepath.Join(dir, "b-scenario"+load.RawExt)); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := execExport(dir, "--to", "vegeta")
+	if code != exit.CodeOK || out != want.String() || !strings.Contains(errOut, "exporting scenario b-scenario only") {
+		t.Errorf("exit %d, stderr %q; stdout is b-scenario's export: %v", code, errOut, out == want.String())
 	}
 }
 
@@ -160,6 +185,7 @@ func TestExportErrors(t *testing.T) {
 		{name: "unknown scenario", args: []string{dir, "--to", "csv", "--scenario", "c"}, wantErr: `no raw results for scenario "c"; it has a-scenario, b-scenario`},
 		{name: "not parquet", args: []string{filepath.Join(dir, "summary.json"), "--to", "csv"}, wantErr: "summary.json is not a raw results file (*.parquet)"},
 		{name: "corrupt", args: []string{corrupt, "--to", "csv"}, wantErr: "corrupt raw results file: not a Parquet file"},
+		{name: "all and scenario", args: []string{dir, "--to", "vegeta", "--all", "--scenario", "a-scenario"}, wantErr: "--all and --scenario both choose scenarios"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,8 @@ func registerScenarioFlags(cmd *cobra.Command, o *engine.Overrides, shape bool) 
 	fl := cmd.Flags()
 	fl.StringSliceVar(&o.Only, "only", nil, "run only the scenarios with these names (repeatable, comma-separated)")
 	fl.StringSliceVar(&o.Skip, "skip", nil, "skip the scenarios with these names")
+	completeList(cmd, "only", scenarioNames)
+	completeList(cmd, "skip", scenarioNames)
 	fl.StringVar(&o.Fixtures, "fixtures", "", "fixtures file written by perfgate db seed or db up (default: the checklist's IDs)")
 	fl.StringArrayVar(&o.Sets, "set", nil, "template variable key=value, e.g. --set Prefix=/v1/tracking (repeatable)")
 	if shape {

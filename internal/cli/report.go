@@ -69,6 +69,7 @@ directory given alone is re-rendered as it is: its own share of the load.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.formats, "format", report.FormatText, "formats to render, comma-separated: "+strings.Join(report.RunFormats(nil).Names(), ","))
+	completeList(cmd, "format", fixed(report.RunFormats(nil).Names()...))
 	cmd.Flags().StringVar(&opts.out, "out", "", "directory for the files, new or empty (default: the run directory)")
 	cmd.Flags().BoolVar(&opts.replace, "replace", false, "let --out replace a perfgate run directory that is already there")
 	return cmd
@@ -129,7 +130,7 @@ func mergeShards(ctx context.Context, dirs []string, opts *reportOptions, format
 	if err != nil {
 		return err
 	}
-	if err := writeRun(out, merged, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out); err != nil {
+	if err := writeRun(out, merged, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out, false); err != nil {
 		return err
 	}
 	switch {

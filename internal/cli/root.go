@@ -76,9 +76,13 @@ scenario-file error (nothing sent), 3 the run could not be carried out.
 
 Every flag can also be set through the environment: --max-workers is
 PERFGATE_MAX_WORKERS. Flags override scenario files.`,
-		Example: `  perfgate db up --scale demo
+		Example: `  set -a; eval "$(perfgate db up --scale demo --detach)"; set +a
+  perfgate serve --strategy naive --addr 127.0.0.1:3000 --detach
   perfgate run --target http://127.0.0.1:3000 --label before scenarios/
-  perfgate compare reports/<before-run> reports/<after-run> --claim 50s:2s`,
+  perfgate db indexes apply
+  perfgate serve --strategy optimized --addr 127.0.0.1:3001 --detach
+  perfgate run --target http://127.0.0.1:3001 --label after scenarios/
+  perfgate compare reports/latest-before reports/latest-after --claim 50s:2s`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// --version and -v print what perfgate version prints.

@@ -87,9 +87,10 @@ perfgate report SHARD... and gate on the merged report.`,
 	fl.BoolVar(&opts.replace, "replace", false, "let --out replace a perfgate run directory that is already there")
 	fl.StringVar(&opts.label, "label", "", "name of this run, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", report.DefaultRunFormats, "formats to write: text (stdout), json, md, junit, html")
+	completeList(cmd, "format", fixed(report.RunFormats(nil).Names()...))
 	fl.StringVar(&opts.dbProbe, "db-probe", "", "Postgres DSN of the service's database: measure statements, scans and rows per request")
 	fl.IntVar(&opts.servicePID, "service-pid", 0, "PID of the service's process, to sample its CPU and memory during each scenario (default: the process listening on --target's port when it is on this machine)")
-	fl.BoolVar(&opts.noProgress, "no-progress", false, "never draw progress (it is drawn only when stderr is a terminal)")
+	fl.BoolVar(&opts.noProgress, "no-progress", false, fmt.Sprintf("print no progress on stderr (by default: a bar on a terminal, else a line every %s; and each scenario's result as it ends)", load.DefaultPlainProgressEvery))
 	fl.StringVar(&opts.shard, "shard", "", "run shard i (0-based) of N of a distributed run: i/N, or auto/N to read $JOB_COMPLETION_INDEX; merge the shards with perfgate report")
 	fl.StringArrayVar(&opts.overrides.Expect, "expect", nil, "extra criterion for every scenario: p95=2s, errors=1%, status=200, db.statements_per_request=1")
 	registerDeliveryFlags(cmd, &opts.overrides)
@@ -137,7 +138,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	}
 	var probe *pgenv.Probe
 	if dsn != "" {
-		p, err := pgenv.OpenRunProbe(ctx, dsn, opts.label, opts.streams.ErrOut)
+		p, err := pgenv.OpenRunProbe(ctx, dsn, opts.label, opts.streams.ErrOut, pgenv.WithSettleLog(opts.streams.ErrOut))
 		if err != nil {
 			return err
 		}
@@ -163,10 +164,16 @@ func runRun(ctx context.Context, opts *runOptions) error {
 			return err
 		}
 	}
-	var progress io.Writer
-	if opts.streams.ErrIsTerminal && !opts.noProgress {
-		progress = opts.streams.ErrOut
+	// The header goes out before the first scenario starts, and each
+	// scenario's result as soon as it is judged: a CI log shows what runs
+	// instead of minutes of silence.
+	text := formats.Has(report.FormatText)
+	if text {
+		if err := report.TextHeader(opts.streams.Out, opts.label, opts.target); err != nil {
+			return err
+		}
 	}
+	progress, done := runProgress(opts.streams, opts.noProgress)
 	run, err := engine.Run(ctx, ps, engine.RunOptions{
 		Dir:        dir,
 		Target:     opts.target,
@@ -178,6 +185,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		TLS:        tlsConf,
 		Service:    service,
 		Progress:   progress,
+		Done:       done,
 		Tool:       tool(),
 		Warnings:   warnings,
 		Now:        opts.now,
@@ -185,12 +193,12 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		// Keep what was measured before the failure, marked as such.
 		run.Incomplete = err.Error()
-		if werr := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out); werr != nil {
+		if werr := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out, text); werr != nil {
 			return errors.Join(err, werr)
 		}
 		return err
 	}
-	if err := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out); err != nil {
+	if err := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out, text); err != nil {
 		return err
 	}
 	if opts.out == "" && shard == nil {
@@ -220,10 +228,34 @@ func registerDeliveryFlags(cmd *cobra.Command, o *engine.Overrides) {
 		"a load not delivered (achieved rate below 99 % of the rate asked, or schedule lag p99 above 100ms) is a warning, not a failed criterion")
 }
 
+// runProgress returns what a run reports while it works, on stderr: a
+// bar per scenario on a terminal, a plain line every
+// load.DefaultPlainProgressEvery otherwise (a CI log), and in both cases a
+// line with each scenario's result as soon as it is judged; nothing with
+// --no-progress.
+func runProgress(streams Streams, off bool) (io.Writer, func(*model.Scenario)) {
+	if off {
+		return nil, nil
+	}
+	var progress io.Writer = &load.PlainProgress{W: streams.ErrOut}
+	if streams.ErrIsTerminal {
+		progress = streams.ErrOut
+	}
+	return progress, func(sc *model.Scenario) { fmt.Fprintln(streams.ErrOut, report.ScenarioLine(sc)) }
+}
+
 // writeRun writes a run's formats into dir (summary.json when formats has
-// json), the text table to out, and where the run directory is.
-func writeRun(dir string, run *model.Run, formats report.Formats[*model.Run], out io.Writer) error {
+// json), the text table to out, and where the run directory is. With
+// headerShown, the text leaves out the header printed at the start.
+func writeRun(dir string, run *model.Run, formats report.Formats[*model.Run], out io.Writer, headerShown bool) error {
 	formats = report.RunFormats(report.RawDir(dir, load.ReadPoints)).Only(formats.Names())
+	if headerShown {
+		for i := range formats {
+			if formats[i].Name == report.FormatText {
+				formats[i].Render = report.TextTable
+			}
+		}
+	}
 	if err := formats.Write(dir, run, out); err != nil {
 		return err
 	}

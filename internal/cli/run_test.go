@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -110,8 +111,10 @@ func TestRunPass(t *testing.T) {
 	if r.code != exit.CodeOK {
 		t.Fatalf("exit %d, stdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	if r.stderr != "" {
-		t.Errorf("stderr not quiet without a terminal: %q", r.stderr)
+	// Without a terminal: no bar, and the scenario's result when it ended
+	// (the run is shorter than a progress line's interval).
+	if !regexp.MustCompile(`^ok: PASS, \d+ requests, p95 \S+, success 100%\n$`).MatchString(r.stderr) {
+		t.Errorf("stderr without a terminal: %q, want the scenario's result line", r.stderr)
 	}
 	if r.run == nil || !r.run.Pass || len(r.run.Scenarios) != 1 {
 		t.Fatalf("summary: %+v", r.run)
@@ -129,7 +132,7 @@ func TestRunPass(t *testing.T) {
 	if sc.Checks[0].Passed != sc.Requests || sc.UnderDelivered {
 		t.Errorf("checks %+v, under-delivered %v", sc.Checks, sc.UnderDelivered)
 	}
-	if !strings.Contains(r.stdout, "PASS: all 1 scenario met their criteria") || !strings.Contains(r.stdout, "run directory: "+r.dir) {
+	if !strings.Contains(r.stdout, "PASS: ok met its criteria") || !strings.Contains(r.stdout, "run directory: "+r.dir) {
 		t.Errorf("stdout:\n%s", r.stdout)
 	}
 	// The raw results are on disk, one row per request, equal to the summary.
@@ -351,5 +354,48 @@ func TestRunMaxBody(t *testing.T) {
 	}
 	if r := execRun(t, context.Background(), "--target", tg.URL, "--max-body", "lots", sf); r.code != exit.CodeUsage || !strings.Contains(r.stderr, "--max-body") {
 		t.Errorf("bad --max-body: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestRunPipedOutputAsItGoes: piped into a CI log, a run prints its header
+// within a second, before any scenario ends, and each scenario's result as
+// soon as it is judged, while the next one runs; the table at the end does
+// not repeat the header.
+func TestRunPipedOutputAsItGoes(t *testing.T) {
+	tg := newTarget(t)
+	dir := t.TempDir()
+	a := scenarioFile(t, dir, "a", "  status: 200")
+	b := scenarioFile(t, dir, "b", "  status: 200")
+	var out, errOut syncBuffer
+	start := time.Now()
+	done := make(chan int)
+	go func() {
+		done <- Execute(context.Background(), []string{"run", "--out", filepath.Join(t.TempDir(), "run"), "--target", tg.URL,
+			"--label", "ci", "--duration", "1500ms", a, b}, Streams{Out: &out, ErrOut: &errOut, In: strings.NewReader("")})
+	}()
+	header := fmt.Sprintf("perfgate run %q against %s\n\n", "ci", tg.URL)
+	waitFor := func(what string, buf *syncBuffer, s string, within time.Duration) time.Duration {
+		t.Helper()
+		for !strings.Contains(buf.String(), s) {
+			if time.Since(start) > within {
+				t.Fatalf("no %s within %s: stdout %q, stderr %q", what, within, out.String(), errOut.String())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return time.Since(start)
+	}
+	waitFor("header", &out, header, time.Second)
+	at := waitFor("result of a", &errOut, "a: PASS, ", 10*time.Second)
+	if strings.Contains(out.String(), "run directory") || strings.Contains(errOut.String(), "b: ") {
+		t.Errorf("a's result came only after b ended (%s): stdout %q, stderr %q", at, out.String(), errOut.String())
+	}
+	if code := <-done; code != exit.CodeOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if got := out.String(); !strings.HasPrefix(got, header) || strings.Count(got, "perfgate run") != 1 {
+		t.Errorf("stdout should open with the header, once:\n%s", got)
+	}
+	if !strings.Contains(errOut.String(), "b: PASS, ") {
+		t.Errorf("stderr lacks b's result: %q", errOut.String())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,14 @@ type serveOptions struct {
 	Strategy string
 	Addr     string
 	Prefix   string
+	// Detach starts the server in the background and returns once it
+	// listens; Stop stops the one detached on Addr.
+	Detach bool
+	Stop   bool
+	// StateFile, when set, makes serve record itself there once it
+	// listens, and remove the file when it stops: what --detach's
+	// background process does.
+	StateFile string
 
 	Streams Streams
 	// connect opens the database; tests replace it.
@@ -63,12 +72,17 @@ Request bodies over 1 MiB are answered 413. Pool settings go in the DSN
 (e.g. pool_max_conns=16). On Ctrl-C or SIGTERM the server stops accepting,
 lets in-flight requests finish for up to 10 s, and exits 0.
 
-On start it prints PERFGATE_TARGET=http://<addr> on stdout, so a shell can
-eval it and "perfgate run" picks it up as --target.`,
-		Example: `  perfgate db up --scale demo      # in another terminal: prints PERFGATE_DSN=...
-  export PERFGATE_DSN='postgres://...'
-  perfgate serve --strategy naive --addr 127.0.0.1:3000
-  perfgate serve --dsn "$PERFGATE_DSN" --strategy optimized --addr 127.0.0.1:3001
+Once it listens it prints PERFGATE_TARGET=http://<addr> on stdout. In the
+foreground it then serves until Ctrl-C, so that line is for reading, not for
+eval. With --detach it returns once the server listens, leaving it in the
+background (its log beside the state file in $TMPDIR/perfgate-db-<uid>/), so
+set -a; eval "$(perfgate serve --detach)"; set +a exports PERFGATE_TARGET,
+which "perfgate run" reads as --target; perfgate serve --stop --addr ADDR
+stops it.`,
+		Example: `  set -a; eval "$(perfgate db up --scale tiny --detach)"; set +a   # PERFGATE_DSN, PERFGATE_FIXTURES
+  perfgate serve --strategy naive --addr 127.0.0.1:3000            # in the foreground; Ctrl-C stops it
+  set -a; eval "$(perfgate serve --strategy optimized --addr 127.0.0.1:3001 --detach)"; set +a   # exports PERFGATE_TARGET
+  perfgate serve --stop --addr 127.0.0.1:3001
   curl -H 'tenantid: fd8f3180-9988-495b-8a0d-ed201d7d28df' -H 'Content-Type: application/json' \
     -d '{"userId":["af771398-bc1a-4350-b849-907561d25957"],"courseId":["do_21430769261883392012483"]}' \
     http://127.0.0.1:3000/tracking/v1/content/course/status`,
@@ -82,10 +96,25 @@ eval it and "perfgate run" picks it up as --target.`,
 	f.StringVar(&opts.Strategy, "strategy", string(coursestatus.Optimized), "naive (the original N+1 loop) or optimized (one aggregated statement)")
 	f.StringVar(&opts.Addr, "addr", defaultServeAddr, "host:port to listen on")
 	f.StringVar(&opts.Prefix, "prefix", coursestatus.DefaultPrefix, `path prefix of the endpoint; "/v1/tracking" is the service's own, "" serves it at the root`)
+	f.BoolVar(&opts.Detach, "detach", false, "return once the server listens and leave it running in the background; stop it with perfgate serve --stop")
+	f.BoolVar(&opts.Stop, "stop", false, "stop the serve that --detach started on --addr")
+	f.StringVar(&opts.StateFile, "state-file", "", "where a detached serve records itself (set by --detach)")
+	_ = f.MarkHidden("state-file")
+	strategies := make([]string, len(coursestatus.Strategies))
+	for i, st := range coursestatus.Strategies {
+		strategies[i] = string(st)
+	}
+	completeWords(cmd, "strategy", strategies...)
 	return cmd
 }
 
 func runServe(ctx context.Context, opts *serveOptions) error {
+	if opts.Stop {
+		if opts.Detach {
+			return exit.Usagef("--stop and --detach: pass one of them")
+		}
+		return stopServe(ctx, opts.Addr, DefaultServeStopTimeout, opts.Streams.ErrOut)
+	}
 	strategy, err := coursestatus.ParseStrategy(opts.Strategy)
 	if err != nil {
 		return exit.Usagef("--strategy: %v", err)
@@ -101,6 +130,9 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return exit.Usagef("--prefix: %v", err)
 	}
+	if opts.Detach {
+		return detachServe(ctx, opts)
+	}
 	conn, closeDB, err := opts.connect(ctx, opts.DSN)
 	if err != nil {
 		return exit.Unavailable(fmt.Errorf("database is not reachable: %w; is it running? start one with perfgate db up, or fix --dsn", err))
@@ -114,6 +146,13 @@ func runServe(ctx context.Context, opts *serveOptions) error {
 	}
 	base := "http://" + ln.Addr().String()
 	prefix := strings.TrimRight(opts.Prefix, "/")
+	if opts.StateFile != "" {
+		if err := writeServeState(opts.StateFile, base, string(strategy)); err != nil {
+			ln.Close()
+			return exit.Unavailable(fmt.Errorf("serve: state file: %w", err))
+		}
+		defer os.Remove(opts.StateFile)
+	}
 	fmt.Fprintf(opts.Streams.Out, "PERFGATE_TARGET=%s\n", base)
 	fmt.Fprintf(opts.Streams.ErrOut, "perfgate serve: strategy %s: POST %s%s%s, GET %s%s; Ctrl-C stops\n",
 		strategy, base, prefix, coursestatus.StatusPath, base, coursestatus.HealthPath)

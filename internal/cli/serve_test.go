@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/coursestatus"
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -173,5 +176,64 @@ func TestServeRunsUntilCancelled(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "POST "+base+"/v1/tracking/content/course/status") {
 		t.Errorf("stderr %q does not name the endpoint", errOut.String())
+	}
+}
+
+// TestServeDetach: serve --detach returns once the server listens and
+// prints PERFGATE_TARGET for eval; the server outlives the command, a
+// second one on the same address is refused, and serve --stop stops it.
+func TestServeDetach(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // the state directory is this test's
+	t.Setenv(asMainEnv, "1")        // the background serve is this binary, as perfgate
+	dsn := pgtest.NewDB(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serve := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := Execute(context.Background(), append([]string{"serve"}, args...), Streams{Out: &out, ErrOut: &errOut, In: strings.NewReader("")})
+		return code, out.String(), errOut.String()
+	}
+	code, out, errOut := serve("--detach", "--dsn", dsn, "--strategy", "naive", "--addr", addr)
+	if code != exit.CodeOK || out != "PERFGATE_TARGET=http://"+addr+"\n" {
+		t.Fatalf("serve --detach: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	t.Cleanup(func() { serve("--stop", "--addr", addr) })
+	health := func() error {
+		resp, err := http.Get("http://" + addr + coursestatus.HealthPath)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("health %d", resp.StatusCode)
+		}
+		return nil
+	}
+	if err := health(); err != nil {
+		t.Fatalf("the detached serve does not answer: %v (stderr %q)", err, errOut)
+	}
+	if code, _, errOut := serve("--detach", "--dsn", dsn, "--addr", addr); code != exit.CodeUsage || !strings.Contains(errOut, "a detached serve already listens on "+addr) {
+		t.Errorf("second serve --detach on the same address: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := serve("--stop", "--addr", addr); code != exit.CodeOK || !strings.Contains(errOut, "stopped serve (pid ") {
+		t.Fatalf("serve --stop: exit %d, %q", code, errOut)
+	}
+	if err := health(); err == nil {
+		t.Error("the serve still answers after serve --stop")
+	}
+	if _, err := os.Stat(serveStateFile(addr)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state file left behind: %v", err)
+	}
+	if code, _, errOut := serve("--stop", "--addr", addr); code != exit.CodeOK || !strings.Contains(errOut, "no detached serve listens on "+addr) {
+		t.Errorf("serve --stop with nothing to stop: exit %d, %q", code, errOut)
+	}
+	// A bad DSN fails in the background; the command says why and exits 3.
+	if code, _, errOut := serve("--detach", "--dsn", "postgres://nobody@127.0.0.1:1/x?connect_timeout=1", "--addr", addr); code != exit.CodeUnavailable ||
+		!strings.Contains(errOut, "database is not reachable") {
+		t.Errorf("serve --detach on an unreachable database: exit %d, %q", code, errOut)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/perfgate/perfgate/internal/engine"
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/spf13/cobra"
 )
 
@@ -55,7 +56,7 @@ func runValidate(_ context.Context, opts *validateOptions) error {
 			crit = append(crit, fmt.Sprintf("%s <= %s", l.Stat, l.Max))
 		}
 		if n := len(sc.Checks); n > 0 {
-			crit = append(crit, fmt.Sprintf("%d jq checks", n))
+			crit = append(crit, figure.Plural(n, "jq check"))
 		}
 		for _, d := range sc.Expect.DB {
 			crit = append(crit, fmt.Sprintf("db.%s <= %g", d.Figure, d.Max))
@@ -63,6 +64,10 @@ func runValidate(_ context.Context, opts *validateOptions) error {
 		fmt.Fprintf(out, "ok  %s:%d  %s: %s %s at %s for %s; %s\n", sc.File, sc.Line, sc.Name,
 			p.Request.Method, p.Request.URL, sc.Load.Rate, sc.Load.Duration, strings.Join(crit, ", "))
 	}
-	fmt.Fprintf(out, "%d scenario files are valid\n", len(ps))
+	if len(ps) == 1 {
+		fmt.Fprintln(out, "the scenario file is valid")
+	} else {
+		fmt.Fprintf(out, "all %d scenario files are valid\n", len(ps))
+	}
 	return nil
 }

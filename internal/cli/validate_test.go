@@ -18,9 +18,16 @@ func TestValidate(t *testing.T) {
 	if code != exit.CodeOK {
 		t.Fatalf("shipped scenarios: exit %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "4 scenario files are valid") ||
+	if !strings.Contains(out.String(), "all 4 scenario files are valid") || !strings.Contains(out.String(), "status 400, p95 <= 1s, 1 jq check\n") ||
 		!strings.Contains(out.String(), "single-user-single-course: POST http://127.0.0.1:3000/tracking/v1/content/course/status at 1/s") {
 		t.Errorf("stdout:\n%s", out.String())
+	}
+
+	// One file: no "1 scenario files are valid".
+	out.Reset()
+	if code := Execute(context.Background(), []string{"validate", filepath.Join("..", "..", "scenarios", "04-invalid-input.yaml")}, streams); code != exit.CodeOK ||
+		!strings.HasSuffix(out.String(), "\nthe scenario file is valid\n") {
+		t.Errorf("one file: exit %d, stdout:\n%s", code, out.String())
 	}
 
 	dir := t.TempDir()

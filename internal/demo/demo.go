@@ -152,11 +152,6 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 	if err != nil {
 		return nil, exit.Unavailable(err)
 	}
-	// A service's tables have planner statistics; freshly copied data has
-	// none until autovacuum runs, which it would do at a random moment.
-	if err := pgenv.Analyze(ctx, dsn); err != nil {
-		return nil, exit.Unavailable(err)
-	}
 	fxPath := filepath.Join(res.Dir, "fixtures.json")
 	if err := fixtures.Write(fxPath, &seeded.Fixtures); err != nil {
 		return nil, err

@@ -367,7 +367,7 @@ func (sd *abSide) scenario(o ABOptions, interrupted bool) *model.Scenario {
 	if out.Saturation != nil {
 		out.Saturation.MaxWorkers, out.Saturation.PeakInFlight = sd.stats.MaxWorkers, sd.stats.PeakInFlight
 	}
-	Judge(out, s)
+	Judge(out, s, sd.p.Prefix)
 	return out
 }
 

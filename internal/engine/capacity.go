@@ -143,7 +143,7 @@ func fileRate(sc *scenario.Scenario) (string, float64) {
 // maximum passes, halves it when the start already fails, then bisects.
 func (s *searcher) search(ctx context.Context, p Planned) *model.CapacityScenario {
 	b := s.opts
-	cs := &model.CapacityScenario{Name: p.Scenario.Name, File: p.Scenario.File}
+	cs := &model.CapacityScenario{Name: p.Scenario.Name, File: p.Scenario.File, Latency: p.Scenario.Expect.Latency}
 	cs.FileRate, cs.FileRatePerSecond = fileRate(p.Scenario)
 	start := b.Start
 	if start == 0 {
@@ -263,7 +263,7 @@ func measureStep(ctx context.Context, p Planned, rate float64, warmup int, o Cap
 	}
 	exp := sc.Expect
 	exp.DB = nil
-	for _, c := range verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sink.Checks()}) {
+	for _, c := range verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sink.Checks(), Prefix: p.Prefix}) {
 		if !c.Pass {
 			msg := c.Message
 			if msg == "" {

@@ -69,13 +69,15 @@ func applySchedule(sc *model.Scenario, s metrics.Summary) {
 // Judge sets sc's criteria and verdict from s: the scenario's criteria
 // (sc.Expect), its jq checks' tallies and db figures as already set, and
 // the delivery of a paced load. ApplyFigures must have run.
-func Judge(sc *model.Scenario, s metrics.Summary) {
+// prefix is the --set Prefix the path was rendered with ("" unknown), so
+// that a 404 on every request can name it.
+func Judge(sc *model.Scenario, s metrics.Summary, prefix string) {
 	var exp model.Expect
 	if sc.Expect != nil {
 		exp = *sc.Expect
 	}
 	sc.Criteria = verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sc.Checks, DB: sc.DB,
-		Requested: sc.RequestedRate, Duration: sc.Duration, Saturation: sc.Saturation})
+		Requested: sc.RequestedRate, Duration: sc.Duration, Saturation: sc.Saturation, Prefix: prefix})
 	sc.Pass = verdict.Pass(sc.Criteria) && !sc.Interrupted
 }
 

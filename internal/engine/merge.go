@@ -118,7 +118,7 @@ func mergeRaw(sc *model.Scenario, shards []ShardRun, out string) error {
 	}
 	s := sink.Summary()
 	ApplyFigures(sc, s)
-	Judge(sc, s)
+	Judge(sc, s, "")
 	return nil
 }
 

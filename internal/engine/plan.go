@@ -49,6 +49,9 @@ type Overrides struct {
 type Planned struct {
 	Scenario *scenario.Scenario
 	Request  load.Request
+	// Prefix is the .Prefix the path was rendered with, "" when the path
+	// does not use it: the verdict names it when every answer is 404.
+	Prefix string
 }
 
 // Plan loads, selects and renders the scenario files of paths (default
@@ -130,7 +133,11 @@ func Plan(paths []string, o Overrides, target string) ([]Planned, error) {
 			}
 			return nil, exit.Usage(err)
 		}
-		out = append(out, Planned{Scenario: sc, Request: req})
+		pl := Planned{Scenario: sc, Request: req}
+		if strings.Contains(sc.Request.Path, ".Prefix") {
+			pl.Prefix = data.Prefix()
+		}
+		out = append(out, pl)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, exit.Usage(err)

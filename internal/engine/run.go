@@ -48,8 +48,13 @@ type RunOptions struct {
 	// Service is the process whose CPU and memory are sampled during each
 	// scenario (FindService); nil samples nothing.
 	Service *model.ServiceProcess
-	// Progress, when set, gets a progress line per scenario (a terminal).
+	// Progress, when set, gets each scenario's progress: a bar on a
+	// terminal, lines for a *load.PlainProgress.
 	Progress io.Writer
+	// Done, when set, is called with each scenario as soon as it is
+	// judged, before the next one starts: a CI log shows its result then,
+	// not after the whole run.
+	Done func(*model.Scenario)
 	// Tool identifies the perfgate build in the summary.
 	Tool model.Tool
 	// Warnings found before the run (such as an ignored --db-probe) are
@@ -102,6 +107,9 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 		}
 		keepPlans(plans, sc)
 		run.Scenarios = append(run.Scenarios, sc)
+		if o.Done != nil {
+			o.Done(sc)
+		}
 		run.Pass = run.Pass && sc.Pass
 		if sc.Interrupted {
 			run.Interrupted = true
@@ -231,6 +239,6 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 	if out.Saturation != nil {
 		out.Saturation.MaxWorkers, out.Saturation.PeakInFlight = stats.MaxWorkers, stats.PeakInFlight
 	}
-	Judge(out, s)
+	Judge(out, s, p.Prefix)
 	return out, nil
 }

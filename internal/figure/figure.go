@@ -98,9 +98,39 @@ func Knee(perSecond float64) string {
 }
 
 // Float renders a per-request figure such as statements per request:
-// "101", "0.5", "1.25".
+// "101", "0.5", "1.25", and from 10,000 on with thousands separators,
+// "44,891,550", which a reader takes in at a glance.
 func Float(v float64) string {
-	return trimZeros(strconv.FormatFloat(v, 'f', 2, 64))
+	return group(trimZeros(strconv.FormatFloat(v, 'f', 2, 64)))
+}
+
+// Count renders a count such as rows or requests: "101", "9999",
+// "12,450".
+func Count(n int64) string { return group(strconv.FormatInt(n, 10)) }
+
+// group puts a comma between the thousands of the integer part of the
+// number s when it has five digits or more; four-digit numbers stay as
+// they are ("2048"), as style guides for figures in text do.
+func group(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	if len(intPart) < 5 {
+		return sign + s
+	}
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return sign + b.String() + frac
 }
 
 // Speedup renders before/after: "30.1×", "501×"; "?" when unknown (0).
@@ -166,12 +196,22 @@ func State(pass bool) string {
 	return Fail
 }
 
-// Plural writes a count with its noun: "1 scenario", "3 scenarios".
+// Plural writes a count with its noun: "1 scenario", "3 scenarios",
+// "12,450 rows".
 func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return Count(int64(n)) + " " + noun + "s"
+}
+
+// PerRequest writes a per-request figure with its noun, singular only
+// for exactly one: "1 statement", "0.5 statements", "44,891,550 rows".
+func PerRequest(v float64, noun string) string {
+	if v == 1 {
+		return "1 " + noun
+	}
+	return Float(v) + " " + noun + "s"
 }
 
 // sig3 formats v (>= 1) with at most three significant digits.

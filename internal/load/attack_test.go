@@ -291,6 +291,31 @@ func TestAttackProgress(t *testing.T) {
 	}
 }
 
+// TestAttackPlainProgress: on a stream that is not a terminal, progress is
+// plain lines at an interval, each a line of its own a CI log can
+// timestamp: no bar, no carriage return.
+func TestAttackPlainProgress(t *testing.T) {
+	tg := newTarget(t)
+	var out syncBuffer
+	opts := Options{Rate: Rate{Freq: 20, Per: time.Second}, Duration: 700 * time.Millisecond,
+		Progress: &PlainProgress{W: &out, Every: 200 * time.Millisecond}}
+	collect(t, context.Background(), []Request{tg.req("status=503")}, opts)
+	s := out.String()
+	if strings.ContainsAny(s, "\r\x1b") {
+		t.Errorf("plain progress %q holds a carriage return or an escape sequence", s)
+	}
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	if len(lines) < 2 || len(lines) > 4 {
+		t.Fatalf("plain progress every 200ms over 700ms: %d lines, want 2 to 4:\n%s", len(lines), s)
+	}
+	line := regexp.MustCompile(`^test [0-9.]+m?s/700ms [1-9][0-9]* requests, [1-9][0-9]* errors$`)
+	for _, l := range lines {
+		if !line.MatchString(l) {
+			t.Errorf("plain progress line %q: want scenario, elapsed/duration, requests and errors", l)
+		}
+	}
+}
+
 // TestAttackSlowRateSendsAtStart: a rate slower than the duration sends its
 // one request at the start, not one period later after the duration has
 // ended (issue 15 item 5: 1/10s for 5 s sent at +10 s).

@@ -84,8 +84,9 @@ type Options struct {
 	// nil for Go's defaults.
 	TLS   *tls.Config
 	Shard uint16
-	// Progress, when non-nil, gets a one-line progress bar (scenario,
-	// elapsed/duration, requests, errors), cleared at the end. Pass it
-	// only when the stream is a terminal.
+	// Progress, when non-nil, gets the attack's progress (scenario,
+	// elapsed/duration, requests, errors): a one-line bar cleared at the
+	// end, for a terminal, or plain lines at an interval when it is a
+	// *PlainProgress, for a log.
 	Progress io.Writer
 }

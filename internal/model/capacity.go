@@ -65,6 +65,9 @@ type CapacityScenario struct {
 	// Pass says the knee is at or above the scenario's own rate (for max,
 	// that some rate passed).
 	Pass bool `json:"pass"`
+	// Latency is the scenario's latency criteria each step was judged on
+	// (the chart draws them); empty in searches saved before it existed.
+	Latency []LatencyLimit `json:"latency,omitempty"`
 }
 
 // CapacityStep is one constant-rate step of a search.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -154,6 +155,7 @@ type probeConfig struct {
 	serverLog   string
 	planLogWait time.Duration
 	flush       func()
+	settleLog   io.Writer
 }
 
 // WithServerLog reads plans from the server log file at path (a jsonlog
@@ -171,6 +173,11 @@ func WithPlanLogWait(d time.Duration) ProbeOption { return func(c *probeConfig) 
 // backends flush their statistics at once, so the probe need not wait out
 // PostgreSQL's 10 s idle flush.
 func WithFlush(flush func()) ProbeOption { return func(c *probeConfig) { c.flush = flush } }
+
+// WithSettleLog has the probe say on w when it waits for the statistics
+// to settle, a wait of up to SettleMax that is silent otherwise:
+// "waiting for PostgreSQL statistics (up to 12 s: ...)".
+func WithSettleLog(w io.Writer) ProbeOption { return func(c *probeConfig) { c.settleLog = w } }
 
 // OpenProbe connects to dsn and finds out which statistics it can read. A
 // database without pg_stat_statements still gives table-level figures,
@@ -370,6 +377,7 @@ func (p *Probe) settle(ctx context.Context) error {
 		p.cfg.flush()
 	}
 	deadline := time.Now().Add(p.SettleMax)
+	said := false
 	for {
 		var busy bool
 		p.mu.Lock()
@@ -383,12 +391,22 @@ FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_p
 		if !busy || time.Now().After(deadline) {
 			return nil
 		}
+		if w := p.cfg.settleLog; w != nil && !said {
+			said = true
+			fmt.Fprintf(w, "waiting for PostgreSQL statistics (up to %s: the service's connections flush them once idle for %s)\n",
+				roughSeconds(p.SettleMax), roughSeconds(p.SettleIdle))
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(settlePoll):
 		}
 	}
+}
+
+// roughSeconds writes d in whole seconds for a sentence: "12 s".
+func roughSeconds(d time.Duration) string {
+	return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
 }
 
 // Snapshot reads the statistics now.

@@ -2,6 +2,7 @@ package pgenv_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,5 +54,40 @@ func TestProbeBeginWaitsForPendingStatistics(t *testing.T) {
 	}
 	if f.SeqScansPerRequest != 1 {
 		t.Errorf("%.0f sequential scans per request, want 1: statistics pending before Begin leaked into the scenario", f.SeqScansPerRequest)
+	}
+}
+
+// TestProbeSaysWhenItWaits: the settle wait can last SettleMax, and a run
+// that goes quiet that long looks stuck, so the probe says it waits, once
+// per wait, and says nothing when there is nothing to wait for.
+func TestProbeSaysWhenItWaits(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDB(t)
+	var log strings.Builder
+	p, err := pgenv.OpenProbe(ctx, dsn, pgenv.WithSettleLog(&log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.SettleIdle, p.SettleMax = time.Second, 12*time.Second
+	if err := p.Begin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if log.Len() != 0 {
+		t.Errorf("said %q with no other backend to wait for", log.String())
+	}
+	svc, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close(ctx)
+	if _, err := svc.Exec(ctx, `SELECT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.End(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if want := "waiting for PostgreSQL statistics (up to 12 s: the service's connections flush them once idle for 1 s)\n"; log.String() != want {
+		t.Errorf("said %q, want %q", log.String(), want)
 	}
 }

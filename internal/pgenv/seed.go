@@ -121,6 +121,11 @@ func Seed(ctx context.Context, dsn string, opts SeedOptions) (*SeedReport, error
 			return nil, fmt.Errorf("seed: commit %s: %w", []string{TableContentTracking, TableContentTrackingDetails}[i], scrubErr(dsn, err))
 		}
 	}
+	// A database the service has run on for a while has statistics;
+	// without them the planner plans blind and a run measures that.
+	if err := Analyze(ctx, dsn); err != nil {
+		return nil, fmt.Errorf("seed: %w", err)
+	}
 	return &SeedReport{
 		Fixtures: pl.fixtures(),
 		Rows:     map[string]int64{TableContentTracking: nTracking, TableContentTrackingDetails: nDetails},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -78,26 +79,53 @@ func curve(steps []model.CapacityStep) []model.CapacityStep {
 }
 
 // chartCapacity draws p95 latency against the requested rate, passing
-// steps in green, failing ones in red, with the knee marked.
+// steps in green, failing ones as red crosses, the p95 criterion as a
+// dashed line and the knee as a dotted one. Both axes leave room past the
+// last step, so that no point sits in a corner of the frame, and the
+// latency axis reaches the criterion, which the failing steps cross. A
+// failing step far above the rest (1.6 s where the criterion is 40 ms) is
+// drawn on the top edge, so that it does not flatten the curve below.
 func chartCapacity(s *model.CapacityScenario) (string, error) {
 	p := plot.New()
 	p.Title.Text = s.Name + ": p95 latency by request rate"
 	p.X.Label.Text = "requested rate (req/s)"
-	var max time.Duration
+	var bulk, highest time.Duration
+	var maxRate float64
 	for _, st := range s.Steps {
-		max = maxDur(max, st.Latency.P95)
+		if st.Pass {
+			bulk = maxDur(bulk, st.Latency.P95)
+		}
+		highest = maxDur(highest, st.Latency.P95)
+		maxRate = math.Max(maxRate, st.Rate)
 	}
-	unit, label := latencyUnit(max)
+	var limits []limitLine
+	for _, l := range latencyLimits(s.Latency) {
+		if strings.Contains(l.label, "p95") {
+			limits = append(limits, l)
+			bulk = maxDur(bulk, l.at)
+		}
+	}
+	if bulk == 0 {
+		bulk = highest
+	}
+	top, _ := latencyTop(bulk, highest, limits)
+	unit, label := latencyUnit(top)
 	p.Y.Label.Text = "p95 latency (" + label + ")"
-	p.Y.Min, p.X.Min = 0, 0
+	yMax, xMax := float64(top)/float64(unit), math.Max(1, maxRate*1.08)
+	p.X.Tick.Marker = niceTicks{}
+	p.Y.Tick.Marker = niceTicks{}
 	p.Add(plotter.NewGrid())
-	var line, ok, bad plotter.XYs
+	addLimits(p, limits, top, unit)
+	var line, ok, bad, above plotter.XYs
 	for _, st := range curve(s.Steps) {
 		xy := plotter.XY{X: st.Rate, Y: float64(st.Latency.P95) / float64(unit)}
 		line = append(line, xy)
-		if st.Pass {
+		switch {
+		case st.Latency.P95 > top:
+			above = append(above, plotter.XY{X: st.Rate, Y: yMax})
+		case st.Pass:
 			ok = append(ok, xy)
-		} else {
+		default:
 			bad = append(bad, xy)
 		}
 	}
@@ -109,25 +137,28 @@ func chartCapacity(s *model.CapacityScenario) (string, error) {
 		l.Color = colorOK
 		p.Add(l)
 	}
-	if err := addScatter(p, ok, colorGood, draw.CircleGlyph{}, "meets criteria"); err != nil {
+	if err := addScatter(p, ok, colorGood, draw.CircleGlyph{}, "step meets the criteria"); err != nil {
 		return "", err
 	}
-	if err := addScatter(p, bad, colorError, draw.CrossGlyph{}, "fails"); err != nil {
+	if err := addScatter(p, bad, colorError, draw.CrossGlyph{}, "step fails"); err != nil {
+		return "", err
+	}
+	if err := addScatter(p, above, colorError, draw.PyramidGlyph{}, "step fails, above the chart (up to "+figure.Duration(highest)+")"); err != nil {
 		return "", err
 	}
 	if s.Knee > 0 {
-		top := float64(max) / float64(unit)
-		knee, err := plotter.NewLine(plotter.XYs{{X: s.Knee, Y: 0}, {X: s.Knee, Y: top}})
+		knee, err := plotter.NewLine(plotter.XYs{{X: s.Knee, Y: 0}, {X: s.Knee, Y: yMax}})
 		if err != nil {
 			return "", fmt.Errorf("capacity chart: %w", err)
 		}
 		knee.Color = colorWarn
-		knee.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		knee.Width = vg.Points(1.2)
+		knee.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
 		p.Add(knee)
 		p.Legend.Add("knee "+figure.Rate(s.Knee), knee)
 	}
-	p.Legend.Top = true
-	p.Legend.Left = true
+	// After the plotters: adding one stretches the axes to its data.
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, xMax, 0, yMax
 	return renderSVG(p)
 }
 

@@ -42,6 +42,10 @@ func headline(run *model.Run) string {
 	}
 	var s string
 	switch {
+	case run.Pass && n == 1:
+		s = fmt.Sprintf("PASS: %s met its criteria", run.Scenarios[0].Name)
+	case run.Pass && n == 2:
+		s = "PASS: both scenarios met their criteria"
 	case run.Pass:
 		s = fmt.Sprintf("PASS: all %d %s met their criteria", n, plural(n))
 	case len(failed) > 0:

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/perfgate/perfgate/internal/model"
@@ -172,5 +173,92 @@ func TestTextSaysThingsOnce(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "n/a statements") || strings.Contains(buf.String(), " 0 statements") {
 		t.Errorf("statements without pg_stat_statements:\n%s", buf.String())
+	}
+}
+
+// TestTextGrammar: counts agree with their nouns, large figures have
+// thousands separators, the success column has the name the other formats
+// give it, a run of one scenario does not say "all 1", and a failing
+// status shows the answer behind it.
+func TestTextGrammar(t *testing.T) {
+	one := &model.Run{Target: "http://x", Pass: true, Scenarios: []*model.Scenario{{Name: "single", Pass: true, Success: 1,
+		StatusCodes: map[string]int64{"200": 3},
+		DB:          &model.DB{StatementsPerRequest: 1, SeqScansPerRequest: 1, RowsReadPerRequest: 44891550, StatementsAvailable: true}}}}
+	var buf bytes.Buffer
+	if err := Text(&buf, one); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"db   single: 1 statement, 1 seq scan, 0 index scans, 44,891,550 rows read per request",
+		"PASS: single met its criteria",
+		"  success  ",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, buf.String())
+		}
+	}
+
+	body := `{"success":true,"message":"success","data":[]}` + strings.Repeat(" ", 300) + "tail"
+	failing := &model.Run{Target: "http://x", Scenarios: []*model.Scenario{{Name: "invalid-input", StatusCodes: map[string]int64{"200": 3},
+		Criteria: []model.Criterion{{Name: "status", Message: "status 200 on 3/3 requests (want 400)"},
+			{Name: "check:the error says the request failed", Message: `check "the error says the request failed" failed on 3/3: got false`}},
+		Checks: []model.Check{{Name: "the error says the request failed", Failed: 3, Failures: []string{"got false: " + body}}}}}}
+	buf.Reset()
+	if err := Text(&buf, failing); err != nil {
+		t.Fatal(err)
+	}
+	want := `     invalid-input: first failing answer: got false: {"success":true,"message":"success","data":[]} tail` + "\n"
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("text lacks the failing answer on one line %q:\n%s", want, buf.String())
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	long := strings.Repeat("é", 400)
+	if got := oneLine(long, 160); len([]rune(got)) != 160 || !strings.HasSuffix(got, "…") {
+		t.Errorf("oneLine of 400 runes: %d runes %q", len([]rune(got)), got)
+	}
+	if got := oneLine("a\n  b\tc", 160); got != "a b c" {
+		t.Errorf("oneLine folds whitespace: %q", got)
+	}
+}
+
+// TestMarkdownStatements: a statement is shortened in the table, so that
+// calls, mean and rows stay on the page, and written in full once, however
+// many scenarios list it.
+func TestMarkdownStatements(t *testing.T) {
+	long := "WITH req_users AS (\n  SELECT u.id, u.ord FROM unnest($1::text[]) WITH ORDINALITY AS u(id, ord)\n), req_courses AS (" +
+		strings.Repeat(" SELECT 1 UNION ALL", 30) + " SELECT 2) SELECT * FROM req_users, req_courses"
+	db := func() *model.DB {
+		return &model.DB{StatementsPerRequest: 1, StatementsAvailable: true, SlowestStatements: []model.Statement{
+			{Query: long, Calls: 300, MeanTime: time.Millisecond, Rows: 300},
+			{Query: "SELECT 1", Calls: 1, Rows: 1}}}
+	}
+	run := &model.Run{Target: "http://x", Scenarios: []*model.Scenario{{Name: "a", DB: db()}, {Name: "b", DB: db()}}}
+	var buf bytes.Buffer
+	if err := Markdown(&buf, run); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	if n := strings.Count(md, "| S1 | `WITH req_users AS ( SELECT u.id, u.ord FROM unnest($1::text…` | 300 | 1ms | 300 |"); n != 2 {
+		t.Errorf("shortened S1 row appears %d times, want once per scenario:\n%s", n, md)
+	}
+	if n := strings.Count(md, long); n != 1 {
+		t.Errorf("the full statement appears %d times, want once:\n%s", n, md)
+	}
+	if !strings.Contains(md, "<details><summary>Statements S1 to S2 in full</summary>\n\nS1:\n\n```sql\n"+long+"\n```\n\nS2:\n\n```sql\nSELECT 1\n```") {
+		t.Errorf("no full statements block:\n%s", md)
+	}
+}
+
+func TestScenarioLine(t *testing.T) {
+	sc := &model.Scenario{Name: "multi", Requests: 2, Success: 1, Latency: model.Latency{P95: 5250 * time.Millisecond},
+		Criteria: []model.Criterion{{Name: "status", Pass: true}, {Name: "p95", Message: "p95 5.25s > 3s"}, {Name: "p99", Message: "p99 5.25s > 3s"}}}
+	if got, want := ScenarioLine(sc), "multi: FAIL, 2 requests, p95 5.25s, success 100%; p95 5.25s > 3s"; got != want {
+		t.Errorf("ScenarioLine = %q, want %q", got, want)
+	}
+	sc = &model.Scenario{Name: "one", Pass: true, Requests: 1, Success: 1, Latency: model.Latency{P95: 3 * time.Millisecond}}
+	if got, want := ScenarioLine(sc), "one: PASS, 1 request, p95 3ms, success 100%"; got != want {
+		t.Errorf("ScenarioLine = %q, want %q", got, want)
 	}
 }

@@ -26,6 +26,9 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"add1":      func(i int) int { return i + 1 },
 	"whyOf":     whyOf,
+	// short is a statement shortened for a table cell; the cell unfolds
+	// the whole of it.
+	"short": func(q string) string { return oneLine(q, mdStatementWidth) },
 }).Parse(htmlSource))
 
 // htmlScenario is a scenario with its rendered charts.
@@ -77,7 +80,7 @@ func htmlCharts(sc *model.Scenario, raw RawSource) (htmlScenario, error) {
 	// and the scenario name, which the SVG writer escapes), so it is safe
 	// to inline.
 	if len(rs.lats) > 0 {
-		svg, err := chartLatencyOverTime(sc.Name, &rs)
+		svg, err := chartLatencyOverTime(sc, &rs)
 		if err != nil {
 			return hs, fmt.Errorf("scenario %s: %w", sc.Name, err)
 		}

@@ -92,7 +92,7 @@ func TestHTML(t *testing.T) {
 		}},
 		{name: "no raw", raw: nil, minCharts: 6, wantText: []string{
 			"Raw results were not available",
-			"latency distribution (summary percentiles; raw results not available)",
+			"latency distribution (from the summary)",
 		}},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/perfgate/perfgate/internal/figure"
@@ -54,6 +55,7 @@ func Markdown(w io.Writer, run *model.Run) error {
 			mdText(strings.Join(under, ", ")))
 	}
 
+	stmts := &statementIndex{}
 	for _, sc := range run.Scenarios {
 		p("### %s %s\n\n", figure.MarkOf(sc.Pass), mdText(sc.Name))
 		if sc.Description != "" {
@@ -98,15 +100,54 @@ func Markdown(w io.Writer, run *model.Run) error {
 		}
 		markdownSchedule(bw, sc)
 		if sc.DB != nil {
-			markdownDB(bw, sc.DB)
+			markdownDB(bw, sc.DB, stmts)
 		}
 		markdownWhy(bw, run, sc)
 	}
+	stmts.write(bw)
 	markdownEnvironment(bw, run)
 	return bw.Flush()
 }
 
-func markdownDB(w io.Writer, db *model.DB) {
+// mdStatementWidth is how much of a statement a table cell shows: a
+// table with the whole of a 600-character CTE in it pushes calls, mean and
+// rows past the right edge of a pull-request page.
+const mdStatementWidth = 60
+
+// statementIndex numbers the statements a Markdown report names, in the
+// order they first appear, so that each is written in full once (the
+// same statement is often among the slowest of every scenario).
+type statementIndex struct {
+	queries []string
+}
+
+// id returns the statement's number, S1, S2, …, adding it if new.
+func (x *statementIndex) id(q string) string {
+	i := slices.Index(x.queries, q)
+	if i < 0 {
+		x.queries = append(x.queries, q)
+		i = len(x.queries) - 1
+	}
+	return fmt.Sprintf("S%d", i+1)
+}
+
+// write writes every statement in full, folded away in a <details>.
+func (x *statementIndex) write(w io.Writer) {
+	if len(x.queries) == 0 {
+		return
+	}
+	if len(x.queries) == 1 {
+		fmt.Fprint(w, "<details><summary>Statement S1 in full</summary>\n\n")
+	} else {
+		fmt.Fprintf(w, "<details><summary>Statements S1 to S%d in full</summary>\n\n", len(x.queries))
+	}
+	for i, q := range x.queries {
+		fmt.Fprintf(w, "S%d:\n\n```sql\n%s\n```\n\n", i+1, strings.ReplaceAll(q, "```", "` ` `"))
+	}
+	fmt.Fprint(w, "</details>\n\n")
+}
+
+func markdownDB(w io.Writer, db *model.DB, index *statementIndex) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	idx := "✅ all seven present"
 	if !db.IndexesPresent {
@@ -127,9 +168,9 @@ func markdownDB(w io.Writer, db *model.DB) {
 	p("| sequential scans | %s |\n| index scans | %s |\n| rows read | %s |\n| indexes | %s |\n\n",
 		figure.Float(db.SeqScansPerRequest), figure.Float(db.IndexScansPerRequest), figure.Float(db.RowsReadPerRequest), idx)
 	if len(db.SlowestStatements) > 0 {
-		p("| slowest statements | calls | mean | rows |\n|---|--:|--:|--:|\n")
+		p("| | slowest statements (in full below) | calls | mean | rows |\n|---|---|--:|--:|--:|\n")
 		for _, s := range db.SlowestStatements {
-			p("| `%s` | %d | %s | %d |\n", mdCode(s.Query), s.Calls, figure.Duration(s.MeanTime), s.Rows)
+			p("| %s | `%s` | %d | %s | %d |\n", index.id(s.Query), mdCode(oneLine(s.Query, mdStatementWidth)), s.Calls, figure.Duration(s.MeanTime), s.Rows)
 		}
 		p("\n")
 	}

@@ -24,7 +24,7 @@ func TestTextWhy(t *testing.T) {
 		"res  single-user-single-course: service CPU 5ms per request (0.05 cores), RSS mean 48.0 MiB, max 52.0 MiB; db connections mean 4.5, max 5; active mean 1.2, max 3; 0 temp files (0 B); db time 95ms per request",
 		"note single-user-single-course: no captured plan scans PK_content_tracking",
 		"env  perfgate v0.1.0, go1.26.0, linux/amd64 (Debian GNU/Linux 12 (bookworm)), AMD EPYC 7B13, 2 CPUs, 8.0 GiB, load 0.42 0.30 0.25 at start",
-		"env  PostgreSQL 15.18 (Debian 15.18-0+deb12u1); jit=on shared_buffers=128MB work_mem=4MB; content_tracking 12450 rows (2.0 MiB)",
+		"env  PostgreSQL 15.18 (Debian 15.18-0+deb12u1); jit=on shared_buffers=128MB work_mem=4MB; content_tracking 12,450 rows (2.0 MiB)",
 		"env  service: process 4242 (--service-pid)",
 		"env  plans captured in a plan pass:",
 	} {

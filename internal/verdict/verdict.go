@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type Input struct {
 	// then the achieved rate is judged).
 	Duration   time.Duration
 	Saturation *model.Saturation
+	// Prefix is the --set Prefix the request's path was rendered with, ""
+	// when the path does not use it: a 404 on every request names it.
+	Prefix string
 }
 
 // Evaluate judges every criterion of exp and returns them in a stable
@@ -64,6 +68,9 @@ func Evaluate(exp model.Expect, in Input) []model.Criterion {
 			parts = append(parts, fmt.Sprintf("%d on %d/%d", c, s.Codes[c], n))
 		}
 		st.Message = fmt.Sprintf("status %s requests (want %d)", strings.Join(parts, ", "), exp.Status)
+		if s.Codes[http.StatusNotFound] == n {
+			st.Message += "; " + notFoundHint(in.Prefix)
+		}
 	}
 	out = append(out, st)
 
@@ -148,6 +155,17 @@ func Evaluate(exp model.Expect, in Input) []model.Criterion {
 		out = append(out, c)
 	}
 	return append(out, delivery(exp, in)...)
+}
+
+// notFoundHint says what to check when every answer was 404: the path
+// is wrong far more often than the service, and the prefix is the part of
+// it a user sets (the service's /v1/tracking against the gateway's
+// /tracking/v1).
+func notFoundHint(prefix string) string {
+	if prefix == "" {
+		return "every answer was 404 Not Found: check the scenario's path and --target"
+	}
+	return fmt.Sprintf("every answer was 404 Not Found: check --set Prefix (now %s) and --target", prefix)
 }
 
 // Pass reports whether every criterion passed.

@@ -64,6 +64,35 @@ func TestEvaluateMessages(t *testing.T) {
 	}
 }
 
+// TestEvaluateAllNotFound: a 404 on every request is nearly always a wrong
+// path (the service's /v1/tracking against the gateway's /tracking/v1),
+// and the status message says which setting to check; a 404 on some
+// requests, or one the scenario expects, says nothing of the kind.
+func TestEvaluateAllNotFound(t *testing.T) {
+	lat := []time.Duration{time.Millisecond}
+	for _, tt := range []struct {
+		name   string
+		codes  map[uint16]int64
+		status int
+		prefix string
+		want   string
+	}{
+		{"every answer 404", map[uint16]int64{404: 20}, 200, "/tracking/v1",
+			"status 404 on 20/20 requests (want 200); every answer was 404 Not Found: check --set Prefix (now /tracking/v1) and --target"},
+		{"a path without the prefix", map[uint16]int64{404: 3}, 200, "",
+			"status 404 on 3/3 requests (want 200); every answer was 404 Not Found: check the scenario's path and --target"},
+		{"some 404", map[uint16]int64{404: 3, 200: 1}, 200, "/tracking/v1", "status 404 on 3/4 requests (want 200)"},
+		{"404 expected", map[uint16]int64{404: 3}, 404, "/tracking/v1", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := find(t, Evaluate(model.Expect{Status: tt.status}, Input{Summary: summary(tt.codes, lat), Prefix: tt.prefix}), "status")
+			if c.Message != tt.want {
+				t.Errorf("message %q, want %q", c.Message, tt.want)
+			}
+		})
+	}
+}
+
 func TestEvaluateAllowance(t *testing.T) {
 	lat := []time.Duration{time.Millisecond}
 	// 1 error in 100 is within a 2 % allowance, and so is the one 503.

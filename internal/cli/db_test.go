@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/detach"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
@@ -164,11 +165,11 @@ func TestDBDown(t *testing.T) {
 	}
 	waited := make(chan struct{})
 	go func() { _ = proc.Wait(); close(waited) }() // reap, so the pid disappears
-	id, err := pgenv.ProcessOf(proc.Process.Pid)
+	id, err := detach.ProcessOf(proc.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := pgenv.WriteState(state, pgenv.State{Process: id, Provider: "local"}); err != nil {
+	if err := detach.WriteJSON(state, pgenv.State{Process: id, Provider: "local"}); err != nil {
 		t.Fatal(err)
 	}
 	code, _, stderr = runDB(t, "db", "down", "--state-file", state)
@@ -187,7 +188,7 @@ func TestDBDown(t *testing.T) {
 
 // startSleeper starts an unrelated process and returns it with its identity;
 // it is killed when the test ends.
-func startSleeper(t *testing.T) (*exec.Cmd, pgenv.Process) {
+func startSleeper(t *testing.T) (*exec.Cmd, detach.Process) {
 	t.Helper()
 	proc := exec.Command("sleep", "60")
 	if err := proc.Start(); err != nil {
@@ -196,7 +197,7 @@ func startSleeper(t *testing.T) (*exec.Cmd, pgenv.Process) {
 	waited := make(chan struct{})
 	go func() { _ = proc.Wait(); close(waited) }()
 	t.Cleanup(func() { _ = proc.Process.Kill(); <-waited })
-	id, err := pgenv.ProcessOf(proc.Process.Pid)
+	id, err := detach.ProcessOf(proc.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,18 +208,18 @@ func startSleeper(t *testing.T) (*exec.Cmd, pgenv.Process) {
 // its pid is then reused by an unrelated process. db down must not signal
 // that process.
 func TestDBDownSparesAReusedPID(t *testing.T) {
-	for name, recorded := range map[string]func(pgenv.Process) pgenv.Process{
+	for name, recorded := range map[string]func(detach.Process) detach.Process{
 		// The db up that wrote the state started earlier than the process
 		// that holds its pid now.
-		"older start time": func(p pgenv.Process) pgenv.Process { p.StartTicks--; return p },
-		"other boot":       func(p pgenv.Process) pgenv.Process { p.BootID = "an-earlier-boot"; return p },
+		"older start time": func(p detach.Process) detach.Process { p.StartTicks--; return p },
+		"other boot":       func(p detach.Process) detach.Process { p.BootID = "an-earlier-boot"; return p },
 		// A state file from before start times were recorded.
-		"no start time": func(p pgenv.Process) pgenv.Process { return pgenv.Process{PID: p.PID} },
+		"no start time": func(p detach.Process) detach.Process { return detach.Process{PID: p.PID} },
 	} {
 		t.Run(name, func(t *testing.T) {
 			state := filepath.Join(t.TempDir(), "state.json")
 			_, id := startSleeper(t)
-			if err := pgenv.WriteState(state, pgenv.State{Process: recorded(id), Provider: "local"}); err != nil {
+			if err := detach.WriteJSON(state, pgenv.State{Process: recorded(id), Provider: "local"}); err != nil {
 				t.Fatal(err)
 			}
 			code, _, stderr := runDB(t, "db", "down", "--state-file", state, "--timeout", "2s")

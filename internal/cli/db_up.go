@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/detach"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
@@ -124,15 +125,15 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 		return nil
 	}
 	if opts.StateFile != "" {
-		self, err := pgenv.CurrentProcess()
+		self, err := detach.CurrentProcess()
 		if err != nil {
 			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
 		}
 		st := pgenv.State{Process: self, Provider: pgenv.ProviderOf(up.DB), DSN: dsn, Fixtures: fixturesPath, Started: up.Started}
-		if err := pgenv.WriteState(opts.StateFile, st); err != nil {
+		if err := detach.WriteJSON(opts.StateFile, st); err != nil {
 			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
 		}
-		defer pgenv.RemoveState(opts.StateFile)
+		defer detach.Remove(opts.StateFile)
 	}
 	fmt.Fprintf(errOut, "ready in %s; Ctrl-C stops and removes the database\n", time.Since(up.Started).Round(time.Millisecond))
 	if opts.ready != nil {

@@ -6,27 +6,24 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/detach"
 	"github.com/perfgate/perfgate/internal/exit"
 )
 
-// DefaultDetachStopTimeout is how long StopDetached waits for a detached db up
-// to stop its database after SIGTERM.
+// DefaultDetachStopTimeout is how long StopDetached waits for a detached
+// db up to stop its database after SIGTERM.
 const DefaultDetachStopTimeout = 30 * time.Second
 
-// StartDetached starts a detached db up: exe with args, in a session of
-// its own (it survives the shell's Ctrl-C), with env (where a DSN travels
-// instead of on a command line ps shows), its output in the state
-// directory's log. It returns once the process has recorded itself ready
-// in the state file (it must pass --state-file state), with that state.
-// A detached db up that still runs is refused (exit 2); a stale state
-// file is removed first, and said so on log.
+// StartDetached starts a detached db up: exe with args (which must pass
+// --state-file state) in the background (detach.Start), with env, its
+// output in the state directory's log, and returns the state it recorded
+// once the database is ready. A detached db up that still runs is refused
+// (exit 2); a stale state file is removed first, and said so on log.
 func StartDetached(ctx context.Context, state, exe string, args, env []string, log io.Writer) (State, error) {
-	if err := PrepareStateDir(filepath.Dir(state)); err != nil {
+	if err := detach.PrepareDir(filepath.Dir(state)); err != nil {
 		return State{}, exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
 	}
 	switch st, err := ReadState(state); {
@@ -40,89 +37,59 @@ func StartDetached(ctx context.Context, state, exe string, args, env []string, l
 		return State{}, exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
 	}
 	logPath := StateLogPath(state)
-	logf, err := OpenStateLog(state)
+	if err := detach.Start(ctx, state, logPath, exe, args, env); err != nil {
+		return State{}, exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
+	}
+	st, err := ReadState(state)
 	if err != nil {
 		return State{}, exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
 	}
-	defer logf.Close()
-	cmd := exec.Command(exe, args...)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		return State{}, exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	for {
-		if st, err := ReadState(state); err == nil && st.PID == cmd.Process.Pid {
-			st.Log = logPath
-			_ = WriteState(state, st)
-			return st, nil
-		}
-		select {
-		case err := <-exited:
-			out, _ := os.ReadFile(logPath)
-			return State{}, exit.Unavailable(fmt.Errorf("db up --detach: background db up exited (%v):\n%s", err, out))
-		case <-ctx.Done():
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			<-exited
-			return State{}, exit.Unavailable(errors.New("db up --detach: interrupted before the database was ready; stopped it"))
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	st.Log = logPath
+	_ = detach.WriteJSON(state, st)
+	return st, nil
 }
 
-// StopDetached stops the detached db up recorded in the state file: it
-// sends SIGTERM only if the process is still the one that wrote the state
-// (same pid, start time and boot), waits up to timeout for it to remove
-// its database, and removes the state file. It says on log what it did:
-// stopped it, found nothing to stop, or removed a stale state file.
+// StopDetached stops the detached db up recorded in the state file
+// (detach.Stop: only if it is still the process that wrote the state), and
+// says on log what it did: stopped it, found nothing to stop, or removed a
+// stale state file.
 func StopDetached(ctx context.Context, state string, timeout time.Duration, log io.Writer) error {
 	st, err := ReadState(state)
-	if errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(log, "no detached db up is running (no %s); a foreground perfgate db up stops and removes its database on Ctrl-C\n", state)
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return exit.Unavailable(fmt.Errorf("db down: %w", err))
 	}
-	if err := st.Signal(syscall.SIGTERM); errors.Is(err, ErrNotSameProcess) {
-		return RemoveStaleState(state, st, log)
-	} else if err != nil {
-		return exit.Unavailable(fmt.Errorf("stop db up (pid %d): %w", st.PID, err))
+	outcome, p, err := detach.Stop(ctx, state, timeout)
+	switch {
+	case err != nil:
+		return exit.Unavailable(fmt.Errorf("stop db up (pid %d): %w; see its log %s", p.PID, err, st.Log))
+	case outcome == detach.NotFound:
+		fmt.Fprintf(log, "no detached db up is running (no %s); a foreground perfgate db up stops and removes its database on Ctrl-C\n", state)
+	case outcome == detach.Stale:
+		staleNote(log, "db up", p)
+	default:
+		fmt.Fprintf(log, "stopped db up (pid %d, provider %s); its database is removed\n", p.PID, st.Provider)
 	}
-	deadline := time.Now().Add(timeout)
-	for st.Running() {
-		if time.Now().After(deadline) {
-			return exit.Unavailable(fmt.Errorf("db up (pid %d) still running %s after SIGTERM; see its log %s", st.PID, timeout, st.Log))
-		}
-		select {
-		case <-ctx.Done():
-			return exit.Unavailable(ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	if err := RemoveState(state); err != nil {
-		return exit.Unavailable(err)
-	}
-	fmt.Fprintf(log, "stopped db up (pid %d, provider %s); its database is removed\n", st.PID, st.Provider)
 	return nil
 }
 
 // RemoveStaleState removes the state file of a db up that no longer runs,
-// saying on log whether its pid now names an unrelated process (which is
-// left alone).
+// saying on log whether its pid now names an unrelated process.
 func RemoveStaleState(path string, st State, log io.Writer) error {
-	if err := RemoveState(path); err != nil {
+	if err := detach.Remove(path); err != nil {
 		return exit.Unavailable(err)
 	}
-	if _, err := ProcessOf(st.PID); err == nil {
-		fmt.Fprintf(log, "db up (pid %d) was no longer running; pid %d now belongs to another process, which was left alone; removed the state file\n", st.PID, st.PID)
-	} else {
-		fmt.Fprintf(log, "db up (pid %d) was no longer running; removed its state file\n", st.PID)
-	}
+	staleNote(log, "db up", st.Process)
 	return nil
+}
+
+// staleNote says that what was recorded no longer runs, and whether its
+// pid now belongs to an unrelated process (which was left alone).
+func staleNote(log io.Writer, what string, p detach.Process) {
+	if _, err := detach.ProcessOf(p.PID); err == nil {
+		fmt.Fprintf(log, "%s (pid %d) was no longer running; pid %d now belongs to another process, which was left alone; removed the state file\n", what, p.PID, p.PID)
+	} else {
+		fmt.Fprintf(log, "%s (pid %d) was no longer running; removed its state file\n", what, p.PID)
+	}
 }
 
 // CleanLeftovers removes the local clusters that a perfgate process

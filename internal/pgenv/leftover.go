@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/detach"
 	"github.com/perfgate/perfgate/internal/safefile"
 )
 
@@ -26,15 +27,15 @@ const (
 
 // clusterMark is the marker's content.
 type clusterMark struct {
-	Owner     Process `json:"owner"`      // the perfgate process that started the cluster
-	ServerUID int     `json:"server_uid"` // the user the server runs as, who owns the directory
+	Owner     detach.Process `json:"owner"`      // the perfgate process that started the cluster
+	ServerUID int            `json:"server_uid"` // the user the server runs as, who owns the directory
 }
 
 // markCluster writes the marker into a new cluster directory, before the
 // directory is handed to the server's user: the marker stays the
 // invoking user's, which is what RemoveLeftovers checks.
 func markCluster(dir string, serverUID int) error {
-	owner, err := CurrentProcess()
+	owner, err := detach.CurrentProcess()
 	if err != nil {
 		return err
 	}
@@ -53,9 +54,9 @@ func writeClusterMark(dir string, mark clusterMark) error {
 // died without stopping it (kill -9 cannot be caught), and that
 // RemoveLeftovers removed.
 type Leftover struct {
-	Dir    string  // the cluster's directory, now removed
-	Owner  Process // the perfgate process that started it and no longer runs
-	Server int     // pid of the server that was still running and was stopped; 0 if none was
+	Dir    string         // the cluster's directory, now removed
+	Owner  detach.Process // the perfgate process that started it and no longer runs
+	Server int            // pid of the server that was still running and was stopped; 0 if none was
 }
 
 // RemoveLeftovers stops and removes the local clusters in tmpDir (the
@@ -118,7 +119,7 @@ func leftoverMark(dir string) (clusterMark, bool) {
 	}
 	// The marker is missing while a cluster is being created, and in
 	// directories perfgate did not make: both are left alone.
-	f, err := openInDir(d, clusterMarker, os.O_RDONLY, 0)
+	f, err := detach.OpenInDir(d, clusterMarker, os.O_RDONLY, 0)
 	if err != nil {
 		return mark, false
 	}
@@ -152,7 +153,7 @@ func stopLeftoverServer(dir string) (int, error) {
 	if !servesDataDir(pid, data) {
 		return 0, nil
 	}
-	server, err := ProcessOf(pid)
+	server, err := detach.ProcessOf(pid)
 	if err != nil {
 		return 0, nil
 	}
@@ -201,7 +202,7 @@ func servesDataDir(pid int, data string) bool {
 
 // waitExit polls until p no longer runs or d has passed, and reports
 // whether it exited.
-func waitExit(p Process, d time.Duration) bool {
+func waitExit(p detach.Process, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for p.Running() {
 		if time.Now().After(deadline) {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/perfgate/perfgate/internal/detach"
 )
 
 // TestRemoveLeftoversStopsARunningServer: the cluster of a perfgate
@@ -79,7 +81,7 @@ func TestRemoveLeftoversLeavesOthersAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	self, err := CurrentProcess()
+	self, err := detach.CurrentProcess()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,13 +147,13 @@ func TestRemoveLeftoversLeavesOthersAlone(t *testing.T) {
 }
 
 // deadProcess returns the identity of a process that has exited.
-func deadProcess(t *testing.T) Process {
+func deadProcess(t *testing.T) detach.Process {
 	t.Helper()
 	cmd := exec.Command("sleep", "60")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p, err := ProcessOf(cmd.Process.Pid)
+	p, err := detach.ProcessOf(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/detach"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
@@ -87,7 +88,7 @@ func TestRemoveLeftoversAfterKill(t *testing.T) {
 				t.Fatal(err)
 			}
 			pid, _ := strconv.Atoi(strings.SplitN(string(pidText), "\n", 2)[0])
-			server, err := pgenv.ProcessOf(pid)
+			server, err := detach.ProcessOf(pid)
 			if err != nil {
 				t.Fatalf("server pid %d: %v", pid, err)
 			}

@@ -14,23 +14,24 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/perfgate/perfgate/internal/detach"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
 func TestPrepareStateDirCreatesPrivateDir(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
-	dir := pgenv.DefaultStateDir()
+	dir := detach.DefaultDir()
 	if want := "perfgate-db-" + strconv.Itoa(os.Geteuid()); filepath.Base(dir) != want {
 		t.Errorf("DefaultStateDir = %s, want a directory named %s", dir, want)
 	}
-	if err := pgenv.PrepareStateDir(dir); err != nil {
+	if err := detach.PrepareDir(dir); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Lstat(dir)
 	if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("state directory: %v, %v; want a directory of mode 0700", fi.Mode(), err)
 	}
-	if err := pgenv.PrepareStateDir(dir); err != nil {
+	if err := detach.PrepareDir(dir); err != nil {
 		t.Errorf("second PrepareStateDir: %v", err)
 	}
 }
@@ -43,7 +44,7 @@ func TestPrepareStateDirRefusals(t *testing.T) {
 		want string // "" means accepted
 	}{
 		{"default directory open to group", func(t *testing.T) string {
-			return mkdirMode(t, pgenv.DefaultStateDir(), 0o750)
+			return mkdirMode(t, detach.DefaultDir(), 0o750)
 		}, "has mode 0750"},
 		{"own directory readable by others", func(t *testing.T) string {
 			return mkdirMode(t, filepath.Join(t.TempDir(), "s"), 0o755)
@@ -66,7 +67,7 @@ func TestPrepareStateDirRefusals(t *testing.T) {
 			return f
 		}, "not a directory"},
 		{"owned by nobody", func(t *testing.T) string {
-			dir := mkdirMode(t, pgenv.DefaultStateDir(), 0o700)
+			dir := mkdirMode(t, detach.DefaultDir(), 0o700)
 			chownNobody(t, dir)
 			return dir
 		}, "belongs to uid"},
@@ -74,8 +75,8 @@ func TestPrepareStateDirRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := tt.make(t)
-			defer os.RemoveAll(pgenv.DefaultStateDir())
-			err := pgenv.PrepareStateDir(dir)
+			defer os.RemoveAll(detach.DefaultDir())
+			err := detach.PrepareDir(dir)
 			if tt.want == "" {
 				if err != nil {
 					t.Errorf("PrepareStateDir(%s) = %v, want it accepted", dir, err)
@@ -85,10 +86,10 @@ func TestPrepareStateDirRefusals(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("PrepareStateDir(%s) = %v, want an error with %q", dir, err, tt.want)
 			}
-			if err := pgenv.WriteState(filepath.Join(dir, "state.json"), pgenv.State{}); err == nil {
+			if err := detach.WriteJSON(filepath.Join(dir, "state.json"), pgenv.State{}); err == nil {
 				t.Error("WriteState wrote into a refused directory")
 			}
-			if _, err := pgenv.OpenStateLog(filepath.Join(dir, "state.json")); err == nil {
+			if _, err := detach.OpenLog(pgenv.StateLogPath(filepath.Join(dir, "state.json"))); err == nil {
 				t.Error("OpenStateLog opened a log in a refused directory")
 			}
 		})
@@ -97,13 +98,13 @@ func TestPrepareStateDirRefusals(t *testing.T) {
 
 func TestStateRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "d", "state.json")
-	self, err := pgenv.CurrentProcess()
+	self, err := detach.CurrentProcess()
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := pgenv.State{Process: self, Provider: "local", DSN: "postgres://postgres:pw@127.0.0.1:1/postgres",
 		Fixtures: "/x/fx.json", Log: "/x/db-up.log", Started: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
-	if err := pgenv.WriteState(path, want); err != nil {
+	if err := detach.WriteJSON(path, want); err != nil {
 		t.Fatal(err)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
@@ -116,13 +117,13 @@ func TestStateRoundTrip(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("state (-want +got):\n%s", diff)
 	}
-	if err := pgenv.RemoveState(path); err != nil {
+	if err := detach.Remove(path); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pgenv.ReadState(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("ReadState after RemoveState = %v, want os.ErrNotExist", err)
 	}
-	if err := pgenv.RemoveState(path); err != nil {
+	if err := detach.Remove(path); err != nil {
 		t.Errorf("RemoveState of a missing file = %v", err)
 	}
 }
@@ -142,7 +143,7 @@ func TestStateFilesRefusePlantedLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if f, err := pgenv.OpenStateLog(state); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+	if f, err := detach.OpenLog(pgenv.StateLogPath(state)); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		f.Close()
 		t.Errorf("OpenStateLog through a symlink: %v, want a refusal", err)
 	}
@@ -158,7 +159,7 @@ func TestStateFilesRefusePlantedLinks(t *testing.T) {
 	if err := os.Link(victim, filepath.Join(hard, pgenv.StateLogName)); err != nil {
 		t.Fatal(err)
 	}
-	if f, err := pgenv.OpenStateLog(filepath.Join(hard, "state.json")); err == nil || !strings.Contains(err.Error(), "hard links") {
+	if f, err := detach.OpenLog(pgenv.StateLogPath(filepath.Join(hard, "state.json"))); err == nil || !strings.Contains(err.Error(), "hard links") {
 		f.Close()
 		t.Errorf("OpenStateLog on a hard link: %v, want a refusal", err)
 	}
@@ -171,7 +172,7 @@ func TestStateFilesRefusePlantedLinks(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(own, pgenv.StateLogName), []byte("old run"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f, err := pgenv.OpenStateLog(filepath.Join(own, "state.json"))
+	f, err := detach.OpenLog(pgenv.StateLogPath(filepath.Join(own, "state.json")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,14 +183,14 @@ func TestStateFilesRefusePlantedLinks(t *testing.T) {
 }
 
 func TestProcessIdentity(t *testing.T) {
-	self, err := pgenv.CurrentProcess()
+	self, err := detach.CurrentProcess()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if self.PID != os.Getpid() || self.StartTicks == 0 || self.BootID == "" || !self.Running() {
 		t.Fatalf("CurrentProcess = %+v, want this running process", self)
 	}
-	for name, p := range map[string]pgenv.Process{
+	for name, p := range map[string]detach.Process{
 		"later start": {PID: self.PID, StartTicks: self.StartTicks + 1, BootID: self.BootID},
 		"other boot":  {PID: self.PID, StartTicks: self.StartTicks, BootID: "other"},
 		"no start":    {PID: self.PID},
@@ -205,7 +206,7 @@ func TestProcessIdentity(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p, err := pgenv.ProcessOf(cmd.Process.Pid)
+	p, err := detach.ProcessOf(cmd.Process.Pid)
 	if err != nil || !p.Running() {
 		t.Fatalf("ProcessOf(sleep) = %+v, %v", p, err)
 	}
@@ -232,13 +233,13 @@ func TestSignalOnlyTheRecordedProcess(t *testing.T) {
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	p, err := pgenv.ProcessOf(cmd.Process.Pid)
+	p, err := detach.ProcessOf(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	older := p
 	older.StartTicks--
-	if err := older.Signal(syscall.SIGTERM); !errors.Is(err, pgenv.ErrNotSameProcess) {
+	if err := older.Signal(syscall.SIGTERM); !errors.Is(err, detach.ErrNotSameProcess) {
 		t.Errorf("Signal with an older start time = %v, want ErrNotSameProcess", err)
 	}
 	select {

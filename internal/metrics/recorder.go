@@ -96,6 +96,12 @@ func (r *Recorder) add(sent time.Time, latency, lag time.Duration, code uint16, 
 	r.bytesOut += bytesOut
 }
 
+// Sorted returns the recorded latencies, in ascending order once Summary
+// has run (it sorts them in place): the sample a percentile's interval is
+// read from (PercentileOf), without a copy. It shares the Recorder's
+// memory; do not modify it.
+func (r *Recorder) Sorted() []time.Duration { return r.latencies }
+
 // Summary is what a Recorder saw.
 type Summary struct {
 	Requests int64

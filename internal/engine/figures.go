@@ -2,7 +2,9 @@ package engine
 
 import (
 	"strconv"
+	"time"
 
+	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 )
@@ -12,11 +14,13 @@ import (
 const UnderDeliveredRatio = 0.99
 
 // ApplyFigures sets sc's measured figures from s, the summary of its raw
-// results, the way run computes them: requests, achieved rate, wall time,
-// status codes, transport errors, bytes, latency, success and throughput
-// (responses with sc.Expect's status), and under_delivered against
-// sc.RequestedRate. It leaves criteria and checks alone.
-func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
+// results, and sorted, every latency ascending (Sink.Sorted), the way run
+// computes them: requests, achieved rate, wall time, status codes,
+// transport errors and timeouts among them, bytes, latency, each reported
+// percentile with its interval, success and throughput (responses with
+// sc.Expect's status), and under_delivered against sc.RequestedRate. It
+// leaves criteria and checks alone.
+func ApplyFigures(sc *model.Scenario, s metrics.Summary, sorted []time.Duration) {
 	status := 0
 	if sc.Expect != nil {
 		status = sc.Expect.Status
@@ -32,6 +36,12 @@ func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
 	sc.BytesIn = s.BytesIn
 	sc.BytesOut = s.BytesOut
 	sc.Latency = s.Latency
+	sc.Timeouts = Timeouts(s)
+	sample := sc.Sample(sorted)
+	sc.Percentiles = make([]model.Percentile, 0, len(model.ReportedPercentiles))
+	for _, p := range model.ReportedPercentiles {
+		sc.Percentiles = append(sc.Percentiles, metrics.PercentileOf(sample, p))
+	}
 	sc.Success, sc.Throughput = 0, 0
 	if s.Requests > 0 {
 		sc.Success = s.ShareOf(status)
@@ -43,6 +53,21 @@ func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
 		sc.AchievedRate = 1 / sc.Duration.Seconds()
 	}
 	sc.UnderDelivered = !sc.Interrupted && underDelivered(sc.RequestedRate, sc.AchievedRate, s.Requests)
+}
+
+// Timeouts counts the requests of s that outlived their timeout: the
+// transport errors load.IsTimeout recognises. A timed-out request's
+// latency is at least the timeout, every completed one's below it, so they
+// are the top of the sorted latencies: what metrics.Sample.Censored
+// counts.
+func Timeouts(s metrics.Summary) int64 {
+	var n int64
+	for _, e := range s.Errors {
+		if load.IsTimeout(e.Error) {
+			n += e.Count
+		}
+	}
+	return n
 }
 
 // underDelivered says a measurement sent a lighter load than asked for:

@@ -54,6 +54,9 @@ type RunOptions struct {
 	Warnings []string
 	// Now is the clock of the summary's start and end (time.Now when nil).
 	Now func() time.Time
+	// AllowInconclusive lets a criterion too few requests can judge pass,
+	// marked inconclusive (run --allow-inconclusive).
+	AllowInconclusive bool
 }
 
 // Run drives every planned scenario in order, each with its own load, and
@@ -77,6 +80,8 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 		Shard:    o.Shard.saved(),
 		Pass:     true,
 		Warnings: slices.Clone(o.Warnings),
+
+		AllowInconclusive: o.AllowInconclusive,
 	}
 	env, err := environment(ctx, o)
 	if err != nil {
@@ -90,7 +95,8 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 	for _, p := range ps {
 		var sc *model.Scenario
 		sc, err = RunScenario(ctx, p, ScenarioOptions{Dir: o.Dir, MaxWorkers: o.MaxWorkers, MaxBody: o.MaxBody, Shard: o.Shard,
-			Probe: o.Probe, PlanPass: o.PlanPass, ServicePID: env.Service.Sampled(), Progress: o.Progress})
+			Probe: o.Probe, PlanPass: o.PlanPass, ServicePID: env.Service.Sampled(), Progress: o.Progress,
+			AllowInconclusive: o.AllowInconclusive})
 		if err != nil {
 			break
 		}
@@ -131,6 +137,8 @@ type ScenarioOptions struct {
 	// sampled during the load.
 	ServicePID int
 	Progress   io.Writer
+	// AllowInconclusive is RunOptions.AllowInconclusive.
+	AllowInconclusive bool
 }
 
 // RunScenario drives one scenario and judges it. Raw results stream to
@@ -218,8 +226,9 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		Resources:     usage.resources(s.Requests),
 	}
 	// The same arithmetic as a merge of shards: one place for it.
-	ApplyFigures(out, s)
-	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Checks: out.Checks, DB: db})
+	ApplyFigures(out, s, sink.Sorted())
+	out.Criteria = verdict.Evaluate(sc.Expect, verdict.Input{Summary: s, Sample: out.Sample(sink.Sorted()), Checks: out.Checks, DB: db,
+		AllowInconclusive: o.AllowInconclusive})
 	out.Pass = verdict.Pass(out.Criteria) && !stats.Interrupted
 	return out, nil
 }

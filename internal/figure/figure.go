@@ -141,16 +141,20 @@ const (
 	Pass        = "pass"
 	Fail        = "fail"
 	NotMeasured = "not measured"
+	// Inconclusive: measured, but from too few requests to judge.
+	Inconclusive = "inconclusive"
 )
 
-// Mark renders a verdict state for text and Markdown: ✅, ❌, or ➖ for
-// anything else (not measured).
+// Mark renders a verdict state for text and Markdown: ✅, ❌, ❔ for
+// inconclusive, or ➖ for anything else (not measured).
 func Mark(state string) string {
 	switch state {
 	case Pass:
 		return "✅"
 	case Fail:
 		return "❌"
+	case Inconclusive:
+		return "❔"
 	}
 	return "➖"
 }

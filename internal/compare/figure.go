@@ -75,6 +75,11 @@ func pcell(s *Significance) string {
 	if s == nil {
 		return "no raw results"
 	}
+	if s.P < 0.0005 {
+		// benchmath prints "p=0.000", or nothing when the p-value
+		// underflowed to 0.
+		return "p<0.001 " + strings.TrimPrefix(s.String(), "p=0.000 ")
+	}
 	return s.String()
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
@@ -23,6 +24,12 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"requested": figRequested,
 	"status":    func(sc *model.Scenario) string { return figure.Codes(sc.StatusCodes) },
 	"icon":      htmlIcon,
+	"state":     func(sc *model.Scenario) template.HTML { return htmlStateIcon(scenarioState(sc)) },
+	"crit":      func(c model.Criterion) template.HTML { return htmlStateIcon(criterionState(c)) },
+	"cell":      cell,
+	"pname":     func(p model.Percentile) string { return metrics.PercentileName(p.P) },
+	"interval":  figure.Interval,
+	"notes":     percentileNotes,
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"add1":      func(i int) int { return i + 1 },
 	"whyOf":     whyOf,
@@ -96,6 +103,15 @@ func htmlCharts(sc *model.Scenario, raw RawSource) (htmlScenario, error) {
 	}
 	hs.Charts = append(hs.Charts, template.HTML(svg))
 	return hs, nil
+}
+
+// htmlStateIcon marks a scenario's or a criterion's state: pass, fail
+// (or cut short), inconclusive.
+func htmlStateIcon(state string) template.HTML {
+	if state == stateInconclusive {
+		return `<span class="iq" title="inconclusive: too few requests to judge">?</span>`
+	}
+	return htmlIcon(state == figure.Pass)
 }
 
 // htmlIcon marks a verdict with a glyph that every font has (emoji need an

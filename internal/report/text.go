@@ -28,10 +28,11 @@ func Text(w io.Writer, run *model.Run) error {
 		if sc.UnderDelivered {
 			rate += "!"
 		}
+		l := sc.Latency
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			sc.Name, sc.Requests, rate, figure.Share(sc.Success),
-			figure.Duration(sc.Latency.P50), figure.Duration(sc.Latency.P90), figure.Duration(sc.Latency.P95),
-			figure.Duration(sc.Latency.P99), figure.Duration(sc.Latency.Max), verdictWord(sc.Pass, sc.Interrupted))
+			cell(sc, "p50", l.P50), cell(sc, "p90", l.P90), cell(sc, "p95", l.P95),
+			cell(sc, "p99", l.P99), cell(sc, "max", l.Max), verdictWord(scenarioState(sc)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -40,10 +41,25 @@ func Text(w io.Writer, run *model.Run) error {
 	var notes []string
 	for _, sc := range run.Scenarios {
 		for _, c := range sc.Criteria {
+			word := "FAIL"
+			switch {
+			case c.Inconclusive && c.Pass:
+				word = "allowed"
+			case c.Inconclusive:
+				word = "INCONCLUSIVE"
+			case c.Pass:
+				continue
+			}
 			// Status and errors both fail when nothing was sent: say it once.
-			if n := fmt.Sprintf("FAIL %s: %s", sc.Name, c.Message); !c.Pass && !slices.Contains(notes, n) {
+			if n := fmt.Sprintf("%s %s: %s", word, sc.Name, c.Message); !slices.Contains(notes, n) {
 				notes = append(notes, n)
 			}
+		}
+		if iv := intervals(sc); iv != "" {
+			notes = append(notes, fmt.Sprintf("ci   %s: %s (95 %% intervals)", sc.Name, iv))
+		}
+		for _, n := range percentileNotes(sc) {
+			notes = append(notes, fmt.Sprintf("note %s: %s", sc.Name, n))
 		}
 		if sc.UnderDelivered {
 			notes = append(notes, fmt.Sprintf("note %s: achieved %s of the %s asked (under 99 %%): its latencies describe a lighter load; raise --max-workers or lower the rate",
@@ -71,14 +87,12 @@ func Text(w io.Writer, run *model.Run) error {
 	return err
 }
 
-func verdictWord(pass, interrupted bool) string {
-	switch {
-	case interrupted:
+// verdictWord is a scenario's state (scenarioState) in the table.
+func verdictWord(state string) string {
+	if state == stateCut {
 		return "CUT"
-	case pass:
-		return "PASS"
 	}
-	return "FAIL"
+	return strings.ToUpper(state)
 }
 
 func presentWord(db *model.DB) string {

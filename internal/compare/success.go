@@ -157,22 +157,7 @@ func concurrentRequests(res *Result) SuccessCriterion {
 }
 
 // KneeText renders a capacity search's knee with the bracket it was found
-// in and what cut it short: "240/s (480/s failed)", "1000/s (the highest
-// rate tried)", "240/s (480/s failed; cut short: budget)".
+// in and what cut it short (figure.KneeBracket).
 func KneeText(c *model.CapacityScenario) string {
-	s := figure.Knee(c.Knee)
-	var parts []string
-	switch {
-	case c.Limit > 0:
-		parts = append(parts, fmt.Sprintf("%s failed", figure.Knee(c.Limit)))
-	case c.Capped:
-		parts = append(parts, "the highest rate tried")
-	}
-	if c.Stopped != "" {
-		parts = append(parts, fmt.Sprintf("cut short: %s", c.Stopped))
-	}
-	if len(parts) > 0 {
-		s += " (" + strings.Join(parts, "; ") + ")"
-	}
-	return s
+	return figure.KneeBracket(c.Knee, c.Limit, c.Capped, c.Stopped)
 }

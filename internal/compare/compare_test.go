@@ -321,6 +321,10 @@ func TestCompareRows(t *testing.T) {
 		if notes := strings.Join(p95.Notes, "\n"); !strings.Contains(notes, "not more than the minimum effect 2ms: no change") {
 			t.Errorf("p95 notes %q do not say the minimum effect discounts it", notes)
 		}
+		// The Mann–Whitney test thins 90 000 requests; it says so.
+		if got := pcell(res.Scenarios[0].Significance); !strings.HasSuffix(got, "on an evenly spaced subsample of at most 10000 requests a side") {
+			t.Errorf("Mann–Whitney %q does not say it subsampled", got)
+		}
 	})
 	for n := 1; n <= 3; n++ {
 		t.Run("n="+string(rune('0'+n))+" is inconclusive", func(t *testing.T) {

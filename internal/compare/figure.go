@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -75,12 +76,16 @@ func pcell(s *Significance) string {
 	if s == nil {
 		return "no raw results"
 	}
+	text := s.String()
 	if s.P < 0.0005 {
 		// benchmath prints "p=0.000", or nothing when the p-value
 		// underflowed to 0.
-		return "p<0.001 " + strings.TrimPrefix(s.String(), "p=0.000 ")
+		text = "p<0.001 " + strings.TrimPrefix(text, "p=0.000 ")
 	}
-	return s.String()
+	if s.Subsampled {
+		text += fmt.Sprintf(", on an evenly spaced subsample of at most %d requests a side", metrics.MaxSignificanceSample)
+	}
+	return text
 }
 
 // footnotes numbers the notes of a comparison in the order a renderer

@@ -62,7 +62,8 @@ sup { color: #57606a; } ol.notes { color: #57606a; font-size: .85rem; }
 <tr><td>criteria</td><td>{{mark .PassBefore}}</td><td>{{mark .PassAfter}}</td><td></td><td></td><td></td></tr>
 </table>
 <p class="meta">Mann–Whitney U over every request: {{pcell .Significance}} (information only: each row is judged on its own interval){{end}}{{with .Refs}} · notes <sup>{{.}}</sup>{{end}}</p>
-{{end}}{{with .Notes}}<ol class="notes">{{range .}}<li>{{.}}</li>{{end}}</ol>
+{{end}}{{with .Notes}}<h2>Notes</h2>
+<ol class="notes">{{range .}}<li>{{.}}</li>{{end}}</ol>
 {{end}}{{template "why" .}}{{range .Warnings}}<p class="warn">⚠ {{.}}</p>
 {{end}}</body>
 </html>

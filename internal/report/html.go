@@ -30,6 +30,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pname":     func(p model.Percentile) string { return metrics.PercentileName(p.P) },
 	"interval":  figure.Interval,
 	"notes":     percentileNotes,
+	"marked":    marked,
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"add1":      func(i int) int { return i + 1 },
 	"whyOf":     whyOf,
@@ -103,6 +104,19 @@ func htmlCharts(sc *model.Scenario, raw RawSource) (htmlScenario, error) {
 	}
 	hs.Charts = append(hs.Charts, template.HTML(svg))
 	return hs, nil
+}
+
+// marked says a run's table marks a figure: a percentile too few
+// requests can judge, or one that rests on timed-out requests.
+func marked(run *model.Run) bool {
+	for _, sc := range run.Scenarios {
+		for _, p := range sc.Percentiles {
+			if p.N > 0 && (p.Bound == metrics.AtLeast || (p.P < 100 && p.TooFew())) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // htmlStateIcon marks a scenario's or a criterion's state: pass, fail

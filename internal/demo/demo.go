@@ -479,27 +479,35 @@ func sampling(ctx context.Context, p engine.Planned, o Options) samplePlan {
 			sc.Name, figure.Prose(timeout), err, o.Duration)}
 	}
 	lat := max(reply.Latency, time.Microsecond)
-	// One request at a time, a request starts while the duration lasts:
-	// n of them need a little over n−1 latencies. The pilot ran alone;
-	// under the load (and its generator, in the demo's own process)
-	// requests ran up to a quarter slower, measured: a margin of 30 %.
-	const margin = 1.3
-	takes := func(n int) time.Duration { return time.Duration((float64(n-1)*margin + 0.5) * float64(lat)) }
-	need := o.MinRequests
-	var name string
-	for _, q := range judgedPercentiles {
-		k := metrics.MinSamples(q, metrics.DefaultConfidence)
-		if k > need && takes(k) <= o.SampleBudget {
-			need, name = k, metrics.PercentileName(q)
-		}
-	}
-	d := max(o.Duration, takes(need))
+	need, d, name := sampleSize(lat, o)
 	why := fmt.Sprintf("%d requests", need)
 	if name != "" {
 		why += " (enough for a " + name + ")"
 	}
 	return samplePlan{duration: d, text: fmt.Sprintf("sampling %s: %s per request, so %s for %s",
 		sc.Name, figure.Duration(lat), figure.Duration(d.Round(100*time.Millisecond)), why)}
+}
+
+// sampleSize chooses how many requests of latency lat the demo collects:
+// the most that a percentile it judges needs (metrics.MinSamples) and
+// o.SampleBudget affords, never fewer than o.MinRequests, and how long
+// that takes one at a time (at least o.Duration); name is the percentile
+// it affords, "" when only the minimum.
+func sampleSize(lat time.Duration, o Options) (n int, d time.Duration, name string) {
+	// One request at a time, a request starts while the duration lasts:
+	// n of them need a little over n−1 latencies. The pilot ran alone;
+	// under the load (and its generator, in the demo's own process)
+	// requests ran up to a quarter slower, measured: a margin of 30 %.
+	const margin = 1.3
+	takes := func(n int) time.Duration { return time.Duration((float64(n-1)*margin + 0.5) * float64(lat)) }
+	n = o.MinRequests
+	for _, q := range judgedPercentiles {
+		k := metrics.MinSamples(q, metrics.DefaultConfidence)
+		if k > n && takes(k) <= o.SampleBudget {
+			n, name = k, metrics.PercentileName(q)
+		}
+	}
+	return n, max(o.Duration, takes(n)), name
 }
 
 // judgedPercentiles are the percentiles the demo judges on every

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +166,37 @@ func TestDemoTiny(t *testing.T) {
 	}
 	if errOut.Len() != 0 {
 		t.Errorf("stderr not quiet: %s", errOut.String())
+	}
+}
+
+// TestSampleSize: the demo collects what the largest percentile its
+// budget affords needs, and never fewer than the minimum, whatever that
+// costs (the claim's median at claim scale).
+func TestSampleSize(t *testing.T) {
+	o := Options{Duration: DefaultDuration, SampleBudget: DefaultSampleBudget, MinRequests: DefaultMinRequests}
+	ms := time.Millisecond
+	for _, tt := range []struct {
+		lat     time.Duration
+		n       int
+		atLeast time.Duration
+		atMost  time.Duration
+		affords string
+	}{
+		{lat: 240 * time.Microsecond, n: 368, atLeast: DefaultDuration, atMost: DefaultDuration, affords: "p99"},
+		{lat: 16 * ms, n: 368, atLeast: 7 * time.Second, atMost: 8 * time.Second, affords: "p99"},
+		{lat: 189 * ms, n: 72, atLeast: 17 * time.Second, atMost: 18 * time.Second, affords: "p95"},
+		{lat: 573 * ms, n: 36, atLeast: 26 * time.Second, atMost: 27 * time.Second, affords: "p90"},
+		{lat: 725 * ms, n: 6, atLeast: DefaultDuration, atMost: 6 * time.Second},
+		{lat: 46 * time.Second, n: 6, atLeast: 5 * time.Minute, atMost: 6 * time.Minute},
+	} {
+		n, d, name := sampleSize(tt.lat, o)
+		if n != tt.n || d < tt.atLeast || d > tt.atMost || name != tt.affords {
+			t.Errorf("%v per request: %d requests in %v (%q), want %d in [%v, %v] (%q)", tt.lat, n, d, name, tt.n, tt.atLeast, tt.atMost, tt.affords)
+		}
+		// One request at a time, a request starts while d lasts: even 25 %
+		// slower than timed, n of them start.
+		if started := int(math.Ceil(float64(d) / (1.25 * float64(tt.lat)))); started < n {
+			t.Errorf("%v per request: %v starts %d requests 25 %% slower, want %d", tt.lat, d, started, n)
+		}
 	}
 }

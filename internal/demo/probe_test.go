@@ -80,8 +80,11 @@ func probedRunDir(t *testing.T, ctx context.Context, svc *service, dsn, fixtures
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A second of load holds a few hundred requests, around what the
+	// scenario's p99 criterion needs (368): these tests are about the
+	// probe, so an inconclusive p99 passes, marked.
 	run, err := engine.Run(ctx, ps, engine.RunOptions{Dir: dir, Target: svc.url, Label: label, MaxWorkers: 1,
-		Probe: probe, PlanPass: pgenv.DefaultPlanPassRequests, Service: service})
+		Probe: probe, PlanPass: pgenv.DefaultPlanPassRequests, Service: service, AllowInconclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/report"
 	"github.com/perfgate/perfgate/internal/scenario"
@@ -24,6 +26,10 @@ type compareOptions struct {
 	claimPercentile string
 	claimScenario   string
 	maxRegression   string
+	minEffect       time.Duration
+	allow           bool
+	percentiles     []string
+	claimTolerance  string
 	formats         string
 	out             string
 	diff            string
@@ -37,27 +43,39 @@ func newCompareCmd(streams Streams, runF func(context.Context, *compareOptions) 
 	opts := &compareOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "compare BEFORE AFTER",
-		Short: "Compare two runs: change, speed-up, significance, and the claim verdict",
+		Short: "Compare two runs: each percentile's change with its interval, the gate, the claim verdict",
 		Long: `compare sets a "before" run against an "after" run (run directories or
 summary.json files). For every scenario in both runs and every percentile
-(p50 p90 p95 p99 max) it shows before → after, the change and the speed-up,
-and whether the difference is statistically significant: a Mann–Whitney U
-test over the raw latencies (x/perf benchmath, AssumeNothing, alpha 0.05),
-printed like benchstat: "~" when not significant, then (p=… n=…). It also
-shows error rates, status-code changes (200 → 400 is a behaviour change),
-DB statements per request, and the deployment checklist's success criteria.
+of --percentiles it shows both figures with their 95 % confidence
+intervals (order statistics on the exact binomial), the change, the
+speed-up with its interval (from the raw results of both runs) and the
+row's outcome from that interval alone: faster, slower, "~" (no change:
+the interval reaches 1, or the change is within --min-effect), or
+inconclusive (too few requests: p50 needs 6 on each side, p90 36, p95 72,
+p99 368). The max is shown, never judged. A Mann–Whitney U test over the
+whole distribution is printed as information; it decides nothing. It also
+shows failures per scenario (transport errors, timeouts and 5xx answers;
+an answer with another status than the scenario expects, such as 200
+where 400 is expected, is a behaviour change, listed apart), DB statements
+per request, capacity knees, and the deployment checklist's success
+criteria. Timed-out requests are lower bounds on their latency: figures
+that rest on them read "≥".
 
 --claim BEFORE:AFTER states the claimed latencies ("50s:2s"), judged on
 --claim-percentile of --claim-scenario (default: the first scenario in both
-runs): reproduced when the after run is at or below the claimed after, the
-improvement at least the claimed one, and the difference significant.
+runs): "reproduced" when the measured before is within --claim-tolerance of
+the claimed one, the after at or below the claimed after, the speed-up at
+least the claimed one and the row faster beyond its interval;
+"reproduced at this scale" when all of that holds but the measured before
+is far below the claimed one (smaller data: seed at the claim's scale);
+"not reproduced"; "inconclusive" (it says how many requests are needed).
 
-Exit 1 when a scenario's p95 grows by more than --max-regression and the
-growth is significant (or significance is unknown), a criterion passing
-before fails after, a scenario's error rate rises (unless its status codes
-changed by design and its criteria pass after), or the claim is not
-reproduced, or the --diff result holds a difference or a request that was
-not comparable. Exit 2 on bad arguments or unreadable runs.
+Exit 1 when a row is slower beyond --max-regression and --min-effect, a
+row or the claim is inconclusive (unless --allow-inconclusive), a
+criterion passing before fails after, a scenario's failures rise, the
+after run was interrupted, the claim is not reproduced, or the --diff
+result holds a difference or a request that was not comparable. Exit 2 on
+bad arguments or unreadable runs.
 
 --diff DIR reads the diff.json that perfgate diff --out DIR wrote and fills
 the checklist's "Functional verification" block: response format matches,
@@ -78,9 +96,13 @@ and compare.html into --out (default: the AFTER run directory).`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.claim, "claim", "", "claimed latencies BEFORE:AFTER, e.g. 50s:2s")
-	f.StringVar(&opts.claimPercentile, "claim-percentile", compare.DefaultClaimPercentile, "percentile the claim is judged on: p50, p90, p95, p99, max, mean, min")
+	f.StringVar(&opts.claimPercentile, "claim-percentile", compare.DefaultClaimPercentile, "percentile the claim is judged on: p50, p90, p95 or p99")
 	f.StringVar(&opts.claimScenario, "claim-scenario", "", "scenario the claim is judged on (default: the first scenario in both runs)")
-	f.StringVar(&opts.maxRegression, "max-regression", "10%", "largest significant p95 growth allowed, e.g. 10% or 0.1")
+	f.StringVar(&opts.maxRegression, "max-regression", figure.Share(compare.DefaultMaxRegression), "growth a row's interval must lie wholly beyond to fail the gate, e.g. 10% or 0.1")
+	f.DurationVar(&opts.minEffect, "min-effect", compare.DefaultMinEffect, "smallest absolute change a row calls faster or slower and the gate a regression (0: the interval alone)")
+	f.BoolVar(&opts.allow, "allow-inconclusive", false, "let rows and a claim too few requests can judge pass the gate, as warnings")
+	f.StringSliceVar(&opts.percentiles, "percentiles", compare.DefaultPercentiles, "rows to compare and gate: p50, p90, p95, p99, max")
+	f.StringVar(&opts.claimTolerance, "claim-tolerance", figure.Share(compare.DefaultClaimTolerance), "how far the measured before may lie from the claimed before for \"reproduced\"")
 	f.StringVar(&opts.formats, "format", "text", "formats, comma-separated: "+strings.Join(report.CompareFormats.Names(), ","))
 	completeList(cmd, "format", fixed(report.CompareFormats.Names()...))
 	f.StringVar(&opts.out, "out", "", "directory for compare.md/json/html (default: the AFTER run directory)")
@@ -97,11 +119,26 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 	if err != nil {
 		return exit.Usagef("--max-regression %q: %v; write e.g. 10%% or 0.1", opts.maxRegression, err)
 	}
+	tolerance, err := parseShare(opts.claimTolerance)
+	if err != nil {
+		return exit.Usagef("--claim-tolerance %q: %v; write e.g. 50%% or 0.5", opts.claimTolerance, err)
+	}
+	if opts.minEffect < 0 {
+		return exit.Usagef("--min-effect %s: must not be negative; write e.g. 2ms, or 0 to judge on the interval alone", opts.minEffect)
+	}
+	minEffect := opts.minEffect
+	if minEffect == 0 {
+		minEffect = compare.NoMinEffect
+	}
 	copts := compare.Options{
-		MaxRegression:   maxReg,
-		ClaimPercentile: opts.claimPercentile,
-		ClaimScenario:   opts.claimScenario,
-		Latencies:       opts.latencies,
+		MaxRegression:     maxReg,
+		MinEffect:         minEffect,
+		AllowInconclusive: opts.allow,
+		Percentiles:       opts.percentiles,
+		ClaimPercentile:   opts.claimPercentile,
+		ClaimScenario:     opts.claimScenario,
+		ClaimTolerance:    tolerance,
+		Latencies:         opts.latencies,
 	}
 	if copts.Latencies == nil {
 		copts.Latencies = compare.RawLatencies(load.ReadLatencies)
@@ -129,6 +166,11 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 	res, err := compare.Compare(before, after, copts)
 	if err != nil {
 		return exit.Usage(fmt.Errorf("compare: %w", err))
+	}
+	if !formats.Has(report.FormatText) {
+		// The verdict on stdout even when only files are written: it is
+		// the line every format opens with.
+		fmt.Fprintln(opts.streams.Out, res.Headline)
 	}
 	out := opts.out
 	if out == "" {

@@ -3,39 +3,63 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
-// writeTestRun writes a one-scenario run whose latencies are lat (sorted
-// ascending, the summary's percentiles read from them) into a new dir.
+// writeTestRun writes a one-scenario run whose latencies are lat (the
+// summary's figures computed from them) into a new dir, with its raw
+// results file.
 func writeTestRun(t *testing.T, label string, lat []time.Duration, code string, pass bool) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), label)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	at := func(q float64) time.Duration { return lat[min(len(lat)-1, int(q*float64(len(lat))))] }
 	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	status, err := strconv.Atoi(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := load.CreateRaw(filepath.Join(dir, "single-user-single-course.parquet"), load.ExpectStatus(status))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range lat {
+		sent := start.Add(time.Duration(i) * time.Second)
+		if err := w.Write(&load.Result{Seq: uint64(i), Intended: sent, Timestamp: sent, Latency: l, Code: uint16(status)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sc := &model.Scenario{Name: "single-user-single-course", Method: "POST", Requests: int64(len(lat)), Success: 1,
+		StatusCodes: map[string]int64{code: int64(len(lat))}, Raw: "single-user-single-course.parquet", Pass: pass,
+		Expect:   &model.Expect{Status: status},
+		Criteria: []model.Criterion{{Name: "p95", Want: "< 2s", Observed: "x", Pass: pass}},
+		Latency:  metrics.Summarize(slices.Clone(lat))}
 	run := &model.Run{Schema: model.SchemaRun, Tool: model.Tool{Name: "perfgate", Version: "test"}, Target: "http://127.0.0.1:3000",
-		Label: label, Start: start, End: start.Add(time.Minute), Pass: pass,
-		Scenarios: []*model.Scenario{{Name: "single-user-single-course", Method: "POST", Requests: int64(len(lat)), Success: 1,
-			StatusCodes: map[string]int64{code: int64(len(lat))}, Raw: "single-user-single-course.parquet", Pass: pass,
-			Criteria: []model.Criterion{{Name: "p95", Want: "< 2s", Observed: "x", Pass: pass}},
-			Latency:  model.Latency{Min: lat[0], P50: at(0.5), P90: at(0.9), P95: at(0.95), P99: at(0.99), Max: lat[len(lat)-1]}}}}
+		Label: label, Start: start, End: start.Add(time.Minute), Pass: pass, Scenarios: []*model.Scenario{sc}}
 	if err := model.WriteRun(dir, run); err != nil {
 		t.Fatal(err)
 	}
 	return dir
 }
+
+// enough is as many requests as a p99 needs on each side.
+const enough = 401
 
 // spread returns n ascending latencies evenly spread ±5 % around m.
 func spread(n int, m time.Duration) []time.Duration {
@@ -47,18 +71,12 @@ func spread(n int, m time.Duration) []time.Duration {
 }
 
 func TestRunCompare(t *testing.T) {
-	slow := spread(21, 48700*time.Millisecond)
-	fast := spread(21, 1600*time.Millisecond)
+	slow := spread(enough, 48700*time.Millisecond)
+	fast := spread(enough, 1600*time.Millisecond)
 	beforeDir := writeTestRun(t, "before", slow, "200", false)
 	fastDir := writeTestRun(t, "after", fast, "200", true)
-	slowerDir := writeTestRun(t, "slower", spread(21, 2400*time.Millisecond), "200", false)
-	lat := map[string][]time.Duration{beforeDir: slow, fastDir: fast, slowerDir: spread(21, 2400*time.Millisecond)}
-	loader := func(dir string, _ *model.Scenario) ([]time.Duration, error) {
-		if l, ok := lat[dir]; ok {
-			return l, nil
-		}
-		return nil, errors.New("missing")
-	}
+	slowerDir := writeTestRun(t, "slower", spread(enough, 2400*time.Millisecond), "200", false)
+	slowerPassing := writeTestRun(t, "slower-passing", spread(enough, 2400*time.Millisecond), "200", true)
 	tests := []struct {
 		name     string
 		opts     compareOptions
@@ -67,11 +85,14 @@ func TestRunCompare(t *testing.T) {
 		wantFile string
 	}{
 		{name: "claim reproduced", opts: compareOptions{before: beforeDir, after: fastDir, claim: "50s:2s"}, wantCode: exit.CodeOK,
-			wantOut: []string{"claim reproduced: 48.7 s → 1.6 s (-96.7 %), claimed 50 s → 2 s", "(p=0.000 n=21)", "30.4×", "gate: PASS"}},
+			wantOut: []string{"PASS: claim reproduced; no regression beyond noise in 1 scenario",
+				"claim reproduced: 48.7 s → 1.6 s (-96.7 %, speed-up 30.4× [", "claimed 50 s → 2 s", "p<0.001 n=401", "gate: PASS"}},
 		{name: "claim not reproduced", opts: compareOptions{before: beforeDir, after: slowerDir, claim: "50s:2s"}, wantCode: exit.CodeFailed,
-			wantOut: []string{"claim not reproduced: 48.7 s → 2.4 s", "after 2.4 s is above the claimed 2 s", "gate: FAIL"}},
+			wantOut: []string{"claim not reproduced: 48.7 s → 2.4 s", "the after 2.4 s is above the claimed 2 s", "gate: FAIL"}},
 		{name: "regression", opts: compareOptions{before: fastDir, after: slowerDir}, wantCode: exit.CodeFailed,
-			wantOut: []string{"p95 regressed", "+50.00%"}},
+			wantOut: []string{"scenario single-user-single-course: p95 slower 1.67s → 2.51s (+50.00%", "beyond the allowed +10.00% and 2ms"}},
+		{name: "regression within a large minimum effect", opts: compareOptions{before: fastDir, after: slowerPassing, minEffect: time.Second}, wantCode: exit.CodeOK,
+			wantOut: []string{"not more than the minimum effect 1s: no change"}},
 		{name: "files", opts: compareOptions{before: beforeDir, after: fastDir, formats: "md,json,html"}, wantCode: exit.CodeOK, wantFile: "compare.html"},
 		{name: "summary.json paths", opts: compareOptions{before: filepath.Join(beforeDir, "summary.json"), after: filepath.Join(fastDir, "summary.json")},
 			wantCode: exit.CodeOK, wantOut: []string{"-96.71%"}},
@@ -81,9 +102,13 @@ func TestRunCompare(t *testing.T) {
 			var out bytes.Buffer
 			opts := tt.opts
 			opts.streams = Streams{Out: &out, ErrOut: &out}
-			opts.latencies = loader
 			opts.claimPercentile = "p50"
 			opts.maxRegression = "10%"
+			opts.claimTolerance = "50%"
+			opts.percentiles = []string{"p50", "p90", "p95", "p99", "max"}
+			if opts.minEffect == 0 {
+				opts.minEffect = 2 * time.Millisecond
+			}
 			if opts.formats == "" {
 				opts.formats = "text"
 			}
@@ -103,8 +128,12 @@ func TestRunCompare(t *testing.T) {
 						t.Error(err)
 					}
 				}
-				if out.Len() != 0 {
-					t.Errorf("stdout without text format: %q", out.String())
+				if out.String() != "PASS: no regression beyond noise in 1 scenario\n" {
+					t.Errorf("stdout without text format: %q, want the headline alone", out.String())
+				}
+				html, err := os.ReadFile(filepath.Join(opts.out, "compare.html"))
+				if err != nil || !strings.Contains(string(html), "PASS: no regression beyond noise in 1 scenario") {
+					t.Errorf("compare.html does not open with the headline the command printed (%v)", err)
 				}
 			}
 		})
@@ -114,21 +143,37 @@ func TestRunCompare(t *testing.T) {
 // TestCompareCommand goes through argv: usage errors exit 2, and without
 // Parquet files significance is reported unknown rather than failing.
 func TestCompareCommand(t *testing.T) {
-	before := writeTestRun(t, "before", spread(21, 48700*time.Millisecond), "200", false)
-	after := writeTestRun(t, "after", spread(21, 1600*time.Millisecond), "200", true)
+	before := writeTestRun(t, "before", spread(enough, 48700*time.Millisecond), "200", false)
+	after := writeTestRun(t, "after", spread(enough, 1600*time.Millisecond), "200", true)
+	noRaw := func(dir string) string {
+		if err := os.Remove(filepath.Join(dir, "single-user-single-course.parquet")); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	rawless := noRaw(writeTestRun(t, "rawless", spread(enough, 48700*time.Millisecond), "200", false))
+	few := writeTestRun(t, "few", spread(40, 1600*time.Millisecond), "200", true)
 	tests := []struct {
 		name     string
 		args     []string
 		wantCode int
 		wantOut  string
 	}{
-		{name: "no raw files", args: []string{"compare", before, after}, wantCode: exit.CodeOK, wantOut: "(no raw results)"},
+		{name: "raw results read", args: []string{"compare", before, after}, wantCode: exit.CodeOK, wantOut: "p<0.001 n=401"},
+		{name: "no raw files", args: []string{"compare", rawless, after}, wantCode: exit.CodeFailed, wantOut: "no interval, so no row can be judged"},
+		{name: "no raw files, allowed", args: []string{"compare", rawless, after, "--allow-inconclusive"}, wantCode: exit.CodeOK, wantOut: "allowed by --allow-inconclusive"},
+		{name: "too few for p99", args: []string{"compare", before, few}, wantCode: exit.CodeFailed,
+			wantOut: "p95, p99 inconclusive: after n=40: too few for p95 (needs ≥ 72); run longer, or pass --allow-inconclusive"},
+		{name: "too few, rows chosen", args: []string{"compare", before, few, "--percentiles", "p50,p90"}, wantCode: exit.CodeOK, wantOut: "gate: PASS"},
+		{name: "bad percentile", args: []string{"compare", before, after, "--percentiles", "p75"}, wantCode: exit.CodeUsage, wantOut: `percentile "p75": want p50, p90, p95, p99 or max`},
+		{name: "bad min effect", args: []string{"compare", before, after, "--min-effect", "-1ms"}, wantCode: exit.CodeUsage, wantOut: "--min-effect -1ms: must not be negative"},
+		{name: "bad claim tolerance", args: []string{"compare", before, after, "--claim-tolerance", "x"}, wantCode: exit.CodeUsage, wantOut: "write e.g. 50%"},
 		{name: "one run", args: []string{"compare", before}, wantCode: exit.CodeUsage, wantOut: "perfgate compare BEFORE AFTER [flags]: got 1 argument"},
 		{name: "bad claim", args: []string{"compare", before, after, "--claim", "fast"}, wantCode: exit.CodeUsage, wantOut: "want BEFORE:AFTER"},
 		{name: "bad format", args: []string{"compare", before, after, "--format", "pdf"}, wantCode: exit.CodeUsage, wantOut: "valid formats are text,md,json,html"},
 		{name: "bad max regression", args: []string{"compare", before, after, "--max-regression", "lots"}, wantCode: exit.CodeUsage, wantOut: "write e.g. 10%"},
 		{name: "missing run", args: []string{"compare", before, filepath.Join(before, "nope")}, wantCode: exit.CodeUsage, wantOut: "pass a run directory"},
-		{name: "bad claim percentile", args: []string{"compare", before, after, "--claim", "50s:2s", "--claim-percentile", "p42"}, wantCode: exit.CodeUsage, wantOut: "want one of"},
+		{name: "bad claim percentile", args: []string{"compare", before, after, "--claim", "50s:2s", "--claim-percentile", "max"}, wantCode: exit.CodeUsage, wantOut: "want p50, p90, p95 or p99"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,8 +205,8 @@ func TestParseShare(t *testing.T) {
 // TestCompareDiff: --diff fills the functional verification from diff's
 // result and fails the gate on a difference or a request not comparable.
 func TestCompareDiff(t *testing.T) {
-	before := writeTestRun(t, "before", spread(21, 48700*time.Millisecond), "200", false)
-	after := writeTestRun(t, "after", spread(21, 1600*time.Millisecond), "200", true)
+	before := writeTestRun(t, "before", spread(enough, 48700*time.Millisecond), "200", false)
+	after := writeTestRun(t, "after", spread(enough, 1600*time.Millisecond), "200", true)
 	write := func(r *diffreport.Report) string {
 		dir := t.TempDir()
 		if err := diffreport.Write(dir, r); err != nil {

@@ -15,16 +15,18 @@ import (
 )
 
 type demoOptions struct {
-	streams    Streams
-	paths      []string
-	scale      string
-	seed       int64
-	matrix     bool
-	out        string
-	duration   time.Duration
-	claim      string
-	noProgress bool
-	now        func() time.Time
+	streams  Streams
+	paths    []string
+	scale    string
+	seed     int64
+	matrix   bool
+	out      string
+	duration time.Duration
+	// sampleBudget is demo.Options.SampleBudget.
+	sampleBudget time.Duration
+	claim        string
+	noProgress   bool
+	now          func() time.Time
 }
 
 func newDemoCmd(streams Streams, runF func(context.Context, *demoOptions) error) *cobra.Command {
@@ -44,10 +46,16 @@ answers compared for equality, and the before/after comparison with the
 claim's verdict. With --matrix it also runs the two mixed cells (new code
 without indexes, old code with indexes) to show what each change buys.
 
-Each scenario is driven for --duration per phase, one request at a time.
+Each scenario is driven one request at a time, for --duration at least
+and, after timing one request, long enough for the requests its verdicts
+need (p50 6, p90 36, p95 72, p99 368) as far as --sample-budget affords,
+never fewer than 6; the comparison shows only the percentiles its
+requests can judge.
 Everything lands in reports/demo-<UTC time>/; the cluster is removed at the
 end and on Ctrl-C. Exit 0 when the after run meets its criteria and the
-claim is reproduced, 1 otherwise, 3 when the demo could not run.`,
+claim holds (reproduced, or reproduced at this scale: the data here is
+smaller than the claim's, and --scale claim gets closer), 1 otherwise, 3
+when the demo could not run.`,
 		Example: `  make demo                      # builds perfgate and runs: perfgate demo
   perfgate demo --matrix         # the 2×2: code × indexes
   perfgate demo --scale tiny --duration 2s`,
@@ -63,7 +71,8 @@ claim is reproduced, 1 otherwise, 3 when the demo could not run.`,
 	fl.Int64Var(&opts.seed, "seed", pgenv.DefaultSeed, "seed of the synthetic data")
 	fl.BoolVar(&opts.matrix, "matrix", false, "also run new code without indexes and old code with indexes (the 2×2)")
 	fl.StringVar(&opts.out, "out", "", "directory for every file of the demo (default reports/demo-<UTC time>)")
-	fl.DurationVar(&opts.duration, "duration", demo.DefaultDuration, "how long each scenario is driven in each phase")
+	fl.DurationVar(&opts.duration, "duration", demo.DefaultDuration, "the least each scenario is driven in each phase")
+	fl.DurationVar(&opts.sampleBudget, "sample-budget", demo.DefaultSampleBudget, "the most a slow scenario is driven for to collect the requests a p90, p95 or p99 needs")
 	fl.StringVar(&opts.claim, "claim", demo.DefaultClaim, "the claim to judge: before:after latency")
 	fl.BoolVar(&opts.noProgress, "no-progress", false, "never draw progress")
 	return cmd
@@ -86,10 +95,12 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		Dir:      opts.out,
 		Duration: opts.duration,
 		Claim:    claim,
-		Progress: progress,
-		Log:      opts.streams.ErrOut,
-		Tool:     tool(),
-		Now:      opts.now,
+
+		SampleBudget: opts.sampleBudget,
+		Progress:     progress,
+		Log:          opts.streams.ErrOut,
+		Tool:         tool(),
+		Now:          opts.now,
 	}, opts.streams.Out)
 	if err != nil {
 		return err

@@ -14,6 +14,10 @@ import (
 
 func TestReportCommand(t *testing.T) {
 	run := writeTestRun(t, "after", spread(21, 1600*time.Millisecond), "200", true)
+	// Without its raw results, which report.html says.
+	if err := os.Remove(filepath.Join(run, "single-user-single-course.parquet")); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name      string
 		args      []string

@@ -34,7 +34,9 @@ type runOptions struct {
 	noProgress bool
 	shard      string // --shard i/N
 	replace    bool
-	now        func() time.Time
+	// allowInconclusive lets a criterion too few requests can judge pass.
+	allowInconclusive bool
+	now               func() time.Time
 }
 
 func newRunCmd(streams Streams, runF func(context.Context, *runOptions) error) *cobra.Command {
@@ -57,6 +59,13 @@ It prints a summary table and exits 0 when every criterion is met, 1 when
 one failed, 2 on a scenario-file or usage error (nothing sent), 3 when the
 run could not be carried out (target unreachable, interrupted). Ctrl-C
 stops the load and still writes what was gathered.
+
+Every percentile is reported with its 95 % confidence interval. A latency
+criterion on a percentile is judged only when the scenario sent enough
+requests for it (p50 6, p90 36, p95 72, p99 368); with fewer it is
+inconclusive ("n=40: too few for p99 (needs ≥ 368)"), which fails the run
+unless --allow-inconclusive, or fails when the requests over the limit
+already prove the percentile above it.
 
 With --shard i/N the run is shard i of a distributed run of N machines
 (e.g. the pods of a Kubernetes Indexed Job: --shard auto/N reads
@@ -92,6 +101,7 @@ perfgate report SHARD... and gate on the merged report.`,
 	fl.IntVar(&opts.servicePID, "service-pid", 0, "PID of the service's process, to sample its CPU and memory during each scenario (default: the process listening on --target's port when it is on this machine)")
 	fl.BoolVar(&opts.noProgress, "no-progress", false, fmt.Sprintf("print no progress on stderr (by default: a bar on a terminal, else a line every %s; and each scenario's result as it ends)", load.DefaultPlainProgressEvery))
 	fl.StringVar(&opts.shard, "shard", "", "run shard i (0-based) of N of a distributed run: i/N, or auto/N to read $JOB_COMPLETION_INDEX; merge the shards with perfgate report")
+	fl.BoolVar(&opts.allowInconclusive, "allow-inconclusive", false, "let a criterion too few requests can judge pass, marked inconclusive, instead of failing the run")
 	fl.StringArrayVar(&opts.overrides.Expect, "expect", nil, "extra criterion for every scenario: p95=2s, errors=1%, status=200, db.statements_per_request=1")
 	registerDeliveryFlags(cmd, &opts.overrides)
 	opts.tlsFlags.register(cmd)
@@ -189,6 +199,8 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		Tool:       tool(),
 		Warnings:   warnings,
 		Now:        opts.now,
+
+		AllowInconclusive: opts.allowInconclusive,
 	})
 	if err != nil {
 		// Keep what was measured before the failure, marked as such.

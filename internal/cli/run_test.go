@@ -99,11 +99,47 @@ func execRun(t *testing.T, ctx context.Context, args ...string) result {
 	return r
 }
 
+// TestRunInconclusive: a criterion on a percentile the run holds too few
+// requests for is inconclusive: it fails the run unless
+// --allow-inconclusive, which passes it marked as such.
+func TestRunInconclusive(t *testing.T) {
+	tg := newTarget(t)
+	sf := scenarioFile(t, t.TempDir(), "ok", `  status: 200
+  latency: { p99: 1s }`)
+	r := execRun(t, context.Background(), "--target", tg.URL, sf)
+	if r.code != exit.CodeFailed || r.run == nil {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	c := r.run.Scenarios[0].Criteria[2]
+	n := r.run.Scenarios[0].Requests
+	want := fmt.Sprintf("p99 inconclusive: n=%d: too few for p99 (needs ≥ 368)", n)
+	if c.Name != "p99" || c.Pass || !c.Inconclusive || c.Message != want {
+		t.Errorf("criterion %+v, want %q", c, want)
+	}
+	for _, w := range []string{"INCONCLUSIVE", "INCONCLUSIVE ok: " + want} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	if p99, ok := r.run.Scenarios[0].Percentile("p99"); !ok || !p99.TooFew() || p99.N != int(n) {
+		t.Errorf("summary.json p99 %+v: want its interval, too few", p99)
+	}
+
+	r = execRun(t, context.Background(), "--target", tg.URL, "--allow-inconclusive", sf)
+	if r.code != exit.CodeOK || r.run == nil || !r.run.AllowInconclusive {
+		t.Fatalf("--allow-inconclusive: exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if c := r.run.Scenarios[0].Criteria[2]; !c.Pass || !c.Inconclusive {
+		t.Errorf("allowed criterion %+v, want passing, marked inconclusive", c)
+	}
+}
+
 func TestRunPass(t *testing.T) {
 	tg := newTarget(t)
 	tg.delay.Store(int64(2 * time.Millisecond))
+	// 40 requests can judge a p50 (6 needed), not a p95 (72).
 	sf := scenarioFile(t, t.TempDir(), "ok", `  status: 200
-  latency: { p95: 1s }
+  latency: { p50: 1s }
   checks:
     - name: one entry
       jq: '.data | length == 1'`)

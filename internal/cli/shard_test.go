@@ -96,7 +96,7 @@ func TestShardsMergeToTheirUnion(t *testing.T) {
 	tg.slowPct.Store(4) // every 4th request takes 20 ms
 	dir := t.TempDir()
 	sf := scenarioFile(t, dir, "ok", `  status: 200
-  latency: { p50: 1s, p99: 2s }
+  latency: { p50: 1s, max: 2s }
   checks:
     - name: one entry
       jq: '.data | length == 1'`)

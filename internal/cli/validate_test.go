@@ -18,7 +18,7 @@ func TestValidate(t *testing.T) {
 	if code != exit.CodeOK {
 		t.Fatalf("shipped scenarios: exit %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "all 4 scenario files are valid") || !strings.Contains(out.String(), "status 400, p95 <= 1s, 1 jq check\n") ||
+	if !strings.Contains(out.String(), "all 4 scenario files are valid") || !strings.Contains(out.String(), "status 400, max <= 1s, 1 jq check\n") ||
 		!strings.Contains(out.String(), "single-user-single-course: POST http://127.0.0.1:3000/tracking/v1/content/course/status at 1/s") {
 		t.Errorf("stdout:\n%s", out.String())
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/figure"
-	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/metrics"
 )
 
 // Claim is a stated improvement: the latency was Before and is now After.
@@ -42,95 +42,217 @@ func ParseClaim(s string) (Claim, error) {
 // Improvement is the claimed relative reduction, 0.96 for 50 s → 2 s.
 func (c Claim) Improvement() float64 { return 1 - float64(c.After)/float64(c.Before) }
 
-// ClaimVerdict is whether a run pair reproduces a claim.
+// String is "50s → 2s".
+func (c Claim) String() string { return figure.Prose(c.Before) + " → " + figure.Prose(c.After) }
+
+// ClaimOutcome is what a comparison concludes about a claim.
+type ClaimOutcome string
+
+// The four outcomes of a claim.
+const (
+	// ClaimReproduced: the measured before is consistent with the claimed
+	// one (within the tolerance), the after is at or below the claimed
+	// after, the speed-up at least the claimed one, and the improvement
+	// significant at the claimed percentile (its interval wholly below 1,
+	// beyond the minimum effect).
+	ClaimReproduced ClaimOutcome = "reproduced"
+	// ClaimAtThisScale: the speed-up and the after hold, significantly,
+	// but the measured before is far below the claimed one: the data or
+	// the machine here is smaller than where the claim was made.
+	ClaimAtThisScale ClaimOutcome = "reproduced_at_this_scale"
+	// ClaimNotReproduced: the after, the speed-up or the significance
+	// fails, or the measured before is far above the claimed one.
+	ClaimNotReproduced ClaimOutcome = "not_reproduced"
+	// ClaimInconclusive: too few requests to judge the claimed percentile
+	// on a side, or no raw results to compute its interval from.
+	ClaimInconclusive ClaimOutcome = "inconclusive"
+)
+
+// Words is the outcome as prose: "reproduced at this scale".
+func (o ClaimOutcome) Words() string { return strings.ReplaceAll(string(o), "_", " ") }
+
+// ClaimVerdict is what a run pair says about a claim.
 type ClaimVerdict struct {
-	Claim          Claim         `json:"claim"`
-	Scenario       string        `json:"scenario"`
-	Percentile     string        `json:"percentile"`
-	MeasuredBefore time.Duration `json:"measured_before"`
-	MeasuredAfter  time.Duration `json:"measured_after"`
+	Claim      Claim  `json:"claim"`
+	Scenario   string `json:"scenario"`
+	Percentile string `json:"percentile"`
+	// Outcome is the verdict; Reproduced says it is ClaimReproduced and
+	// Holds that it is reproduced, here or at this scale.
+	Outcome    ClaimOutcome `json:"outcome"`
+	Reproduced bool         `json:"reproduced"`
+	Holds      bool         `json:"holds"`
+	// Row is the compared percentile with its intervals; nil without raw
+	// results.
+	Row            *metrics.Change `json:"row,omitempty"`
+	MeasuredBefore time.Duration   `json:"measured_before"`
+	MeasuredAfter  time.Duration   `json:"measured_after"`
 	// Improvement figures are relative reductions: 0.967 is -96.7 %.
 	ClaimedImprovement  float64 `json:"claimed_improvement"`
 	MeasuredImprovement float64 `json:"measured_improvement"`
-	// AfterMet: the after run is at or below the claimed after latency.
+	// AfterMet: the after is at or below the claimed after latency.
 	AfterMet bool `json:"after_met"`
-	// ImprovementMet: the reduction is at least the claimed one.
+	// ImprovementMet: the speed-up is at least the claimed one.
 	ImprovementMet bool `json:"improvement_met"`
-	// Significant: the difference is statistically significant (true when
-	// unknown, which the text then says).
+	// Significant: the row is faster beyond its interval and the minimum
+	// effect (metrics.Change.Judge).
 	Significant bool `json:"significant"`
 	// BeforeOffset is how far the measured before is from the claimed
-	// before, relative: -0.026 is 2.6 % below.
+	// before, relative: -0.026 is 2.6 % below. Tolerance is how far it may
+	// be before the claim is only reproduced at this scale (below) or not
+	// reproduced (above): the before's interval must reach within it.
 	BeforeOffset float64 `json:"before_offset"`
-	Reproduced   bool    `json:"reproduced"`
+	Tolerance    float64 `json:"tolerance"`
+	// SamplesNeeded is, when inconclusive for want of requests, how many
+	// each side needs for the claimed percentile.
+	SamplesNeeded int `json:"samples_needed,omitempty"`
 	// Text is the verdict in plain words.
 	Text string `json:"text"`
 }
 
-func judgeClaim(res *Result, c Claim, scenario, pct string) (*ClaimVerdict, error) {
-	if _, ok := percentile(model.Latency{}, pct); !ok {
-		return nil, fmt.Errorf("claim percentile %q: want one of min, mean, p50, p90, p95, p99, max", pct)
+// judgeClaim judges the claim on its percentile's row of its scenario.
+func judgeClaim(res *Result, c Claim, opts Options) (*ClaimVerdict, error) {
+	pct := opts.ClaimPercentile
+	pv, ok := percentileValue(pct)
+	if !ok || pv >= 100 {
+		return nil, fmt.Errorf("claim percentile %q: want p50, p90, p95 or p99 (the max has no confidence interval)", pct)
 	}
-	var d *ScenarioDiff
-	if scenario == "" {
-		d = res.Scenarios[0]
-	} else {
+	d := res.Scenarios[0]
+	if opts.ClaimScenario != "" {
+		d = nil
 		for _, s := range res.Scenarios {
-			if s.Name == scenario {
+			if s.Name == opts.ClaimScenario {
 				d = s
 			}
 		}
 		if d == nil {
-			var names []string
-			for _, s := range res.Scenarios {
-				names = append(names, s.Name)
-			}
-			return nil, fmt.Errorf("claim scenario %q is not in both runs; compared scenarios: %s", scenario, strings.Join(names, ", "))
+			return nil, fmt.Errorf("claim scenario %q is not in both runs; compared scenarios: %s", opts.ClaimScenario, scenarioNames(res))
 		}
 	}
-	v := &ClaimVerdict{Claim: c, Scenario: d.Name, Percentile: pct, ClaimedImprovement: c.Improvement(), Significant: true}
-	v.MeasuredBefore, v.MeasuredAfter = d.latency(pct)
-	if v.MeasuredBefore > 0 {
-		v.MeasuredImprovement = 1 - float64(v.MeasuredAfter)/float64(v.MeasuredBefore)
+	row, shown := d.row(pct)
+	if !shown {
+		// The claim's percentile need not be a row of the table.
+		row = d.newRow(pct, pv, opts)
 	}
-	v.BeforeOffset = float64(v.MeasuredBefore-c.Before) / float64(c.Before)
-	v.AfterMet = v.MeasuredAfter <= c.After
-	// Compare improvements at the precision they are printed, so a run
-	// reported as -96.0 % is not failed for being -95.996 %.
-	v.ImprovementMet = math.Round(v.MeasuredImprovement*1000) >= math.Round(v.ClaimedImprovement*1000)
-	if d.Significance != nil {
-		v.Significant = d.Significance.Significant
+	v := &ClaimVerdict{Claim: c, Scenario: d.Name, Percentile: pct, Row: row.Interval, ClaimedImprovement: c.Improvement(),
+		MeasuredBefore: row.Before, MeasuredAfter: row.After, Tolerance: opts.ClaimTolerance}
+	if row.Before > 0 {
+		v.MeasuredImprovement = 1 - float64(row.After)/float64(row.Before)
 	}
-	v.Reproduced = v.AfterMet && v.ImprovementMet && v.Significant
+	v.BeforeOffset = float64(row.Before-c.Before) / float64(c.Before)
+	where := fmt.Sprintf("at %s of %s", pct, d.Name)
+	measured := fmt.Sprintf("%s → %s (%s)", figure.Prose(row.Before), figure.Prose(row.After), figure.ShareProse(-v.MeasuredImprovement))
+	claimed := fmt.Sprintf("claimed %s (%s)", c, figure.ShareProse(-v.ClaimedImprovement))
 
-	head := "claim reproduced"
-	if !v.Reproduced {
-		head = "claim not reproduced"
+	ch := row.Interval
+	if ch == nil || row.Outcome == metrics.Inconclusive {
+		v.Outcome = ClaimInconclusive
+		v.Text = fmt.Sprintf("claim inconclusive: %s, %s %s: %s", measured, claimed, where, claimNeed(v, d, ch, pv))
+		return v, nil
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s → %s (%s), claimed %s → %s (%s) at %s of %s",
-		head, figure.Prose(v.MeasuredBefore), figure.Prose(v.MeasuredAfter), figure.ShareProse(-v.MeasuredImprovement),
-		figure.Prose(c.Before), figure.Prose(c.After), figure.ShareProse(-v.ClaimedImprovement), pct, d.Name)
+	su := ch.Ratio.Inverse()
+	measured = fmt.Sprintf("%s%s → %s%s (%s, speed-up %s %s)", ch.Before.Bound.Sign(), figure.Prose(row.Before),
+		ch.After.Bound.Sign(), figure.Prose(row.After), figure.ShareProse(-v.MeasuredImprovement), figure.SpeedupOf(su), figure.RatioInterval(su))
+
+	v.AfterMet = ch.After.Bound != metrics.AtLeast && row.After <= c.After
+	// Compare improvements at the precision they are printed, so a run
+	// reported as -96.0 % is not failed for being -95.996 %; a before
+	// that timed out makes the measured improvement a lower bound.
+	v.ImprovementMet = math.Round(v.MeasuredImprovement*1000) >= math.Round(v.ClaimedImprovement*1000) && ch.Ratio.Bound != metrics.AtLeast
+	v.Significant = row.Outcome == metrics.Faster
+	lo, hi := float64(c.Before)*(1-v.Tolerance), float64(c.Before)*(1+v.Tolerance)
+	farBelow := !ch.Before.HiOpen && float64(ch.Before.Hi) < lo
+	farAbove := !ch.Before.LoOpen && float64(ch.Before.Lo) > hi
+
 	var why []string
 	if !v.AfterMet {
-		why = append(why, fmt.Sprintf("after %s is above the claimed %s", figure.Prose(v.MeasuredAfter), figure.Prose(c.After)))
+		why = append(why, fmt.Sprintf("the after %s is above the claimed %s", figure.Prose(row.After), figure.Prose(c.After)))
 	}
 	if !v.ImprovementMet {
 		why = append(why, fmt.Sprintf("the improvement %s is below the claimed %s",
 			figure.ShareProse(v.MeasuredImprovement), figure.ShareProse(v.ClaimedImprovement)))
 	}
 	if !v.Significant {
-		why = append(why, "the difference is not statistically significant ("+d.Significance.String()+")")
+		why = append(why, fmt.Sprintf("the change is not significant: %s", significanceWhy(row)))
 	}
-	if len(why) > 0 {
-		fmt.Fprintf(&b, ": %s", strings.Join(why, "; "))
+	if farAbove {
+		why = append(why, fmt.Sprintf("the measured before %s is %s, beyond the %s tolerance: the claim's before does not describe this system",
+			figure.Prose(row.Before), beforeDistance(row.Before, c.Before), figure.ShareProse(v.Tolerance)))
 	}
-	fmt.Fprintf(&b, "; the measured before is %s", beforeDistance(v.MeasuredBefore, c.Before))
-	if d.Significance == nil {
-		b.WriteString("; significance unknown (no raw results)")
+	var b strings.Builder
+	switch {
+	case len(why) > 0:
+		v.Outcome = ClaimNotReproduced
+		fmt.Fprintf(&b, "claim not reproduced: %s, %s %s: %s", measured, claimed, where, strings.Join(why, "; "))
+		if !farAbove {
+			fmt.Fprintf(&b, "; the measured before is %s", beforeDistance(row.Before, c.Before))
+		}
+	case farBelow:
+		v.Outcome = ClaimAtThisScale
+		fmt.Fprintf(&b, "claim reproduced at this scale: %s, %s %s; but the measured before is %s, beyond the %s tolerance, so the data or machine here is smaller than the claim's: seed data at the claim's scale (perfgate demo --scale claim, perfgate db seed --scale claim) or measure on a copy of production's to reproduce it fully",
+			measured, claimed, where, beforeDistance(row.Before, c.Before), figure.ShareProse(v.Tolerance))
+	default:
+		v.Outcome = ClaimReproduced
+		fmt.Fprintf(&b, "claim reproduced: %s, %s %s; the measured before is %s", measured, claimed, where, beforeDistance(row.Before, c.Before))
 	}
 	v.Text = b.String()
+	v.Reproduced = v.Outcome == ClaimReproduced
+	v.Holds = v.Reproduced || v.Outcome == ClaimAtThisScale
 	return v, nil
+}
+
+// significanceWhy says why a row that is not faster is not: its interval
+// reaches 1, or the change is below the minimum effect.
+func significanceWhy(r Row) string {
+	ch := r.Interval
+	su := ch.Ratio.Inverse()
+	if o := ch.Judge(0, 0); o == metrics.Faster {
+		return fmt.Sprintf("faster by %s, not more than the minimum effect %s", figure.Duration(-ch.Delta), figure.Duration(ch.MinEffect))
+	}
+	return fmt.Sprintf("the speed-up's interval %s reaches 1×", figure.RatioInterval(su))
+}
+
+// claimNeed says why the claim cannot be judged and what would let it:
+// how many requests each side needs and, from the measured latency, about
+// how long they take one at a time.
+func claimNeed(v *ClaimVerdict, d *ScenarioDiff, ch *metrics.Change, pv float64) string {
+	if ch == nil {
+		if len(d.Notes) > 0 {
+			return d.Notes[0]
+		}
+		return "no raw results, so no interval"
+	}
+	need := metrics.MinSamples(pv, ch.Before.Confidence)
+	v.SamplesNeeded = need
+	var parts []string
+	for _, side := range []struct {
+		name string
+		p    metrics.Percentile
+	}{{"before", ch.Before}, {"after", ch.After}} {
+		if side.p.N >= need {
+			continue
+		}
+		more := need - side.p.N
+		part := fmt.Sprintf("the %s holds %s, %d more", side.name, figure.Plural(side.p.N, "request"), more)
+		if side.p.N > 0 && side.p.Value > 0 {
+			part += fmt.Sprintf(" (about %s one at a time)", about(time.Duration(more)*side.p.Value))
+		}
+		parts = append(parts, part)
+	}
+	if len(parts) == 0 {
+		if len(d.Notes) > 0 {
+			return d.Notes[0]
+		}
+		return "timeouts on both sides hide the ratio"
+	}
+	return fmt.Sprintf("%s needs ≥ %d requests on each side; %s", metrics.PercentileName(pv), need, strings.Join(parts, "; "))
+}
+
+// about renders a rough duration: "3m5s", "4h28m".
+func about(d time.Duration) string {
+	if d >= time.Hour {
+		return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+	}
+	return d.Round(time.Second).String()
 }
 
 // beforeDistance says how the measured before relates to the claimed one:
@@ -147,8 +269,10 @@ func beforeDistance(measured, claimed time.Duration) string {
 	}
 }
 
-func (d *ScenarioDiff) latency(p string) (before, after time.Duration) {
-	before, _ = percentile(d.latBefore, p)
-	after, _ = percentile(d.latAfter, p)
-	return before, after
+func scenarioNames(res *Result) string {
+	var names []string
+	for _, s := range res.Scenarios {
+		names = append(names, s.Name)
+	}
+	return strings.Join(names, ", ")
 }

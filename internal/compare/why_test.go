@@ -78,7 +78,7 @@ func whyRuns() (synth, synth) {
 
 func TestWhy(t *testing.T) {
 	before, after := whyRuns()
-	res, err := Compare(before.input("b"), after.input("a"), Options{Claim: &Claim{50 * time.Second, 2 * time.Second},
+	res, err := Compare(before.input("b"), after.input("a"), Options{Claim: &Claim{50 * time.Second, 2 * time.Second}, Percentiles: judgedOnly,
 		Latencies: loader(map[string]synth{"b": before, "a": after})})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,14 +13,21 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/compare"
-	"github.com/perfgate/perfgate/internal/equiv"
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
+// testExplore is how many generated requests the test's diff sends: the
+// default's 150 would take 10 s under the race detector for nothing the
+// diff's own tests do not prove.
+const testExplore = 30
+
 // TestDemoTiny runs the whole demo at tiny scale and checks the files and
 // the verdicts it produces.
 func TestDemoTiny(t *testing.T) {
+	// Most of its minute is waiting on one request at a time: the
+	// package's other tests run meanwhile.
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "demo")
 	var out, errOut bytes.Buffer
 	res, err := Run(context.Background(), Options{
@@ -27,7 +35,12 @@ func TestDemoTiny(t *testing.T) {
 		Scale:    "tiny",
 		Seed:     1,
 		Dir:      dir,
-		Duration: time.Second,
+		Duration: 500 * time.Millisecond,
+		Explore:  testExplore,
+		// Enough for a p50 everywhere (6 requests, whatever they cost), a
+		// p99 of the after's scenarios (368 of a few milliseconds) and what
+		// a short budget affords of the before's.
+		SampleBudget: 10 * time.Second,
 		// At tiny scale the original takes a few hundred milliseconds, and
 		// under the race detector the in-process endpoint is slower: state
 		// a claim of that size (90 %) rather than the checklist's 96 %.
@@ -86,7 +99,19 @@ func TestDemoTiny(t *testing.T) {
 		t.Errorf("speed-up under 10×: p50 %v → %v", b1.Latency.P50, a1.Latency.P50)
 	}
 	var cmp struct {
-		Claim      struct{ Reproduced bool }       `json:"claim"`
+		Claim struct {
+			Holds   bool
+			Outcome string
+		} `json:"claim"`
+		Headline  string
+		Scenarios []struct {
+			Name string
+			Rows []struct {
+				Percentile string
+				Judged     bool
+				Outcome    string
+			}
+		}
 		Functional []struct{ Name, Status string } `json:"functional_verification"`
 		Why        *struct {
 			Scenarios []struct {
@@ -95,8 +120,19 @@ func TestDemoTiny(t *testing.T) {
 		} `json:"why"`
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "compare.json"))
-	if err := json.Unmarshal(data, &cmp); err != nil || !cmp.Claim.Reproduced {
-		t.Errorf("compare.json: claim reproduced %v (%v)", cmp.Claim.Reproduced, err)
+	if err := json.Unmarshal(data, &cmp); err != nil || !cmp.Claim.Holds {
+		t.Errorf("compare.json: claim %s (%v)", cmp.Claim.Outcome, err)
+	}
+	// The demo collects enough requests for every row it shows.
+	for _, sc := range cmp.Scenarios {
+		for _, r := range sc.Rows {
+			if r.Judged && r.Outcome == "inconclusive" {
+				t.Errorf("compare.json: %s %s inconclusive", sc.Name, r.Percentile)
+			}
+		}
+	}
+	if before.Scenarios[1].Requests < DefaultMinRequests {
+		t.Errorf("before, multi-user-multi-course: %d requests, want at least %d", before.Scenarios[1].Requests, DefaultMinRequests)
 	}
 	// The demo's own diff fills the comparison's functional verification:
 	// format, data and edge cases verified; the logs are not read.
@@ -112,8 +148,8 @@ func TestDemoTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Explored != equiv.DefaultExplore || !rep.Pass || rep.Requests != rep.Explored+4 {
-		t.Errorf("diff.json: %d explored of %d requests, pass %v; want %d explored besides the 4 scenarios, pass", rep.Explored, rep.Requests, rep.Pass, equiv.DefaultExplore)
+	if rep.Explored != testExplore || !rep.Pass || rep.Requests != rep.Explored+4 {
+		t.Errorf("diff.json: %d explored of %d requests, pass %v; want %d explored besides the 4 scenarios, pass", rep.Explored, rep.Requests, rep.Pass, testExplore)
 	}
 	if cmp.Why == nil || len(cmp.Why.Scenarios) == 0 || len(cmp.Why.Scenarios[0].PlanChanges) == 0 {
 		t.Errorf("compare.json: no plan change explains scenario 1: %+v", cmp.Why)
@@ -122,13 +158,59 @@ func TestDemoTiny(t *testing.T) {
 	if !strings.Contains(string(diff), "explored), 0 differences") || !strings.Contains(string(diff), "expected status change 200 → 400") {
 		t.Errorf("diff.txt:\n%s", diff)
 	}
-	for _, want := range []string{"claim reproduced", "Success criteria", "101 → 1", "200 → 400 (by design)", "demo succeeded",
-		fmt.Sprintf("%d requests compared, %d of them explored", equiv.DefaultExplore+4, equiv.DefaultExplore)} {
+	// Nothing says the claim is reproduced before it is measured.
+	if first, _, _ := strings.Cut(out.String(), "5. diff"); strings.Contains(first, "reproduced") {
+		t.Errorf("the demo speaks of the claim's verdict before measuring it:\n%s", first)
+	}
+	for _, want := range []string{"claim reproduced", "Success criteria", "101 → 1", "behaviour change: 200 → 400 (expects 400)", "demo succeeded",
+		"sampling single-user-single-course: ", "compare: " + cmp.Headline,
+		fmt.Sprintf("%d requests compared, %d of them explored", testExplore+4, testExplore)} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("final screen lacks %q:\n%s", want, out.String())
 		}
 	}
+	if os.Getenv("PERFGATE_DEMO_OUT") != "" {
+		t.Log(out.String())
+		t.Logf("before %s → %s, after %s → %s", before.Start, before.End, after.Start, after.End)
+	}
 	if errOut.Len() != 0 {
 		t.Errorf("stderr not quiet: %s", errOut.String())
+	}
+}
+
+// TestSampleSize: the demo collects what the largest percentile its
+// budget affords needs, and never fewer than the minimum, whatever that
+// costs (the claim's median at claim scale).
+func TestSampleSize(t *testing.T) {
+	o := Options{Duration: DefaultDuration, SampleBudget: DefaultSampleBudget, MinRequests: DefaultMinRequests}
+	ms := time.Millisecond
+	for _, tt := range []struct {
+		lat     time.Duration
+		n       int
+		atLeast time.Duration
+		atMost  time.Duration
+		affords string
+	}{
+		{lat: 240 * time.Microsecond, n: 368, atLeast: DefaultDuration, atMost: DefaultDuration, affords: "p99"},
+		{lat: 16 * ms, n: 368, atLeast: 9 * time.Second, atMost: 10 * time.Second, affords: "p99"},
+		{lat: 189 * ms, n: 72, atLeast: 17 * time.Second, atMost: 18 * time.Second, affords: "p95"},
+		{lat: 8 * ms, n: 368, atLeast: 4 * time.Second, atMost: 5 * time.Second, affords: "p99"},
+		{lat: 573 * ms, n: 36, atLeast: 26 * time.Second, atMost: 27 * time.Second, affords: "p90"},
+		{lat: 725 * ms, n: 6, atLeast: DefaultDuration, atMost: 6 * time.Second},
+		{lat: 46 * time.Second, n: 6, atLeast: 5 * time.Minute, atMost: 6 * time.Minute},
+	} {
+		n, d, name := sampleSize(tt.lat, o)
+		if n != tt.n || d < tt.atLeast || d > tt.atMost || name != tt.affords {
+			t.Errorf("%v per request: %d requests in %v (%q), want %d in [%v, %v] (%q)", tt.lat, n, d, name, tt.n, tt.atLeast, tt.atMost, tt.affords)
+		}
+		// One request at a time, a request starts while d lasts: even 25 %
+		// slower than timed (35 % for a fast one), n of them start.
+		slower := 1.25
+		if tt.lat < 100*ms {
+			slower = 1.35
+		}
+		if started := int(math.Ceil(float64(d) / (slower * float64(tt.lat)))); started < n {
+			t.Errorf("%v per request: %v starts %d requests %v× slower, want %d", tt.lat, d, started, slower, n)
+		}
 	}
 }

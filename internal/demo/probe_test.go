@@ -23,6 +23,7 @@ import (
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
@@ -79,8 +80,11 @@ func probedRunDir(t *testing.T, ctx context.Context, svc *service, dsn, fixtures
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// A second of load holds a few hundred requests, around what the
+	// scenario's p99 criterion needs (368): these tests are about the
+	// probe, so an inconclusive p99 passes, marked.
 	run, err := engine.Run(ctx, ps, engine.RunOptions{Dir: dir, Target: svc.url, Label: label, MaxWorkers: 1,
-		Probe: probe, PlanPass: pgenv.DefaultPlanPassRequests, Service: service})
+		Probe: probe, PlanPass: pgenv.DefaultPlanPassRequests, Service: service, AllowInconclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,5 +379,55 @@ func TestPlanPassFailureKeepsFigures(t *testing.T) {
 	}
 	if got := pgtest.QueryInt(t, dsn, "SELECT current_setting('auto_explain.log_min_duration')::int"); got != -1 {
 		t.Errorf("auto_explain.log_min_duration = %d after a failed pass, want -1", got)
+	}
+}
+
+// TestNoPlanPassWhenEveryRequestTimedOut: when every measured request
+// timed out, the plan pass is not sent (it would time out too, minutes at
+// claim scale), and the scenario says why it has no plans.
+func TestNoPlanPassWhenEveryRequestTimedOut(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dsn := pgtest.NewDB(t)
+	seeded, err := pgenv.Seed(ctx, dsn, pgenv.SeedOptions{Profile: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := filepath.Join(t.TempDir(), "fixtures.json")
+	if err := fixtures.Write(fx, &seeded.Fixtures); err != nil {
+		t.Fatal(err)
+	}
+	var hits atomic.Int32
+	// A front that answers after the timeout, whatever is asked.
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		select {
+		case <-time.After(time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer front.Close()
+	ps, err := engine.Plan([]string{filepath.Join("..", "..", "scenarios", "01-single-user-single-course.yaml")},
+		engine.Overrides{Fixtures: fx, Rate: "10/s", Duration: 300 * time.Millisecond, Timeout: 100 * time.Millisecond}, front.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, err := pgenv.OpenRunProbe(ctx, dsn, "before", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	sc, err := engine.RunScenario(ctx, ps[0], engine.ScenarioOptions{Dir: t.TempDir(), MaxWorkers: 4, Probe: probe, PlanPass: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Timeouts == 0 || sc.Timeouts != sc.Requests || int64(hits.Load()) != sc.Requests {
+		t.Errorf("%d requests, %d timed out, %d reached the front: want every one timed out and no plan pass sent", sc.Requests, sc.Timeouts, hits.Load())
+	}
+	if sc.DB == nil || sc.DB.PlansNote != "no plans: every measured request timed out, and a plan pass would too" {
+		t.Errorf("plans note %+v", sc.DB)
+	}
+	if p50, ok := sc.Percentile("p50"); !ok || p50.Bound != metrics.AtLeast {
+		t.Errorf("p50 %+v: want a lower bound", p50)
 	}
 }

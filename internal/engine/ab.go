@@ -363,11 +363,11 @@ func (sd *abSide) scenario(o ABOptions, interrupted bool) *model.Scenario {
 		s.Flow = metrics.Flow{Sent: sent / float64(flows), Completed: done / float64(flows)}
 	}
 	s.Wall = time.Duration(wall * 1e9)
-	ApplyFigures(out, s)
+	ApplyFigures(out, s, sd.sink.Sorted())
 	if out.Saturation != nil {
 		out.Saturation.MaxWorkers, out.Saturation.PeakInFlight = sd.stats.MaxWorkers, sd.stats.PeakInFlight
 	}
-	Judge(out, s, sd.p.Prefix)
+	Judge(out, s, sd.sink, sd.p.Prefix, false)
 	return out
 }
 

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/scenario"
 	"github.com/perfgate/perfgate/internal/verdict"
@@ -154,10 +156,11 @@ func (s *searcher) search(ctx context.Context, p Planned) *model.CapacityScenari
 	}
 	start = min(start, b.MaxRate)
 	var lo, hi float64 // highest passing, lowest failing; 0 for none yet
-	// try runs one step; it reports false when the search must stop.
-	try := func(rate float64) bool {
+	// step runs one step at rate; it reports false when the search must
+	// stop (a bound, an interrupt, an error).
+	step := func(rate float64, confirmation bool) (model.CapacityStep, bool) {
 		if ok := s.affordable(cs, rate); !ok {
-			return false
+			return model.CapacityStep{}, false
 		}
 		warmup := 0
 		if len(cs.Steps) == 0 {
@@ -166,20 +169,46 @@ func (s *searcher) search(ctx context.Context, p Planned) *model.CapacityScenari
 		st, interrupted, err := s.run(ctx, p, rate, warmup)
 		if err != nil {
 			cs.Stopped = err.Error()
-			return false
+			return st, false
 		}
 		if interrupted {
 			cs.Stopped = "interrupted"
-			return false
+			return st, false
 		}
+		st.Confirmation = confirmation
 		cs.Steps = append(cs.Steps, st)
 		cs.Requests += st.Requests
 		verdictText := "pass"
 		if !st.Pass {
 			verdictText = "fail: " + strings.Join(st.Failures, "; ")
 		}
-		fmt.Fprintf(s.opts.Log, "capacity %s: %s → achieved %.1f/s, p95 %s, errors %.2f%%, %s\n",
-			p.Scenario.Name, load.Rate{Freq: int(rate), Per: time.Second}, st.Achieved, st.Latency.P95.Round(time.Microsecond), 100*st.ErrorShare, verdictText)
+		again := ""
+		if confirmation {
+			again = " (confirming)"
+		}
+		fmt.Fprintf(s.opts.Log, "capacity %s: %s%s → achieved %.1f/s, p95 %s, errors %.2f%%, %s\n",
+			p.Scenario.Name, load.Rate{Freq: int(rate), Per: time.Second}, again, st.Achieved, st.Latency.P95.Round(time.Microsecond), 100*st.ErrorShare, verdictText)
+		return st, true
+	}
+	// try runs a rate, and a failing one once more: one noisy step (a
+	// single stall) must not end the doubling or move a bisection, so a
+	// rate fails only when its confirmation fails too. It reports false
+	// when the search must stop; a failure a bound left unconfirmed stands.
+	try := func(rate float64) bool {
+		st, ok := step(rate, false)
+		if !ok {
+			return false
+		}
+		if !st.Pass {
+			st, ok = step(rate, true)
+			if !ok {
+				hi = rate
+				if cs.Stopped != "interrupted" {
+					cs.Notes = append(cs.Notes, fmt.Sprintf("%s failed and was not confirmed: the search stopped (%s)", figure.Knee(rate), cs.Stopped))
+				}
+				return false
+			}
+		}
 		if st.Pass {
 			lo = rate
 		} else {
@@ -209,8 +238,23 @@ func (s *searcher) search(ctx context.Context, p Planned) *model.CapacityScenari
 		}
 	}
 	cs.Knee, cs.Limit = lo, hi
+	cs.Notes = append(nonMonotonic(cs.Steps), cs.Notes...)
 	cs.Pass = lo > 0 && lo >= cs.FileRatePerSecond && cs.Stopped != "interrupted"
 	return cs
+}
+
+// nonMonotonic lists the rates whose failure their confirmation did not
+// repeat: the search counted them as passing, and the report says the
+// steps contradict each other.
+func nonMonotonic(steps []model.CapacityStep) []string {
+	var out []string
+	for i, st := range steps {
+		if st.Confirmation && st.Pass && i > 0 && !steps[i-1].Pass && steps[i-1].Rate == st.Rate {
+			out = append(out, fmt.Sprintf("%s failed once (%s), then passed its confirmation",
+				figure.Knee(st.Rate), strings.Join(steps[i-1].Failures, "; ")))
+		}
+	}
+	return out
 }
 
 // affordable says whether a step at rate fits the time and request
@@ -232,6 +276,18 @@ func (s *searcher) run(ctx context.Context, p Planned, rate float64, warmup int)
 		return s.opts.step(ctx, p, rate, warmup)
 	}
 	return measureStep(ctx, p, rate, warmup, s.opts)
+}
+
+// overLimit reports whether the latency criterion named stat is beyond its
+// limit in l, as measured.
+func overLimit(exp model.Expect, stat string, l metrics.Latencies) bool {
+	for _, lim := range exp.Latency {
+		if lim.Stat == stat {
+			got, _ := l.Stat(stat)
+			return got > lim.Max
+		}
+	}
+	return false
 }
 
 // measureStep holds one constant rate for d and judges the scenario's
@@ -263,7 +319,14 @@ func measureStep(ctx context.Context, p Planned, rate float64, warmup int, o Cap
 	}
 	exp := sc.Expect
 	exp.DB = nil
-	for _, c := range verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sink.Checks(), Prefix: p.Prefix}) {
+	sample := metrics.Sample{Sorted: sink.Sorted(), Censored: int(Timeouts(s))}
+	for _, c := range verdict.Evaluate(exp, verdict.Input{Summary: s, Sample: sample, Checks: sink.Checks(), Prefix: p.Prefix}) {
+		if c.Inconclusive && !overLimit(exp, c.Name, s.Latency) {
+			// A step of a few seconds holds too few requests to prove a
+			// tail percentile within its limit; it is judged on its
+			// figure, and a failure is confirmed by a second step.
+			continue
+		}
 		if !c.Pass {
 			msg := c.Message
 			if msg == "" {

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"strconv"
+	"time"
 
+	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/verdict"
@@ -13,14 +15,16 @@ import (
 const UnderDeliveredRatio = verdict.DeliveredRatio
 
 // ApplyFigures sets sc's measured figures from s, the summary of its raw
-// results, the way run computes them: requests, achieved rate, wall time,
-// status codes, transport errors, bytes, latency, success and throughput
-// (responses with sc.Expect's status), and under_delivered against
-// sc.RequestedRate. A paced scenario also gets its schedule lag, the
-// latency from the intended send times and its steady sending and
-// completing rates (sc.Saturation, created when nil; the caller adds the
-// workers' figures from the attack). It leaves criteria and checks alone.
-func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
+// results, and sorted, every latency ascending (Sink.Sorted), the way run
+// computes them: requests, achieved rate, wall time, status codes,
+// transport errors and timeouts among them, bytes, latency, each reported
+// percentile with its interval, success and throughput (responses with
+// sc.Expect's status), and under_delivered against sc.RequestedRate. A
+// paced scenario also gets its schedule lag, the latency from the intended
+// send times and its steady sending and completing rates (sc.Saturation,
+// created when nil; the caller adds the workers' figures from the attack).
+// It leaves criteria and checks alone.
+func ApplyFigures(sc *model.Scenario, s metrics.Summary, sorted []time.Duration) {
 	status := 0
 	if sc.Expect != nil {
 		status = sc.Expect.Status
@@ -36,6 +40,12 @@ func ApplyFigures(sc *model.Scenario, s metrics.Summary) {
 	sc.BytesIn = s.BytesIn
 	sc.BytesOut = s.BytesOut
 	sc.Latency = s.Latency
+	sc.Timeouts = Timeouts(s)
+	sample := sc.Sample(sorted)
+	sc.Percentiles = make([]model.Percentile, 0, len(model.ReportedPercentiles))
+	for _, p := range model.ReportedPercentiles {
+		sc.Percentiles = append(sc.Percentiles, metrics.PercentileOf(sample, p))
+	}
 	sc.Success, sc.Throughput = 0, 0
 	if s.Requests > 0 {
 		sc.Success = s.ShareOf(status)
@@ -69,15 +79,24 @@ func applySchedule(sc *model.Scenario, s metrics.Summary) {
 // Judge sets sc's criteria and verdict from s: the scenario's criteria
 // (sc.Expect), its jq checks' tallies and db figures as already set, and
 // the delivery of a paced load. ApplyFigures must have run.
-// prefix is the --set Prefix the path was rendered with ("" unknown), so
-// that a 404 on every request can name it.
-func Judge(sc *model.Scenario, s metrics.Summary, prefix string) {
+// sink's latencies are the percentile criteria's sample: measured from the
+// intended send times unless the scenario judges from the actual sends
+// (expect.latency_from), as the criteria's figures are; prefix is the
+// --set Prefix the path was rendered with ("" unknown), so that a 404 on
+// every request can name it; allowInconclusive passes a criterion the
+// requests cannot decide.
+func Judge(sc *model.Scenario, s metrics.Summary, sink *Sink, prefix string, allowInconclusive bool) {
 	var exp model.Expect
 	if sc.Expect != nil {
 		exp = *sc.Expect
 	}
-	sc.Criteria = verdict.Evaluate(exp, verdict.Input{Summary: s, Checks: sc.Checks, DB: sc.DB,
-		Requested: sc.RequestedRate, Duration: sc.Duration, Saturation: sc.Saturation, Prefix: prefix})
+	sorted := sink.SortedCorrected()
+	if exp.LatencyFrom == model.LatencyFromSent {
+		sorted = sink.Sorted()
+	}
+	sc.Criteria = verdict.Evaluate(exp, verdict.Input{Summary: s, Sample: sc.Sample(sorted), Checks: sc.Checks, DB: sc.DB,
+		Requested: sc.RequestedRate, Duration: sc.Duration, Saturation: sc.Saturation, Prefix: prefix,
+		AllowInconclusive: allowInconclusive})
 	sc.Pass = verdict.Pass(sc.Criteria) && !sc.Interrupted
 }
 
@@ -91,4 +110,19 @@ func DeliveryWarning(sc *model.Scenario) string {
 		}
 	}
 	return ""
+}
+
+// Timeouts counts the requests of s that outlived their timeout: the
+// transport errors load.IsTimeout recognises. A timed-out request's
+// latency is at least the timeout, every completed one's below it, so they
+// are the top of the sorted latencies: what metrics.Sample.Censored
+// counts.
+func Timeouts(s metrics.Summary) int64 {
+	var n int64
+	for _, e := range s.Errors {
+		if load.IsTimeout(e.Error) {
+			n += e.Count
+		}
+	}
+	return n
 }

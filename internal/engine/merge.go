@@ -62,7 +62,7 @@ func (m *ShardMerge) Into(ctx context.Context, out string) (*model.Run, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, exit.Unavailable(fmt.Errorf("merge interrupted: %w", err))
 		}
-		if err := mergeRaw(sc, m.shards, out); err != nil {
+		if err := mergeRaw(sc, m.shards, out, merged.AllowInconclusive); err != nil {
 			return nil, err
 		}
 	}
@@ -76,7 +76,7 @@ func (m *ShardMerge) Into(ctx context.Context, out string) (*model.Run, error) {
 // mergeRaw streams every shard's raw results of sc into one file in out,
 // recording them as a run does, and sets sc's figures and verdicts. Memory
 // holds one latency per request, as in a run.
-func mergeRaw(sc *model.Scenario, shards []ShardRun, out string) error {
+func mergeRaw(sc *model.Scenario, shards []ShardRun, out string, allowInconclusive bool) error {
 	var sources []string
 	var hint int64
 	for _, s := range shards {
@@ -117,8 +117,8 @@ func mergeRaw(sc *model.Scenario, shards []ShardRun, out string) error {
 		return fmt.Errorf("merge %s: %w", sc.Name, err)
 	}
 	s := sink.Summary()
-	ApplyFigures(sc, s)
-	Judge(sc, s, "")
+	ApplyFigures(sc, s, sink.Sorted())
+	Judge(sc, s, sink, "", allowInconclusive)
 	return nil
 }
 
@@ -243,6 +243,9 @@ func checkShards(shards []ShardRun) (*model.Run, error) {
 			merged.End = s.Run.End
 		}
 		merged.Interrupted = merged.Interrupted || s.Run.Interrupted
+		// Every shard ran with the same flags; one that allowed
+		// inconclusive criteria speaks for the merge.
+		merged.AllowInconclusive = merged.AllowInconclusive || s.Run.AllowInconclusive
 		for _, w := range s.Run.Warnings {
 			if !slices.Contains(merged.Warnings, w) {
 				merged.Warnings = append(merged.Warnings, w)

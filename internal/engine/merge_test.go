@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
@@ -126,10 +128,50 @@ func TestApplyFigures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ApplyFigures(&tt.sc, tt.s)
-			if diff := cmp.Diff(tt.want, tt.sc); diff != "" {
+			ApplyFigures(&tt.sc, tt.s, nil)
+			if diff := cmp.Diff(tt.want, tt.sc, cmpopts.IgnoreFields(model.Scenario{}, "Percentiles")); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestApplyFiguresIntervals: every reported percentile gets its interval
+// from the sorted latencies, and timed-out requests are counted and make
+// the percentiles that fall on them lower bounds.
+func TestApplyFiguresIntervals(t *testing.T) {
+	var sorted []time.Duration
+	for i := range 90 {
+		sorted = append(sorted, time.Duration(100+i)*time.Millisecond)
+	}
+	for range 10 {
+		sorted = append(sorted, 30*time.Second)
+	}
+	timeout := `Post "http://127.0.0.1:3000/x": timeout: no complete response within 30s`
+	s := metrics.Summary{Requests: 100, Codes: map[uint16]int64{200: 90, 0: 10}, Latency: metrics.Summarize(slices.Clone(sorted)),
+		Errors: []metrics.ErrorCount{{Error: timeout, Count: 10}}}
+	sc := model.Scenario{Expect: &model.Expect{Status: 200}}
+	ApplyFigures(&sc, s, sorted)
+	if sc.Timeouts != 10 {
+		t.Errorf("Timeouts = %d, want 10", sc.Timeouts)
+	}
+	var names []string
+	for _, p := range sc.Percentiles {
+		names = append(names, metrics.PercentileName(p.P))
+	}
+	if diff := cmp.Diff([]string{"p50", "p90", "p95", "p99", "max"}, names); diff != "" {
+		t.Fatalf("percentiles (-want +got):\n%s", diff)
+	}
+	p50, _ := sc.Percentile("p50")
+	p95, _ := sc.Percentile("p95")
+	p99, _ := sc.Percentile("p99")
+	if p50.Value != sc.Latency.P50 || p50.Bound != metrics.Exact || p50.N != 100 || p50.TooFew() || !(p50.Lo < p50.Value && p50.Value < p50.Hi) {
+		t.Errorf("p50 = %+v, want the summary's p50 inside its own interval, judgeable", p50)
+	}
+	if p95.Bound != metrics.AtLeast || p95.Censored != 10 || !p95.HiOpen {
+		t.Errorf("p95 = %+v, want a lower bound open above (it falls on the timeouts)", p95)
+	}
+	if !p99.TooFew() || p99.MinN != 368 {
+		t.Errorf("p99 = %+v, want too few (needs 368)", p99)
 	}
 }

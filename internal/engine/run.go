@@ -62,6 +62,9 @@ type RunOptions struct {
 	Warnings []string
 	// Now is the clock of the summary's start and end (time.Now when nil).
 	Now func() time.Time
+	// AllowInconclusive lets a criterion too few requests can judge pass,
+	// marked inconclusive (run --allow-inconclusive).
+	AllowInconclusive bool
 }
 
 // Run drives every planned scenario in order, each with its own load, and
@@ -85,6 +88,8 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 		Shard:    o.Shard.saved(),
 		Pass:     true,
 		Warnings: slices.Clone(o.Warnings),
+
+		AllowInconclusive: o.AllowInconclusive,
 	}
 	env, err := environment(ctx, o)
 	if err != nil {
@@ -98,7 +103,8 @@ func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
 	for _, p := range ps {
 		var sc *model.Scenario
 		sc, err = RunScenario(ctx, p, ScenarioOptions{Dir: o.Dir, MaxWorkers: o.MaxWorkers, MaxBody: o.MaxBody, Shard: o.Shard,
-			Probe: o.Probe, PlanPass: o.PlanPass, ServicePID: env.Service.Sampled(), Progress: o.Progress, TLS: o.TLS})
+			Probe: o.Probe, PlanPass: o.PlanPass, ServicePID: env.Service.Sampled(), Progress: o.Progress, TLS: o.TLS,
+			AllowInconclusive: o.AllowInconclusive})
 		if err != nil {
 			break
 		}
@@ -147,6 +153,8 @@ type ScenarioOptions struct {
 	Progress   io.Writer
 	// TLS is RunOptions.TLS.
 	TLS *tls.Config
+	// AllowInconclusive is RunOptions.AllowInconclusive.
+	AllowInconclusive bool
 }
 
 // RunScenario drives one scenario and judges it. Raw results stream to
@@ -207,7 +215,13 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		if err != nil {
 			return nil, exit.Unavailable(err)
 		}
-		if !stats.Interrupted {
+		switch {
+		case stats.Interrupted:
+		case Timeouts(s) == s.Requests:
+			// A plan pass would time out like every measured request, at
+			// the cost of one more timeout (minutes at claim scale).
+			f.PlansNote = "no plans: every measured request timed out, and a plan pass would too"
+		default:
 			// The plans explain the figures; without them the figures
 			// still stand, and the scenario says why they are missing.
 			if err := planPass(ctx, o, p, f); err != nil {
@@ -235,10 +249,10 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		Resources:     usage.resources(s.Requests),
 	}
 	// The same arithmetic as a merge of shards: one place for it.
-	ApplyFigures(out, s)
+	ApplyFigures(out, s, sink.Sorted())
 	if out.Saturation != nil {
 		out.Saturation.MaxWorkers, out.Saturation.PeakInFlight = stats.MaxWorkers, stats.PeakInFlight
 	}
-	Judge(out, s, p.Prefix)
+	Judge(out, s, sink, p.Prefix, o.AllowInconclusive)
 	return out, nil
 }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"time"
+
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
@@ -51,6 +53,14 @@ func (s *Sink) WriteErr() error { return s.writeErr }
 // Summary computes the figures of every result added. It sorts the
 // recorded latencies in place, so call it once, after the last Add.
 func (s *Sink) Summary() metrics.Summary { return s.rec.Summary() }
+
+// Sorted is every latency added, ascending, once Summary has run: the
+// sample ApplyFigures reads each percentile's interval from.
+func (s *Sink) Sorted() []time.Duration { return s.rec.Sorted() }
+
+// SortedCorrected is every latency measured from its intended send time,
+// ascending, once Summary has run (Sorted when nothing lagged).
+func (s *Sink) SortedCorrected() []time.Duration { return s.rec.SortedCorrected() }
 
 // Checks returns the tallies of the jq checks.
 func (s *Sink) Checks() []model.Check { return s.checker.Results() }

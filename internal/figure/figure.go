@@ -171,16 +171,20 @@ const (
 	Pass        = "pass"
 	Fail        = "fail"
 	NotMeasured = "not measured"
+	// Inconclusive: measured, but from too few requests to judge.
+	Inconclusive = "inconclusive"
 )
 
-// Mark renders a verdict state for text and Markdown: ✅, ❌, or ➖ for
-// anything else (not measured).
+// Mark renders a verdict state for text and Markdown: ✅, ❌, ❔ for
+// inconclusive, or ➖ for anything else (not measured).
 func Mark(state string) string {
 	switch state {
 	case Pass:
 		return "✅"
 	case Fail:
 		return "❌"
+	case Inconclusive:
+		return "❔"
 	}
 	return "➖"
 }
@@ -246,4 +250,33 @@ func Optional(v *float64) string {
 		return "n/a"
 	}
 	return Float(*v)
+}
+
+// KneeBracket renders a capacity search's knee with the bracket it was
+// found in and what cut the search short: "180/s (fails at 200/s)",
+// "≥ 10000/s (max rate reached)", "none (fails at 10/s)", "180/s (fails
+// at 360/s; cut short: budget)".
+func KneeBracket(knee, limit float64, capped bool, stopped string) string {
+	var s string
+	switch {
+	case knee == 0:
+		s = "none"
+	case capped:
+		s = "≥ " + Rate(knee)
+	default:
+		s = Rate(knee)
+	}
+	var parts []string
+	if limit > 0 {
+		parts = append(parts, "fails at "+Rate(limit))
+	} else if capped {
+		parts = append(parts, "max rate reached")
+	}
+	if stopped != "" {
+		parts = append(parts, "cut short: "+stopped)
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, "; ") + ")"
+	}
+	return s
 }

@@ -166,8 +166,23 @@ func TestAttackTimeout(t *testing.T) {
 		t.Fatalf("got %d results, want ~4", len(got))
 	}
 	for _, r := range got {
-		if r.Code != 0 || !strings.Contains(r.Error, "timeout") || r.Latency > time.Second {
-			t.Errorf("result code %d error %q latency %s: want a timeout error", r.Code, r.Error, r.Latency)
+		if r.Code != 0 || !IsTimeout(r.Error) || r.Latency > time.Second || r.Latency < opts.Timeout {
+			t.Errorf("result code %d error %q latency %s: want a timeout error, latency at least the timeout", r.Code, r.Error, r.Latency)
+		}
+	}
+}
+
+// TestIsTimeout: only a request that outlived the timeout is censored; a
+// refused connection or a reset is a failure with a known latency.
+func TestIsTimeout(t *testing.T) {
+	for text, want := range map[string]bool{
+		`Post "http://127.0.0.1:3000/x": timeout: no complete response within 2s`:              true,
+		timeoutError{90 * time.Second}.Error():                                                 true,
+		`Post "http://127.0.0.1:3000/x": dial tcp 127.0.0.1:3000: connect: connection refused`: false,
+		"": false,
+	} {
+		if got := IsTimeout(text); got != want {
+			t.Errorf("IsTimeout(%q) = %v, want %v", text, got, want)
 		}
 	}
 }

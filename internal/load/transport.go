@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -27,9 +28,18 @@ var errAborted = errors.New(abortedText)
 // timeoutError is the error of a request that outlived Options.Timeout.
 type timeoutError struct{ d time.Duration }
 
+// timeoutText begins the text of every timeoutError.
+const timeoutText = "timeout: no complete response within "
+
 func (e timeoutError) Error() string {
-	return fmt.Sprintf("timeout: no complete response within %s", e.d)
+	return fmt.Sprintf("%s%s", timeoutText, e.d)
 }
+
+// IsTimeout reports whether a result's error text (Result.Error, or a
+// transport error counted in a summary) is a request that outlived the
+// timeout. Its latency is then a lower bound on what the request would
+// have taken: a censored observation, as metrics.Sample counts it.
+func IsTimeout(text string) bool { return strings.Contains(text, timeoutText) }
 
 // transport applies the per-request timeout and the attack's cancellation
 // to every request, and counts response-body bytes.

@@ -231,10 +231,20 @@ func (c Change) Footnotes() []string {
 	if c.Outcome == NoChange {
 		if o := c.Judge(0, 0); o == Faster || o == Slower {
 			out = append(out, fmt.Sprintf("%s: %s by %s, not more than the minimum effect %s: no change",
-				name, o, absDuration(c.Delta), c.MinEffect))
+				name, o, round3(absDuration(c.Delta)), c.MinEffect))
 		}
 	}
 	return out
+}
+
+// round3 rounds d to three significant digits, as reports print it:
+// 1.139538ms is 1.14ms.
+func round3(d time.Duration) time.Duration {
+	unit := time.Duration(1)
+	for d/unit >= 1000 {
+		unit *= 10
+	}
+	return d.Round(unit)
 }
 
 func absDuration(d time.Duration) time.Duration {

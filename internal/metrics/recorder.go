@@ -99,6 +99,22 @@ func (r *Recorder) add(sent time.Time, latency, lag time.Duration, code uint16, 
 	r.bytesOut += bytesOut
 }
 
+// Sorted returns the recorded latencies, in ascending order once Summary
+// has run (it sorts them in place): the sample a percentile's interval is
+// read from (PercentileOf), without a copy. It shares the Recorder's
+// memory; do not modify it.
+func (r *Recorder) Sorted() []time.Duration { return r.latencies }
+
+// SortedCorrected returns the latencies measured from the intended send
+// times, in ascending order once Summary has run; the service latencies
+// (Sorted) when no request lagged, since they are then the same.
+func (r *Recorder) SortedCorrected() []time.Duration {
+	if r.corrected == nil {
+		return r.latencies
+	}
+	return r.corrected
+}
+
 // Summary is what a Recorder saw.
 type Summary struct {
 	Requests int64

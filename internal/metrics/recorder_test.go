@@ -47,6 +47,27 @@ func TestRecorderLagAndCorrected(t *testing.T) {
 	}
 }
 
+// TestRecorderSorted: the sample a percentile's interval is read from is
+// every recorded latency, ascending after Summary, whether or not a
+// request lagged (Summary sorts latencies and corrected latencies apart).
+func TestRecorderSorted(t *testing.T) {
+	ms := time.Millisecond
+	for _, lag := range []time.Duration{0, 50 * ms} {
+		r := NewRecorder(0)
+		for i, l := range []time.Duration{30 * ms, 10 * ms, 20 * ms} {
+			sent := t0.Add(time.Duration(i) * time.Second)
+			r.AddIntended(sent.Add(-lag), sent, l, 200, "", 0, 0)
+		}
+		s := r.Summary()
+		if diff := cmp.Diff([]time.Duration{10 * ms, 20 * ms, 30 * ms}, r.Sorted()); diff != "" {
+			t.Errorf("lag %v: Sorted (-want +got):\n%s", lag, diff)
+		}
+		if got := PercentileOf(Sample{Sorted: r.Sorted()}, 50).Value; got != s.Latency.P50 {
+			t.Errorf("lag %v: PercentileOf(Sorted) p50 %v, Summary p50 %v", lag, got, s.Latency.P50)
+		}
+	}
+}
+
 // TestRecorderWithoutSchedule: results with no lag (rate max) keep one
 // latency per request; corrected is the latency and lag is zero.
 func TestRecorderWithoutSchedule(t *testing.T) {

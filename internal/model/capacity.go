@@ -58,8 +58,14 @@ type CapacityScenario struct {
 	Limit  float64 `json:"limit,omitempty"`
 	Capped bool    `json:"capped,omitempty"`
 	// Stopped says why the search ended before reaching the precision:
-	// "budget", "max-requests" or "interrupted".
-	Stopped  string         `json:"stopped,omitempty"`
+	// "budget", "max-requests" or "interrupted". The knee then lies
+	// somewhere in [Knee, Limit] (above Knee when no rate failed).
+	Stopped string `json:"stopped,omitempty"`
+	// Notes are what a reader needs to trust the knee: the steps that
+	// contradict each other (a rate that failed, then passed its
+	// confirmation: the behaviour is no clean step from passing to
+	// failing) and a failure a bound left unconfirmed.
+	Notes    []string       `json:"notes,omitempty"`
 	Requests int64          `json:"requests"`
 	Steps    []CapacityStep `json:"steps"`
 	// Pass says the knee is at or above the scenario's own rate (for max,
@@ -82,6 +88,11 @@ type CapacityStep struct {
 	ErrorShare     float64 `json:"error_share"`
 	UnderDelivered bool    `json:"under_delivered,omitempty"`
 	Pass           bool    `json:"pass"`
+	// Confirmation marks a step that ran a failing rate again before the
+	// search accepted the failure: one noisy step (a stall) must not end
+	// the doubling or a bisection. The rate counts as failing only when
+	// its confirmation fails too.
+	Confirmation bool `json:"confirmation,omitempty"`
 	// Failures spell out each failed criterion: "p95 41ms > 40ms".
 	Failures []string `json:"failures,omitempty"`
 }

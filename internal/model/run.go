@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/perfgate/perfgate/internal/metrics"
@@ -29,6 +30,9 @@ type Run struct {
 	Shard       *Shard    `json:"shard,omitempty"`
 	Pass        bool      `json:"pass"`
 	Interrupted bool      `json:"interrupted,omitempty"`
+	// AllowInconclusive says the run was judged with --allow-inconclusive:
+	// a criterion too few requests could judge passed, marked inconclusive.
+	AllowInconclusive bool `json:"allow_inconclusive,omitempty"`
 	// Incomplete says why the run stopped before its last scenario (a full
 	// disk, a database that went away): the scenarios listed were measured
 	// before it.
@@ -87,9 +91,19 @@ type Scenario struct {
 	Errors   []ErrorCount `json:"errors,omitempty"`
 	BytesIn  uint64       `json:"bytes_in"`
 	BytesOut uint64       `json:"bytes_out"`
+	// Timeouts is how many of the requests outlived the timeout (they are
+	// among the transport errors). Their latencies are lower bounds on
+	// what the requests would have taken: censored observations, so a
+	// percentile that falls on them is only a lower bound.
+	Timeouts int64 `json:"timeouts,omitempty"`
 	// Latency is the service latency: from each request's actual send to
 	// its response.
 	Latency Latency `json:"latency"`
+	// Percentiles are Latency's p50, p90, p95, p99 and max again, each
+	// with its distribution-free confidence interval, its sample size and
+	// the smallest sample that can judge it (metrics.PercentileOf); nil in
+	// runs written before perfgate computed them.
+	Percentiles []Percentile `json:"percentiles,omitempty"`
 	// Lag is the schedule lag and Corrected the latency measured from
 	// each request's intended send time (delivery.go); Saturation says
 	// whether the load outran perfgate's workers or the service. All nil
@@ -119,6 +133,78 @@ type Latency = metrics.Latencies
 // ErrorCount is one distinct transport error and how often it occurred.
 type ErrorCount = metrics.ErrorCount
 
+// Percentile is one percentile of a scenario's latency with its interval.
+type Percentile = metrics.Percentile
+
+// ReportedPercentiles are the percentiles every run reports with an
+// interval, in order: those of Latency but min and mean, which are no
+// percentile a criterion can be judged on by its interval.
+var ReportedPercentiles = []float64{50, 90, 95, 99, 100}
+
+// Percentile returns the percentile named "p50", "p95", "max", … with
+// its interval, when the run recorded intervals.
+func (sc *Scenario) Percentile(name string) (Percentile, bool) {
+	for _, p := range sc.Percentiles {
+		if metrics.PercentileName(p.P) == name {
+			return p, true
+		}
+	}
+	return Percentile{}, false
+}
+
+// Sample pairs sorted, every latency of the scenario in ascending order
+// (its raw results), with its timed-out requests: the form the interval
+// functions of metrics take. Timed-out requests took at least the
+// timeout and completed ones less, so they are the top Timeouts values.
+func (sc *Scenario) Sample(sorted []time.Duration) metrics.Sample {
+	return metrics.Sample{Sorted: sorted, Censored: int(min(sc.Timeouts, int64(len(sorted))))}
+}
+
+// ExpectedStatus is the status the scenario expected; 0 when the run
+// predates Expect in summary.json.
+func (sc *Scenario) ExpectedStatus() int {
+	if sc.Expect == nil {
+		return 0
+	}
+	return sc.Expect.Status
+}
+
+// Failed counts the requests that failed as a service fails: a transport
+// error (timeouts included) or a 5xx answer, unless the scenario expects
+// that very status. An answer with another status than expected is not a
+// failure but a behaviour change (Unexpected).
+func (sc *Scenario) Failed() int64 {
+	var n int64
+	for code, k := range sc.StatusCodes {
+		c, err := strconv.Atoi(code)
+		if err != nil || c == sc.ExpectedStatus() {
+			continue
+		}
+		if c == 0 || (c >= 500 && c < 600) {
+			n += k
+		}
+	}
+	return n
+}
+
+// Unexpected counts the answers whose status is neither the expected one
+// nor a failure (Failed): a behaviour change such as 200 where the
+// scenario expects 400. Zero for runs without Expect.
+func (sc *Scenario) Unexpected() int64 {
+	if sc.Expect == nil {
+		return 0
+	}
+	var n int64
+	for code, k := range sc.StatusCodes {
+		c, err := strconv.Atoi(code)
+		if err != nil || c == sc.ExpectedStatus() || c == 0 || (c >= 500 && c < 600) {
+			continue
+		}
+		n += k
+	}
+	return n
+}
+
 // Criterion is one expectation of a scenario with what was observed.
 type Criterion struct {
 	// Name is what is judged: "status", "p95", "errors", "check:<name>",
@@ -127,6 +213,11 @@ type Criterion struct {
 	Want     string `json:"want"`
 	Observed string `json:"observed"`
 	Pass     bool   `json:"pass"`
+	// Inconclusive says the run holds too few requests to judge the
+	// criterion ("n=40: too few for p99"): it fails unless the run allowed
+	// inconclusive criteria (Run.AllowInconclusive), and then passes
+	// marked as such.
+	Inconclusive bool `json:"inconclusive,omitempty"`
 	// Message spells a failure out: "p95 2.41s > 2s".
 	Message string `json:"message,omitempty"`
 }

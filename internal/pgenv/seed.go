@@ -122,7 +122,18 @@ func Seed(ctx context.Context, dsn string, opts SeedOptions) (*SeedReport, error
 		}
 	}
 	// A database the service has run on for a while has statistics;
-	// without them the planner plans blind and a run measures that.
+	// without them the planner plans blind and a run measures that. The
+	// loading sessions publish their row counts first (PostgreSQL 15
+	// flushes them lazily): counted after the ANALYZE, the same rows would
+	// read as changed since it, and the tables as stale.
+	for _, c := range conns {
+		if _, err := c.Exec(ctx, probeTag+" SELECT pg_stat_force_next_flush()"); err != nil {
+			return nil, fmt.Errorf("seed: %w", scrubErr(dsn, err))
+		}
+		if _, err := c.Exec(ctx, probeTag+" SELECT 1"); err != nil { // the flush happens as this ends
+			return nil, fmt.Errorf("seed: %w", scrubErr(dsn, err))
+		}
+	}
 	if err := Analyze(ctx, dsn); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}

@@ -38,12 +38,15 @@ import (
 // installs perfgate into a temporary GOPATH, whose bin the README's
 // install block puts on PATH: the binary is built once, by the README).
 // The settings below shorten it, and the README says so: every scenario
-// sends load for testDuration, runs and diffs cover testScenarios, and a
+// sends load at testRate for testDuration, runs and diffs cover testScenarios, and a
 // capacity search stops at testMaxRate. The ports 3000 to 3002 of
 // 127.0.0.1 become free ports, so that the test does not depend on them
 // being free.
 const (
 	testDuration = "4s"
+	// At testRate, testDuration holds 8 requests a scenario: enough for
+	// the p50 the README's compare gates on (6 are needed).
+	testRate = "2/s"
 	// The checklist's request and the invalid input: the first carries the
 	// claim, the second makes the original fail as it does with all four,
 	// and costs no database time (the probe's wait for statistics is the
@@ -304,7 +307,7 @@ func testEnv(t *testing.T, gopath, tmp string) []string {
 		env = append(env, k+"="+strings.TrimSpace(string(v)))
 	}
 	return append(env, "GOPATH="+gopath, "TMPDIR="+tmp, "CI=true",
-		"PERFGATE_DURATION="+testDuration, "PERFGATE_ONLY="+testScenarios, "PERFGATE_EXPLORE="+testExplore,
+		"PERFGATE_DURATION="+testDuration, "PERFGATE_RATE="+testRate, "PERFGATE_ONLY="+testScenarios, "PERFGATE_EXPLORE="+testExplore,
 		"PERFGATE_MAX_RATE="+testMaxRate, "PERFGATE_BUDGET="+testBudget, "PERFGATE_STEP="+testStep, "PERFGATE_MAX_REGRESSION="+testMaxRegression)
 }
 

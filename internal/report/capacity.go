@@ -19,27 +19,11 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// KneeText says what a search found, in a few words: "≥ 10000/s (capped)",
-// "180/s (fails at 200/s)", "none (fails at 10/s)".
+// kneeText says what a search found, in a few words, with the bracket the
+// knee lies in: "≥ 10000/s (max rate reached)", "180/s (fails at 200/s)",
+// "none (fails at 10/s)", "180/s (fails at 360/s; cut short: budget)".
 func kneeText(c *model.CapacityScenario) string {
-	var s string
-	switch {
-	case c.Knee == 0:
-		s = "none"
-	case c.Capped:
-		s = "≥ " + figure.Rate(c.Knee)
-	default:
-		s = figure.Rate(c.Knee)
-	}
-	if c.Limit > 0 {
-		s += " (fails at " + figure.Rate(c.Limit) + ")"
-	} else if c.Capped {
-		s += " (max rate reached)"
-	}
-	if c.Stopped != "" {
-		s += "; search stopped: " + c.Stopped
-	}
-	return s
+	return figure.KneeBracket(c.Knee, c.Limit, c.Capped, c.Stopped)
 }
 
 // CapacityText writes the knee and the curve of every scenario as a
@@ -54,9 +38,15 @@ func CapacityText(w io.Writer, c *model.Capacity) error {
 			if st.UnderDelivered && note == "" {
 				note = "under-delivered"
 			}
+			if st.Confirmation {
+				note = strings.TrimSuffix("confirming the failure above; "+note, "; ")
+			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", figure.Rate(st.Rate), figure.Rate(st.Achieved),
 				figure.Duration(st.Latency.P50), figure.Duration(st.Latency.P95), figure.Duration(st.Latency.P99),
 				figure.Share(st.ErrorShare), figure.MarkOf(st.Pass), note)
+		}
+		for _, n := range s.Notes {
+			fmt.Fprintf(tw, "  note: %s\n", n)
 		}
 		fmt.Fprintln(tw)
 	}
@@ -201,9 +191,10 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 <div class="chart">{{.Chart}}</div>
 <table>
 <tr><th>rate</th><th>achieved</th><th>requests</th><th>p50</th><th>p95</th><th>p99</th><th>errors</th><th></th><th>why</th></tr>
-{{range .Curve}}<tr><td class="n">{{rate .Rate}}</td><td class="n">{{rate .Achieved}}{{if .UnderDelivered}} ⚠{{end}}</td><td class="n">{{.Requests}}</td><td class="n">{{dur .Latency.P50}}</td><td class="n">{{dur .Latency.P95}}</td><td class="n">{{dur .Latency.P99}}</td><td class="n">{{pct .ErrorShare}}</td><td>{{icon .Pass}}</td><td>{{join .Failures}}{{if and .UnderDelivered (not .Failures)}}under-delivered{{end}}</td></tr>
+{{range .Curve}}<tr><td class="n">{{rate .Rate}}</td><td class="n">{{rate .Achieved}}{{if .UnderDelivered}} ⚠{{end}}</td><td class="n">{{.Requests}}</td><td class="n">{{dur .Latency.P50}}</td><td class="n">{{dur .Latency.P95}}</td><td class="n">{{dur .Latency.P99}}</td><td class="n">{{pct .ErrorShare}}</td><td>{{icon .Pass}}</td><td>{{if .Confirmation}}confirming the failure at this rate{{if .Failures}}; {{end}}{{end}}{{join .Failures}}{{if and .UnderDelivered (not .Failures)}}under-delivered{{end}}</td></tr>
 {{end}}</table>
-{{end}}
+{{range .Notes}}<p class="meta">⚠ {{.}}</p>
+{{end}}{{end}}
 </body>
 </html>
 `))

@@ -17,6 +17,7 @@ func testCapacity() *model.Capacity {
 		return model.CapacityStep{Rate: rate, Achieved: rate, Requests: int64(rate), Duration: time.Second,
 			Latency: model.Latency{P50: p95 / 2, P95: p95, P99: p95 * 2}, Pass: pass, Failures: why}
 	}
+	confirm := func(st model.CapacityStep) model.CapacityStep { st.Confirmation = true; return st }
 	return &model.Capacity{
 		Schema: model.SchemaCapacity, Tool: model.Tool{Name: "perfgate", Version: "test"}, Target: "http://127.0.0.1:1",
 		Label:    "after",
@@ -26,9 +27,10 @@ func testCapacity() *model.Capacity {
 		Pass:     true,
 		Scenarios: []*model.CapacityScenario{{
 			Name: "s1", FileRate: "10/s", FileRatePerSecond: 10, Knee: 180, Limit: 200, Requests: 1000, Pass: true,
+			Notes: []string{"80/s failed once (p95 400ms > 40ms), then passed its confirmation"},
 			Steps: []model.CapacityStep{
 				step(10, 20*time.Millisecond, true), step(20, 20*time.Millisecond, true), step(40, 21*time.Millisecond, true),
-				step(80, 21*time.Millisecond, true), step(160, 22*time.Millisecond, true),
+				step(80, 21*time.Millisecond, false, "p95 400ms > 40ms"), confirm(step(80, 21*time.Millisecond, true)), step(160, 22*time.Millisecond, true),
 				step(320, 900*time.Millisecond, false, "p95 900ms > 40ms"), step(240, 300*time.Millisecond, false, "p95 300ms > 40ms"),
 				step(200, 50*time.Millisecond, false, "p95 50ms > 40ms"), step(180, 30*time.Millisecond, true),
 			},
@@ -74,7 +76,8 @@ func TestCapacityKneeText(t *testing.T) {
 		{model.CapacityScenario{Knee: 180, Limit: 200}, "180/s (fails at 200/s)"},
 		{model.CapacityScenario{Knee: 10000, Capped: true}, "≥ 10000/s (max rate reached)"},
 		{model.CapacityScenario{Limit: 10}, "none (fails at 10/s)"},
-		{model.CapacityScenario{Knee: 40, Stopped: "budget"}, "40/s; search stopped: budget"},
+		{model.CapacityScenario{Knee: 40, Stopped: "budget"}, "40/s (cut short: budget)"},
+		{model.CapacityScenario{Knee: 40, Limit: 80, Stopped: "budget"}, "40/s (fails at 80/s; cut short: budget)"},
 	} {
 		if got := kneeText(&tc.s); got != tc.want {
 			t.Errorf("KneeText(%+v) = %q, want %q", tc.s, got, tc.want)
@@ -89,7 +92,8 @@ func TestCapacityRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := text.String()
-	for _, want := range []string{"s1: knee 180/s (fails at 200/s), file rate 10/s", "p95 50ms > 40ms", "pass: every scenario"} {
+	for _, want := range []string{"s1: knee 180/s (fails at 200/s), file rate 10/s", "p95 50ms > 40ms", "pass: every scenario",
+		"confirming the failure above", "note: 80/s failed once (p95 400ms > 40ms), then passed its confirmation"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
@@ -103,7 +107,8 @@ func TestCapacityRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := page.String()
-	for _, want := range []string{"<svg", "p95 latency by request rate", "knee 180/s", "p95 300ms &gt; 40ms"} {
+	for _, want := range []string{"<svg", "p95 latency by request rate", "knee 180/s", "p95 300ms &gt; 40ms",
+		"confirming the failure at this rate", "80/s failed once (p95 400ms &gt; 40ms), then passed its confirmation"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("html lacks %q", want)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
@@ -23,6 +24,13 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"requested": figRequested,
 	"status":    func(sc *model.Scenario) string { return figure.Codes(sc.StatusCodes) },
 	"icon":      htmlIcon,
+	"state":     func(sc *model.Scenario) template.HTML { return htmlStateIcon(scenarioState(sc)) },
+	"crit":      func(c model.Criterion) template.HTML { return htmlStateIcon(criterionState(c)) },
+	"cell":      cell,
+	"pname":     func(p model.Percentile) string { return metrics.PercentileName(p.P) },
+	"interval":  figure.Interval,
+	"notes":     percentileNotes,
+	"marked":    marked,
 	"utc":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") },
 	"add1":      func(i int) int { return i + 1 },
 	"whyOf":     whyOf,
@@ -99,6 +107,28 @@ func htmlCharts(sc *model.Scenario, raw RawSource) (htmlScenario, error) {
 	}
 	hs.Charts = append(hs.Charts, template.HTML(svg))
 	return hs, nil
+}
+
+// marked says a run's table marks a figure: a percentile too few
+// requests can judge, or one that rests on timed-out requests.
+func marked(run *model.Run) bool {
+	for _, sc := range run.Scenarios {
+		for _, p := range sc.Percentiles {
+			if p.N > 0 && (p.Bound == metrics.AtLeast || (p.P < 100 && p.TooFew())) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// htmlStateIcon marks a scenario's or a criterion's state: pass, fail
+// (or cut short), inconclusive.
+func htmlStateIcon(state string) template.HTML {
+	if state == stateInconclusive {
+		return `<span class="iq" title="inconclusive: too few requests to judge">?</span>`
+	}
+	return htmlIcon(state == figure.Pass)
 }
 
 // htmlIcon marks a verdict with a glyph that every font has (emoji need an

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/model"
@@ -49,6 +50,10 @@ type (
 		Time      string        `xml:"time,attr"`
 		Failure   *junitProblem `xml:"failure,omitempty"`
 		Error     *junitProblem `xml:"error,omitempty"`
+		Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	}
+	junitSkipped struct {
+		Message string `xml:"message,attr"`
 	}
 	junitProblem struct {
 		Message string `xml:"message,attr"`
@@ -78,11 +83,17 @@ func JUnit(w io.Writer, run *model.Run) error {
 				{"requests", strconv.FormatInt(sc.Requests, 10)},
 				{"success", figure.Share(sc.Success)},
 				{"status_codes", figure.Codes(sc.StatusCodes)},
-				{"latency.p50", figure.Duration(sc.Latency.P50)},
-				{"latency.p95", figure.Duration(sc.Latency.P95)},
-				{"latency.p99", figure.Duration(sc.Latency.P99)},
+				{"latency.p50", junitLatency(sc, "p50", sc.Latency.P50)},
+				{"latency.p95", junitLatency(sc, "p95", sc.Latency.P95)},
+				{"latency.p99", junitLatency(sc, "p99", sc.Latency.P99)},
 				{"latency.max", figure.Duration(sc.Latency.Max)},
 			}},
+		}
+		if sc.Timeouts > 0 {
+			s.Properties.Props = append(s.Properties.Props, junitProp{"timeouts", strconv.FormatInt(sc.Timeouts, 10)})
+		}
+		for i, n := range percentileNotes(sc) {
+			s.Properties.Props = append(s.Properties.Props, junitProp{"note." + strconv.Itoa(i+1), n})
 		}
 		if sc.UnderDelivered {
 			s.Properties.Props = append(s.Properties.Props, junitProp{"under_delivered", "true"})
@@ -96,7 +107,19 @@ func JUnit(w io.Writer, run *model.Run) error {
 		s.Properties.Props = append(s.Properties.Props, junitWhy(run, sc)...)
 		for _, c := range sc.Criteria {
 			tc := junitTestCase{Name: c.Name, ClassName: sc.Name, Time: "0"}
-			if !c.Pass {
+			switch {
+			case c.Inconclusive && c.Pass:
+				// Allowed: neither passed nor failed, which JUnit calls skipped.
+				tc.Skipped = &junitSkipped{Message: c.Message + " (allowed by --allow-inconclusive)"}
+				s.Skipped++
+			case c.Inconclusive:
+				tc.Failure = &junitProblem{
+					Message: c.Message,
+					Type:    "inconclusive",
+					Text:    fmt.Sprintf("want: %s\nobserved: %s\ntoo few requests to judge it: run longer, or pass --allow-inconclusive\n", c.Want, c.Observed),
+				}
+				s.Failures++
+			case !c.Pass:
 				msg := c.Message
 				if msg == "" {
 					msg = fmt.Sprintf("%s: observed %s, want %s", c.Name, c.Observed, c.Want)
@@ -139,6 +162,16 @@ func JUnit(w io.Writer, run *model.Run) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitLatency is a percentile with its interval and sample size: "210ms
+// [200ms, 220ms] n=300".
+func junitLatency(sc *model.Scenario, name string, d time.Duration) string {
+	p, ok := sc.Percentile(name)
+	if !ok {
+		return figure.Duration(d)
+	}
+	return fmt.Sprintf("%s %s n=%d", cell(sc, name, d), figure.Interval(p), p.N)
 }
 
 func seconds(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/perfgate/perfgate/internal/figure"
+	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
@@ -46,8 +47,8 @@ func Markdown(w io.Writer, run *model.Run) error {
 		}
 		l := sc.Latency
 		p("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |\n",
-			figure.MarkOf(sc.Pass), mdText(sc.Name), sc.Requests, rate, figure.Share(sc.Success),
-			figure.Duration(l.P50), figure.Duration(l.P90), figure.Duration(l.P95), figure.Duration(l.P99), figure.Duration(l.Max))
+			stateMark(sc), mdText(sc.Name), sc.Requests, rate, figure.Share(sc.Success),
+			mdText(cell(sc, "p50", l.P50)), mdText(cell(sc, "p90", l.P90)), mdText(cell(sc, "p95", l.P95)), mdText(cell(sc, "p99", l.P99)), mdText(cell(sc, "max", l.Max)))
 	}
 	p("\n")
 	if under := underDelivered(run); len(under) > 0 {
@@ -57,7 +58,7 @@ func Markdown(w io.Writer, run *model.Run) error {
 
 	stmts := &statementIndex{}
 	for _, sc := range run.Scenarios {
-		p("### %s %s\n\n", figure.MarkOf(sc.Pass), mdText(sc.Name))
+		p("### %s %s\n\n", stateMark(sc), mdText(sc.Name))
 		if sc.Description != "" {
 			p("%s\n\n", mdText(sc.Description))
 		}
@@ -67,10 +68,30 @@ func Markdown(w io.Writer, run *model.Run) error {
 			p(" · **interrupted**")
 		}
 		p("\n\n")
+		if len(sc.Percentiles) > 0 {
+			p("| latency | value | 95 %% interval | n |\n|---|--:|--:|--:|\n")
+			for _, pc := range sc.Percentiles {
+				iv := figure.Interval(pc)
+				if pc.P >= 100 {
+					iv = "none at any n"
+				}
+				p("| %s | %s | %s | %d |\n", metrics.PercentileName(pc.P), mdText(cell(sc, metrics.PercentileName(pc.P), pc.Value)), mdText(iv), pc.N)
+			}
+			p("\n")
+		}
+		if notes := percentileNotes(sc); len(notes) > 0 {
+			for i, n := range notes {
+				if i > 0 {
+					p(">\n")
+				}
+				p("> %s\n", mdText(n))
+			}
+			p("\n")
+		}
 		if len(sc.Criteria) > 0 {
 			p("| | criterion | want | observed | |\n|---|---|---|---|---|\n")
 			for _, c := range sc.Criteria {
-				p("| %s | %s | %s | %s | %s |\n", figure.MarkOf(c.Pass), mdText(c.Name), mdText(c.Want), mdText(c.Observed), mdText(c.Message))
+				p("| %s | %s | %s | %s | %s |\n", figure.Mark(criterionState(c)), mdText(c.Name), mdText(c.Want), mdText(c.Observed), mdText(c.Message))
 			}
 			p("\n")
 		}
@@ -145,6 +166,15 @@ func (x *statementIndex) write(w io.Writer) {
 		fmt.Fprintf(w, "S%d:\n\n```sql\n%s\n```\n\n", i+1, strings.ReplaceAll(q, "```", "` ` `"))
 	}
 	fmt.Fprint(w, "</details>\n\n")
+}
+
+// stateMark marks a scenario's state: ✅, ❌ (failed or cut short), ❔
+// (inconclusive).
+func stateMark(sc *model.Scenario) string {
+	if st := scenarioState(sc); st != stateCut {
+		return figure.Mark(st)
+	}
+	return figure.Mark(figure.Fail)
 }
 
 func markdownDB(w io.Writer, db *model.DB, index *statementIndex) {

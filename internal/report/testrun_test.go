@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/sysinfo"
@@ -38,6 +39,8 @@ func testRun() *model.Run {
 				BytesIn:     123456, BytesOut: 45678,
 				Latency: model.Latency{Min: 80 * time.Millisecond, Mean: 130 * time.Millisecond, P50: 120 * time.Millisecond,
 					P90: 180 * time.Millisecond, P95: 210 * time.Millisecond, P99: 290 * time.Millisecond, Max: 340 * time.Millisecond},
+				Percentiles: testPercentiles(300, model.Latency{P50: 120 * time.Millisecond, P90: 180 * time.Millisecond, P95: 210 * time.Millisecond,
+					P99: 290 * time.Millisecond, Max: 340 * time.Millisecond}, 0),
 				Criteria: []model.Criterion{
 					{Name: "status", Want: "200", Observed: "200×300", Pass: true},
 					{Name: "p95", Want: "< 2s", Observed: "210ms", Pass: true},
@@ -68,9 +71,12 @@ func testRun() *model.Run {
 				Rate: "200/s", RequestedRate: 200, Duration: 15 * time.Second, Wall: 15 * time.Second,
 				Requests: 2980, AchievedRate: 198.67, Throughput: 190, UnderDelivered: true, Success: 0.99,
 				StatusCodes: map[string]int64{"200": 2950, "500": 20, "0": 10},
-				Errors:      []model.ErrorCount{{Error: "Post \"http://127.0.0.1:3000/x\": context deadline exceeded", Count: 10}},
+				Errors:      []model.ErrorCount{{Error: "Post \"http://127.0.0.1:3000/x\": timeout: no complete response within 6s", Count: 10}},
+				Timeouts:    10,
 				Latency: model.Latency{Min: 300 * time.Millisecond, Mean: 1900 * time.Millisecond, P50: 1700 * time.Millisecond,
 					P90: 2900 * time.Millisecond, P95: 3400 * time.Millisecond, P99: 4800 * time.Millisecond, Max: 6100 * time.Millisecond},
+				Percentiles: testPercentiles(2980, model.Latency{P50: 1700 * time.Millisecond, P90: 2900 * time.Millisecond, P95: 3400 * time.Millisecond,
+					P99: 4800 * time.Millisecond, Max: 6100 * time.Millisecond}, 10),
 				Criteria: []model.Criterion{
 					{Name: "status", Want: "200", Observed: "200×2950, 500×20, 0×10", Pass: false, Message: "30 of 2980 responses were not 200"},
 					{Name: "p95", Want: "< 3s", Observed: "3.4s", Pass: false, Message: "p95 3.4s > 3s"},
@@ -89,7 +95,10 @@ func testRun() *model.Run {
 				StatusCodes: map[string]int64{"400": 12},
 				Latency: model.Latency{Min: 2 * time.Millisecond, Mean: 3 * time.Millisecond, P50: 3 * time.Millisecond,
 					P90: 4 * time.Millisecond, P95: 4 * time.Millisecond, P99: 5 * time.Millisecond, Max: 5 * time.Millisecond},
-				Criteria:    []model.Criterion{{Name: "status", Want: "400", Observed: "400×12", Pass: true}},
+				Percentiles: testPercentiles(12, model.Latency{P50: 3 * time.Millisecond, P90: 4 * time.Millisecond, P95: 4 * time.Millisecond,
+					P99: 5 * time.Millisecond, Max: 5 * time.Millisecond}, 0),
+				Criteria: []model.Criterion{{Name: "status", Want: "400", Observed: "400×12", Pass: true},
+					{Name: "p95", Want: "<= 1s", Observed: "4ms [3.8ms, ∞) n=12", Inconclusive: true, Message: "p95 inconclusive: n=12: too few for p95 (needs ≥ 72)"}},
 				Expect:      &model.Expect{Status: 400},
 				Raw:         "empty-user-list.parquet",
 				Pass:        false,
@@ -99,6 +108,27 @@ func testRun() *model.Run {
 		Interrupted: true,
 		Environment: testEnvironment(),
 	}
+}
+
+// testPercentiles are the reported percentiles of a scenario of n
+// requests with the summary l, the top censored of which timed out: each
+// interval ±5 % of its value, open above where n is too few, a lower
+// bound where it falls on the timeouts.
+func testPercentiles(n int, l model.Latency, censored int) []model.Percentile {
+	var out []model.Percentile
+	for _, p := range model.ReportedPercentiles {
+		v, _ := l.Stat(metrics.PercentileName(p))
+		pc := model.Percentile{P: p, N: n, Censored: censored, Value: v, Confidence: metrics.DefaultConfidence,
+			MinN: metrics.MinSamples(p, metrics.DefaultConfidence), Lo: v * 95 / 100, Hi: v * 105 / 100}
+		if pc.TooFew() {
+			pc.HiOpen = true
+		}
+		if float64(n-censored) < p/100*float64(n) {
+			pc.Bound, pc.HiOpen = metrics.AtLeast, true
+		}
+		out = append(out, pc)
+	}
+	return out
 }
 
 // testIndexes are the seven indexes on the after side of the story: two

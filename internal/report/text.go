@@ -44,10 +44,11 @@ func TextTable(w io.Writer, run *model.Run) error {
 		if sc.UnderDelivered {
 			rate += "!"
 		}
+		l := sc.Latency
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			sc.Name, sc.Requests, rate, figure.Share(sc.Success),
-			figure.Duration(sc.Latency.P50), figure.Duration(sc.Latency.P90), figure.Duration(sc.Latency.P95),
-			figure.Duration(sc.Latency.P99), figure.Duration(sc.Latency.Max), verdictWord(sc.Pass, sc.Interrupted))
+			cell(sc, "p50", l.P50), cell(sc, "p90", l.P90), cell(sc, "p95", l.P95),
+			cell(sc, "p99", l.P99), cell(sc, "max", l.Max), verdictWord(scenarioState(sc)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -56,10 +57,25 @@ func TextTable(w io.Writer, run *model.Run) error {
 	var notes []string
 	for _, sc := range run.Scenarios {
 		for _, c := range sc.Criteria {
+			word := "FAIL"
+			switch {
+			case c.Inconclusive && c.Pass:
+				word = "allowed"
+			case c.Inconclusive:
+				word = "INCONCLUSIVE"
+			case c.Pass:
+				continue
+			}
 			// Status and errors both fail when nothing was sent: say it once.
-			if n := fmt.Sprintf("FAIL %s: %s", sc.Name, c.Message); !c.Pass && !slices.Contains(notes, n) {
+			if n := fmt.Sprintf("%s %s: %s", word, sc.Name, c.Message); !slices.Contains(notes, n) {
 				notes = append(notes, n)
 			}
+		}
+		if iv := intervals(sc); iv != "" {
+			notes = append(notes, fmt.Sprintf("ci   %s: %s (95 %% intervals)", sc.Name, iv))
+		}
+		for _, n := range percentileNotes(sc) {
+			notes = append(notes, fmt.Sprintf("note %s: %s", sc.Name, n))
 		}
 		notes = append(notes, scheduleText(sc)...)
 		if body := failingBody(sc); body != "" {
@@ -102,14 +118,12 @@ func judgedDelivery(sc *model.Scenario) bool {
 	return slices.ContainsFunc(sc.Criteria, func(c model.Criterion) bool { return c.Name == "delivery" })
 }
 
-func verdictWord(pass, interrupted bool) string {
-	switch {
-	case interrupted:
+// verdictWord is a scenario's state (scenarioState) in the table.
+func verdictWord(state string) string {
+	if state == stateCut {
 		return "CUT"
-	case pass:
-		return "PASS"
 	}
-	return "FAIL"
+	return strings.ToUpper(state)
 }
 
 func presentWord(db *model.DB) string {
@@ -163,7 +177,7 @@ func oneLine(s string, n int) string {
 // as soon as it is judged: "single-user-single-course: PASS, 10 requests,
 // p95 626ms, success 100%", and after a FAIL its first failed criterion.
 func ScenarioLine(sc *model.Scenario) string {
-	s := fmt.Sprintf("%s: %s, %s, p95 %s, success %s", sc.Name, verdictWord(sc.Pass, sc.Interrupted),
+	s := fmt.Sprintf("%s: %s, %s, p95 %s, success %s", sc.Name, verdictWord(scenarioState(sc)),
 		figure.Plural(int(sc.Requests), "request"), figure.Duration(sc.Latency.P95), figure.Share(sc.Success))
 	for _, c := range sc.Criteria {
 		if !c.Pass && c.Message != "" {

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,16 @@ func summary(codes map[uint16]int64, lat []time.Duration, errs ...metrics.ErrorC
 	return metrics.Summary{Requests: n, Codes: codes, Latency: metrics.Summarize(lat), Errors: errs}
 }
 
+// input is a summary of lat with its sample, of which the top censored
+// latencies timed out.
+func input(codes map[uint16]int64, lat []time.Duration, censored int, errs ...metrics.ErrorCount) Input {
+	sorted := slices.Sorted(slices.Values(lat))
+	return Input{Summary: summary(codes, lat, errs...), Sample: metrics.Sample{Sorted: sorted, Censored: censored}}
+}
+
+// repeat is n latencies of d.
+func repeat(n int, d time.Duration) []time.Duration { return slices.Repeat([]time.Duration{d}, n) }
+
 func find(t *testing.T, cs []model.Criterion, name string) model.Criterion {
 	t.Helper()
 	for _, c := range cs {
@@ -30,28 +41,23 @@ func find(t *testing.T, cs []model.Criterion, name string) model.Criterion {
 }
 
 func TestEvaluateMessages(t *testing.T) {
-	lat := make([]time.Duration, 30)
-	for i := range lat {
-		lat[i] = time.Second
-	}
-	lat[29], lat[28] = 2410*time.Millisecond, 2410*time.Millisecond
+	lat := append(repeat(90, time.Second), repeat(10, 2410*time.Millisecond)...)
 	exp := model.Expect{
 		Status:  200,
 		Latency: []model.LatencyLimit{{Stat: "p95", Max: 2 * time.Second}, {Stat: "p50", Max: 2 * time.Second}},
 	}
-	cs := Evaluate(exp, Input{
-		Summary: summary(map[uint16]int64{200: 18, 500: 12}, lat),
-		Checks:  []model.Check{{Name: "one entry per requested user", Passed: 27, Failed: 3, Failures: []string{`got false: {"data":[]}`}}},
-	})
+	in := input(map[uint16]int64{200: 60, 500: 40}, lat, 0)
+	in.Checks = []model.Check{{Name: "one entry per requested user", Passed: 97, Failed: 3, Failures: []string{`got false: {"data":[]}`}}}
+	cs := Evaluate(exp, in)
 	tests := []struct {
 		name, msg string
 		pass      bool
 	}{
-		{"status", "status 500 on 12/30 requests (want 200)", false},
-		{"errors", "errors 40% (12/30) > 0%", false},
+		{"status", "status 500 on 40/100 requests (want 200)", false},
+		{"errors", "errors 40% (40/100) > 0%", false},
 		{"p95", "p95 2.41s > 2s", false},
 		{"p50", "", true},
-		{"check:one entry per requested user", `check "one entry per requested user" failed on 3/30: got false`, false},
+		{"check:one entry per requested user", `check "one entry per requested user" failed on 3/100: got false`, false},
 	}
 	for _, tt := range tests {
 		c := find(t, cs, tt.name)
@@ -88,6 +94,61 @@ func TestEvaluateAllNotFound(t *testing.T) {
 			c := find(t, Evaluate(model.Expect{Status: tt.status}, Input{Summary: summary(tt.codes, lat), Prefix: tt.prefix}), "status")
 			if c.Message != tt.want {
 				t.Errorf("message %q, want %q", c.Message, tt.want)
+			}
+		})
+	}
+}
+
+// TestEvaluateSampleSize: a criterion on a percentile is judged only when
+// the run holds enough requests for it, and is otherwise inconclusive,
+// which fails unless allowed; a limit that even the interval's lower
+// limit exceeds fails from however few requests.
+func TestEvaluateSampleSize(t *testing.T) {
+	ok := func(n int) map[uint16]int64 { return map[uint16]int64{200: int64(n)} }
+	tests := []struct {
+		name     string
+		in       Input
+		stat     string
+		limit    time.Duration
+		allow    bool
+		pass     bool
+		inconcl  bool
+		msg      string
+		observed string
+	}{
+		{name: "p95 from 72 requests", in: input(ok(72), repeat(72, time.Second), 0), stat: "p95", limit: 2 * time.Second,
+			pass: true, observed: "1s [1s, 1s] n=72"},
+		{name: "p95 from 71 requests", in: input(ok(71), repeat(71, time.Second), 0), stat: "p95", limit: 2 * time.Second,
+			inconcl: true, msg: "p95 inconclusive: n=71: too few for p95 (needs ≥ 72)", observed: "1s [1s, ∞) n=71"},
+		{name: "allowed", in: input(ok(71), repeat(71, time.Second), 0), stat: "p95", limit: 2 * time.Second, allow: true,
+			pass: true, inconcl: true, msg: "p95 inconclusive: n=71: too few for p95 (needs ≥ 72)"},
+		{name: "p99 of 40 requests over the limit, two of them slow", in: input(ok(40), append(repeat(38, time.Second), repeat(2, 3*time.Second)...), 0),
+			stat: "p99", limit: 2 * time.Second, inconcl: true, msg: "p99 inconclusive: n=40: too few for p99 (needs ≥ 368)"},
+		{name: "two requests of 5 s against p95 3 s", in: input(ok(2), repeat(2, 5*time.Second), 0), stat: "p95", limit: 3 * time.Second,
+			msg: "p95 5s > 3s: 2 of 2 requests took longer than 3s, which a p95 at or below it gives with a chance of 0.25%"},
+		{name: "one request of 5 s", in: input(ok(1), repeat(1, 5*time.Second), 0), stat: "p95", limit: 3 * time.Second,
+			inconcl: true, msg: "p95 inconclusive: n=1: too few for p95 (needs ≥ 72)"},
+		{name: "timeouts under the p95", in: input(map[uint16]int64{200: 90, 0: 10}, append(repeat(90, time.Second), repeat(10, 30*time.Second)...), 10),
+			stat: "p95", limit: 2 * time.Second, msg: "p95 ≥ 30s > 2s", observed: "≥ 30s [26s, ∞) n=100"},
+		{name: "timeouts under a p99 of too few requests", in: input(map[uint16]int64{200: 90, 0: 10}, append(repeat(90, time.Second), repeat(10, 30*time.Second)...), 10),
+			stat: "p99", limit: 2 * time.Second, msg: "p99 ≥ 30s > 2s: 10 of 100 requests took longer than 2s, which a p99 at or below it gives with a chance of under 1 in a million"},
+		{name: "timeouts make the max a lower bound", in: input(map[uint16]int64{200: 90, 0: 10}, append(repeat(90, time.Second), repeat(10, 30*time.Second)...), 10),
+			stat: "max", limit: time.Minute, inconcl: true, msg: "max inconclusive: 10 of 100 requests timed out, so the max is only a lower bound"},
+		{name: "max as observed", in: input(ok(3), repeat(3, time.Second), 0), stat: "max", limit: 2 * time.Second, pass: true, observed: "1s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.AllowInconclusive = tt.allow
+			exp := model.Expect{Status: 200, Errors: 1, Latency: []model.LatencyLimit{{Stat: tt.stat, Max: tt.limit}}}
+			c := find(t, Evaluate(exp, tt.in), tt.stat)
+			if c.Pass != tt.pass || c.Inconclusive != tt.inconcl || c.Message != tt.msg {
+				t.Errorf("pass=%v inconclusive=%v msg=%q, want pass=%v inconclusive=%v msg=%q", c.Pass, c.Inconclusive, c.Message, tt.pass, tt.inconcl, tt.msg)
+			}
+			if tt.observed != "" && c.Observed != tt.observed {
+				t.Errorf("observed %q, want %q", c.Observed, tt.observed)
+			}
+			if Inconclusive([]model.Criterion{c}) != map[bool]int{true: 1}[tt.inconcl] {
+				t.Errorf("Inconclusive counts %d", Inconclusive([]model.Criterion{c}))
 			}
 		})
 	}
@@ -195,5 +256,13 @@ func TestCheckTruncatedBody(t *testing.T) {
 	r := c.Results()[0]
 	if r.Failed != 1 || len(r.Failures) != 1 || !strings.Contains(r.Failures[0], "body truncated: 5242880 bytes, of which the first 21 were read; raise --max-body") {
 		t.Errorf("a truncated body: %+v", r)
+	}
+}
+
+func TestChanceText(t *testing.T) {
+	for p, want := range map[float64]string{0.0025: "0.25%", 0.025: "2.5%", 2.4e-5: "1 in 42000", 1e-9: "under 1 in a million"} {
+		if got := chanceText(p); got != want {
+			t.Errorf("chanceText(%g) = %q, want %q", p, got, want)
+		}
 	}
 }

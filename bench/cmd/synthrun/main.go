@@ -89,7 +89,7 @@ func write(dir string, n int, rate float64, seed uint64) error {
 		Raw:           name + load.RawExt,
 		Pass:          true,
 	}
-	engine.ApplyFigures(sc, s)
+	engine.ApplyFigures(sc, s, sink.Sorted())
 	run := &model.Run{
 		Schema:    model.SchemaRun,
 		Tool:      model.Tool{Name: "perfgate", Version: "synthrun"},

@@ -69,7 +69,7 @@ func (s *activitySampler) sample(ctx context.Context, p *Probe) {
 	err := p.conn.QueryRow(ctx, probeTag+` SELECT count(*) FILTER (WHERE backend_type = 'client backend'),
   count(*) FILTER (WHERE backend_type = 'client backend' AND state = 'active'),
   count(*) FILTER (WHERE backend_type = 'parallel worker'),
-  count(*) FILTER (WHERE backend_type = 'client backend' AND state IS NULL)
+  count(*) FILTER (WHERE backend_type = 'client backend' AND query = '<insufficient privilege>')
 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&conns, &active, &workers, &hidden)
 	p.mu.Unlock()
 	if err != nil {

@@ -310,6 +310,10 @@ func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, o
 	for _, p := range ps {
 		plan := sampling(ctx, p, o)
 		p.Scenario.Load.Duration = plan.duration
+		// The duration is an estimate from the pilot; the count is the
+		// promise: a machine busier than during the pilot takes longer
+		// rather than collecting fewer requests than a verdict needs.
+		p.Scenario.Load.MinRequests = plan.requests
 		n.detail("%s", plan.text)
 	}
 	// Closing the service's idle connections before each snapshot makes
@@ -460,14 +464,19 @@ func since(t time.Time) string { return time.Since(t).Round(10 * time.Millisecon
 // samplePlan is how long the demo drives one scenario, and why.
 type samplePlan struct {
 	duration time.Duration
+	// requests is the fewest requests collected, whatever the duration
+	// (0: the duration only).
+	requests int
 	text     string
 }
 
 // sampling times a request of p (a pilot, which also warms the service
-// up; the median of three when they take under a second) and drives the scenario, one request at a time, long
-// enough for the largest sample size its verdicts need that fits
-// o.SampleBudget (the comparison's rows and the criteria, p50 to p99:
-// metrics.MinSamples), and never for fewer than o.MinRequests requests.
+// up; the median of three when they take under a second) and drives the
+// scenario, one request at a time, for the largest sample size its
+// verdicts need that fits o.SampleBudget (the comparison's rows and the
+// criteria, p50 to p99: metrics.MinSamples), and never fewer than
+// o.MinRequests requests: the pilot estimates the duration, the count is
+// kept however long it takes.
 // A scenario whose pilot fails or outlasts DefaultPilotTimeout gets
 // o.Duration.
 func sampling(ctx context.Context, p engine.Planned, o Options) samplePlan {
@@ -499,7 +508,7 @@ func sampling(ctx context.Context, p engine.Planned, o Options) samplePlan {
 	if name != "" {
 		why += " (enough for a " + name + ")"
 	}
-	return samplePlan{duration: d, text: fmt.Sprintf("sampling %s: %s per request, so %s for %s",
+	return samplePlan{duration: d, requests: need, text: fmt.Sprintf("sampling %s: %s per request, so %s for %s",
 		sc.Name, figure.Duration(lat), figure.Duration(d.Round(100*time.Millisecond)), why)}
 }
 

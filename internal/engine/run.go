@@ -185,17 +185,18 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 	}
 	sampler := startSampler(o.ServicePID)
 	stats, err := load.Attack(ctx, sc.Name, []load.Request{p.Request}, load.Options{
-		Rate:       sc.Load.Rate,
-		Stages:     sc.Load.Stages,
-		Duration:   sc.Load.Duration,
-		Warmup:     sc.Load.Warmup,
-		Timeout:    sc.Load.Timeout,
-		MaxWorkers: o.MaxWorkers,
-		MaxBody:    o.MaxBody,
-		KeepBody:   sink.NeedsBodies(),
-		Shard:      o.Shard.tag(),
-		Progress:   o.Progress,
-		TLS:        o.TLS,
+		Rate:        sc.Load.Rate,
+		Stages:      sc.Load.Stages,
+		Duration:    sc.Load.Duration,
+		MinRequests: sc.Load.MinRequests,
+		Warmup:      sc.Load.Warmup,
+		Timeout:     sc.Load.Timeout,
+		MaxWorkers:  o.MaxWorkers,
+		MaxBody:     o.MaxBody,
+		KeepBody:    sink.NeedsBodies(),
+		Shard:       o.Shard.tag(),
+		Progress:    o.Progress,
+		TLS:         o.TLS,
 	}, sink.Add)
 	usage := sampler.stop()
 	closeErr := raw.Close()

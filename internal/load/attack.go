@@ -69,6 +69,9 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 	if opts.Warmup < 0 {
 		return Stats{}, fmt.Errorf("attack %s: warmup %d must not be negative", name, opts.Warmup)
 	}
+	if opts.MinRequests < 0 || (opts.MinRequests > 0 && (!opts.Rate.IsMax() || len(opts.Stages) > 0)) {
+		return Stats{}, fmt.Errorf("attack %s: a minimum of %d requests needs rate max (a paced load sends what its schedule says)", name, opts.MinRequests)
+	}
 	opts = opts.withDefaults()
 	targets := make([]vegeta.Target, len(reqs))
 	for i, r := range reqs {
@@ -132,7 +135,12 @@ func Attack(ctx context.Context, name string, reqs []Request, opts Options, fn f
 		sched = &anchoredPacer{schedule: s, start: began, end: opts.Duration}
 		pacer = sched
 	}
-	results := atk.Attack(targeter, pacer, opts.Duration, name)
+	du := opts.Duration
+	if opts.MinRequests > 0 {
+		pacer = atLeastPacer{Pacer: pacer, d: du, n: uint64(opts.MinRequests)}
+		du = 0 // the pacer ends the attack
+	}
+	results := atk.Attack(targeter, pacer, du, name)
 	var r Result // one for every result: the hot path allocates nothing
 	deliver := func(vr *vegeta.Result) {
 		if isAborted(vr.Error) {
@@ -196,6 +204,22 @@ type countPacer struct {
 // Pace implements vegeta.Pacer.
 func (p countPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	if hits >= p.n {
+		return 0, true
+	}
+	return p.Pacer.Pace(elapsed, hits)
+}
+
+// atLeastPacer is an unpaced attack's pacer that stops once d has
+// passed and n hits have been sent, whichever comes last.
+type atLeastPacer struct {
+	vegeta.Pacer
+	d time.Duration
+	n uint64
+}
+
+// Pace implements vegeta.Pacer.
+func (p atLeastPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	if elapsed >= p.d && hits >= p.n {
 		return 0, true
 	}
 	return p.Pacer.Pace(elapsed, hits)

@@ -155,6 +155,23 @@ func TestAttackMaxRateBoundedByMaxWorkers(t *testing.T) {
 	}
 }
 
+// TestAttackMinRequests: an unpaced attack whose duration is too short
+// for its minimum goes on until the minimum is sent, and one whose
+// duration affords more is not cut short by it.
+func TestAttackMinRequests(t *testing.T) {
+	tg := newTarget(t)
+	// 10 ms requests one at a time: 1 ms affords one or two.
+	opts := Options{Rate: Max, Duration: time.Millisecond, MaxWorkers: 1, MinRequests: 7}
+	got, st, _ := collect(t, context.Background(), []Request{tg.req("sleep=10ms")}, opts)
+	if len(got) != 7 || st.Sent != 7 {
+		t.Errorf("got %d results (%d sent), want exactly the minimum 7", len(got), st.Sent)
+	}
+	opts = Options{Rate: Max, Duration: 200 * time.Millisecond, MaxWorkers: 1, MinRequests: 2}
+	if got, _, took := collect(t, context.Background(), []Request{tg.req("sleep=5ms")}, opts); len(got) < 10 || took < opts.Duration {
+		t.Errorf("got %d results in %s: the duration should still hold", len(got), took)
+	}
+}
+
 func TestAttackTimeout(t *testing.T) {
 	tg := newTarget(t)
 	opts := Options{Rate: Rate{Freq: 20, Per: time.Second}, Duration: 200 * time.Millisecond, Timeout: 50 * time.Millisecond}
@@ -264,6 +281,8 @@ func TestAttackInvalid(t *testing.T) {
 		{name: "no duration", reqs: []Request{ok}},
 		{name: "bad URL", reqs: []Request{{Method: "GET", URL: "http://[::1"}}, opts: Options{Duration: time.Second}},
 		{name: "bad method", reqs: []Request{{Method: "GE T", URL: "http://127.0.0.1:1/"}}, opts: Options{Duration: time.Second}},
+		{name: "minimum at a paced rate", reqs: []Request{ok}, opts: Options{Rate: Rate{Freq: 1, Per: time.Second}, Duration: time.Second, MinRequests: 5}},
+		{name: "negative minimum", reqs: []Request{ok}, opts: Options{Rate: Max, Duration: time.Second, MinRequests: -1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,6 +69,11 @@ type Options struct {
 	// defaults to their sum; past the last stage its final rate holds.
 	Stages   []Stage
 	Duration time.Duration
+	// MinRequests, at rate max only, keeps the attack going past Duration
+	// until that many requests have been sent: a sample size is then a
+	// promise rather than an estimate of what the duration affords. Each
+	// request is still bounded by Timeout.
+	MinRequests int
 	// Warmup is the number of requests sent before the measured attack, at
 	// the first stage's rate (or Rate; as fast as the workers allow for
 	// max), over the same connections. Their results are discarded: the

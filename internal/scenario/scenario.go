@@ -76,6 +76,10 @@ type Load struct {
 	// Warmup is the number of requests sent before the measured load and
 	// not judged.
 	Warmup int
+	// MinRequests, at rate max, keeps the load going past Duration until
+	// that many requests have been sent (load.Options.MinRequests). No
+	// file sets it: the demo does, for the sample sizes it promises.
+	MinRequests int
 }
 
 // Check is a named jq expression over the JSON body of a response. A jq

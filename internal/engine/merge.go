@@ -318,6 +318,9 @@ func mergeScenario(want model.ShardScenario, shards []ShardRun) (*model.Scenario
 			out.Checks = addChecks(out.Checks, sc.Checks)
 			out.Warmup += sc.Warmup // each shard warms its own connections
 			out.Interrupted = out.Interrupted || sc.Interrupted
+			if out.FailingAnswer == nil {
+				out.FailingAnswer = sc.FailingAnswer
+			}
 			continue
 		}
 		exp := *sc.Expect
@@ -335,6 +338,7 @@ func mergeScenario(want model.ShardScenario, shards []ShardRun) (*model.Scenario
 			Expect:        &exp,
 			Raw:           sc.Raw,
 			Interrupted:   sc.Interrupted,
+			FailingAnswer: sc.FailingAnswer,
 		}
 	}
 	if out == nil {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/perfgate/perfgate/internal/exit"
@@ -255,5 +257,44 @@ func RunScenario(ctx context.Context, p Planned, o ScenarioOptions) (*model.Scen
 		out.Saturation.MaxWorkers, out.Saturation.PeakInFlight = stats.MaxWorkers, stats.PeakInFlight
 	}
 	Judge(out, s, sink, p.Prefix, o.AllowInconclusive)
+	if !stats.Interrupted {
+		out.FailingAnswer = failingAnswer(ctx, p, out, o.TLS)
+	}
 	return out, nil
+}
+
+// failingAnswerTimeout bounds the request failingAnswer sends.
+const failingAnswerTimeout = 30 * time.Second
+
+// failingAnswer is the evidence behind a scenario's unexpected statuses:
+// nil when every answer had the expected status (or none answered). The
+// load reads no bodies unless a jq check needs them, so a status alone is
+// known: one more request, sent after the load and its database
+// measurement, fetches an answer's body, kept only when that answer's
+// status is unexpected too.
+func failingAnswer(ctx context.Context, p Planned, sc *model.Scenario, tlsConf *tls.Config) *model.Answer {
+	want := strconv.Itoa(sc.Expect.Status)
+	unexpected := false
+	for code, n := range sc.StatusCodes {
+		if n > 0 && code != want && code != "0" {
+			unexpected = true
+		}
+	}
+	if !unexpected {
+		return nil
+	}
+	timeout := p.Scenario.Load.Timeout
+	if timeout <= 0 || timeout > failingAnswerTimeout {
+		timeout = failingAnswerTimeout
+	}
+	reply, err := load.SenderTLS(tlsConf)(ctx, p.Request, timeout, load.DefaultMaxBody)
+	if err != nil || reply.Status == sc.Expect.Status {
+		return nil
+	}
+	body := reply.Body
+	cut := ""
+	if len(body) > model.MaxAnswerBody {
+		body, cut = body[:model.MaxAnswerBody], "…"
+	}
+	return &model.Answer{Status: reply.Status, Body: strings.ToValidUTF8(string(body), "�") + cut, Resent: true}
 }

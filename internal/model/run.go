@@ -124,7 +124,25 @@ type Scenario struct {
 	// Resources is what the service's process used during the load; nil
 	// when it was not sampled (Environment.Service says why).
 	Resources *Resources `json:"resources,omitempty"`
+	// FailingAnswer is one answer with a status the scenario did not
+	// expect, body shortened: what "status 404 on 10/10 requests" hides.
+	// nil when every answer had the expected status.
+	FailingAnswer *Answer `json:"failing_answer,omitempty"`
 }
+
+// Answer is one HTTP answer kept as evidence.
+type Answer struct {
+	Status int `json:"status"`
+	// Body is the body's first MaxAnswerBody bytes, "…" after a cut.
+	Body string `json:"body"`
+	// Resent says the answer came from one more request sent after the
+	// measured load, whose own bodies were not kept (a scenario without
+	// jq checks reads none): the service answered it the same way.
+	Resent bool `json:"resent,omitempty"`
+}
+
+// MaxAnswerBody bounds the body an Answer keeps.
+const MaxAnswerBody = 512
 
 // Latency is the latency distribution of a scenario, exact over all raw
 // latencies, in nanoseconds.

@@ -211,6 +211,19 @@ func TestTextGrammar(t *testing.T) {
 	if !strings.Contains(buf.String(), want) {
 		t.Errorf("text lacks the failing answer on one line %q:\n%s", want, buf.String())
 	}
+
+	// Without a check, the answer fetched after the load stands in.
+	notFound := &model.Run{Target: "http://x", Scenarios: []*model.Scenario{{Name: "wrong-prefix", StatusCodes: map[string]int64{"404": 3},
+		Criteria:      []model.Criterion{{Name: "status", Message: "status 404 on 3/3 requests (want 200)"}},
+		FailingAnswer: &model.Answer{Status: 404, Body: "404 page not found\n", Resent: true}}}}
+	buf.Reset()
+	if err := Text(&buf, notFound); err != nil {
+		t.Fatal(err)
+	}
+	want = "     wrong-prefix: first failing answer: answered again after the load 404: 404 page not found\n"
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("text lacks the failing answer fetched after the load %q:\n%s", want, buf.String())
+	}
 }
 
 func TestOneLine(t *testing.T) {

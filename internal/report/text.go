@@ -140,10 +140,11 @@ func presentWord(db *model.DB) string {
 // an error message, short enough for one line of a log.
 const maxTextBody = 160
 
-// failingBody is the first failing body a check kept, with its reason,
-// shortened to one line, when the scenario failed on its status or a check: the answer
-// behind "status 200 on 10/10 requests (want 400)" says more than the
-// code. "" when no body was kept (a scenario without checks keeps none).
+// failingBody is the first failing body a check kept, with its reason, or
+// else the scenario's failing answer, shortened to one line, when the
+// scenario failed on its status or a check: the answer behind "status 200
+// on 10/10 requests (want 400)" says more than the code. "" when there is
+// none.
 func failingBody(sc *model.Scenario) string {
 	failed := false
 	for _, c := range sc.Criteria {
@@ -159,6 +160,13 @@ func failingBody(sc *model.Scenario) string {
 			// A sample is "<reason>: <body>", the reason as in the FAIL line.
 			return oneLine(ch.Failures[0], maxTextBody)
 		}
+	}
+	if a := sc.FailingAnswer; a != nil {
+		how := "answered"
+		if a.Resent {
+			how = "answered again after the load"
+		}
+		return oneLine(fmt.Sprintf("%s %d: %s", how, a.Status, a.Body), maxTextBody)
 	}
 	return ""
 }

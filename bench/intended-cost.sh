@@ -46,12 +46,11 @@ for tool in git go jq taskset /usr/bin/time; do
 done
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 BIN=$OUT/bin
 rm -rf "$OUT"
 mkdir -p "$BIN" "$OUT/runs"
-
-# client CMD...: runs CMD on the client's CPUs (all of them when unset).
-client() { if [ -n "$CLIENT_CPUS" ]; then taskset -c "$CLIENT_CPUS" "$@"; else "$@"; fi; }
 
 echo "== building into $BIN"
 for side in before after; do
@@ -69,18 +68,7 @@ go build -o "$BIN/vegeta" github.com/tsenart/vegeta/v12
 echo "== machine"
 echo "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(go version | cut -d' ' -f3); client CPUs ${CLIENT_CPUS:-all}, target CPUs ${TARGET_CPUS:-all}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-if [ -n "$TARGET_CPUS" ]; then
-	taskset -c "$TARGET_CPUS" "$BIN/target" -addr "$ADDR" -for 2h >"$OUT/target.log" 2>&1 &
-else
-	"$BIN/target" -addr "$ADDR" -for 2h >"$OUT/target.log" 2>&1 &
-fi
-TARGET_PID=$!
-trap 'kill "$TARGET_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-	curl -fsS "http://$ADDR/" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-curl -fsS "http://$ADDR/" >/dev/null || { echo "intended-cost: target did not start; see $OUT/target.log" >&2; exit 1; }
+start_target "$BIN/target" "$ADDR" "$OUT/target.log" "$TARGET_CPUS"
 
 SCEN=$OUT/bench.yaml
 cat >"$SCEN" <<'YAML'
@@ -96,14 +84,6 @@ expect:
   status: 200
 YAML
 echo "GET http://$ADDR/" >"$OUT/targets.txt"
-
-# timed FILE CMD...: runs CMD on the client's CPUs under GNU time.
-timed() {
-	local file=$1
-	shift
-	client /usr/bin/time -f '%e %U %S %M' -o "$file.time" "$@"
-}
-cpu_us() { awk -v n="$2" '{ printf "%.1f", ($2 + $3) * 1e6 / n }' "$1.time"; }
 
 # measure ROUND TOOL: one run; appends "round tool requests rate cpu B/req".
 measure() {

@@ -55,6 +55,8 @@ for tool in go jq /usr/bin/time; do
 done
 
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 BIN=$OUT/bin
 mkdir -p "$BIN" "$OUT/runs"
 echo "== building into $BIN"
@@ -66,14 +68,7 @@ go build -o "$BIN/vegeta" github.com/tsenart/vegeta/v12
 echo "== machine"
 echo "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(go version | cut -d' ' -f3); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-"$BIN/target" -addr "$ADDR" -for 2h >"$OUT/target.log" 2>&1 &
-TARGET_PID=$!
-trap 'kill "$TARGET_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-	curl -fsS "http://$ADDR/" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-curl -fsS "http://$ADDR/" >/dev/null || { echo "sidebyside: target did not start; see $OUT/target.log" >&2; exit 1; }
+start_target "$BIN/target" "$ADDR" "$OUT/target.log"
 
 SCEN=$OUT/bench.yaml
 cat >"$SCEN" <<'YAML'
@@ -88,16 +83,6 @@ load:
 expect:
   status: 200
 YAML
-
-# timed FILE CMD...: runs CMD under GNU time, figures into FILE.time.
-timed() {
-	local file=$1
-	shift
-	/usr/bin/time -f '%e %U %S %M' -o "$file.time" "$@"
-}
-# cpu_us FILE REQUESTS: client CPU (user + system) per request in µs.
-cpu_us() { awk -v n="$2" '{ printf "%.1f", ($2 + $3) * 1e6 / n }' "$1.time"; }
-rss_mb() { awk '{ printf "%d", $4 / 1024 }' "$1.time"; }
 
 # perfgate_run DIR RATE DURATION: one perfgate run, raw results saved.
 perfgate_run() {

@@ -20,11 +20,17 @@ func Interval(p metrics.Percentile) string {
 	if p.N == 0 {
 		return ""
 	}
-	lo, hi := "["+Duration(p.Lo), Duration(p.Hi)+"]"
-	if p.LoOpen {
+	return interval(Duration(p.Lo), Duration(p.Hi), p.LoOpen, p.HiOpen)
+}
+
+// interval joins rendered ends into "[lo, hi]", an open low end being
+// "(0" and an open high end "∞)".
+func interval(lo, hi string, loOpen, hiOpen bool) string {
+	lo, hi = "["+lo, hi+"]"
+	if loOpen {
 		lo = "(0"
 	}
-	if p.HiOpen {
+	if hiOpen {
 		hi = Open + ")"
 	}
 	return lo + ", " + hi
@@ -45,14 +51,7 @@ func RatioInterval(r metrics.Ratio) string {
 	if r.LoOpen && r.HiOpen {
 		return ""
 	}
-	lo, hi := "["+Speedup(r.Lo), Speedup(r.Hi)+"]"
-	if r.LoOpen {
-		lo = "(0"
-	}
-	if r.HiOpen {
-		hi = Open + ")"
-	}
-	return lo + ", " + hi
+	return interval(Speedup(r.Lo), Speedup(r.Hi), r.LoOpen, r.HiOpen)
 }
 
 // ChangeOf renders the change after/before − 1 of a ratio like benchstat:

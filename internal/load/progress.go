@@ -50,35 +50,13 @@ func startProgress(w io.Writer, name string, d time.Duration, sent, errs *atomic
 		progressbar.OptionShowDescriptionAtLineEnd(),
 		progressbar.OptionSetRenderBlankState(true),
 	)
-	began := time.Now()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(progressEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				_ = bar.Clear()
-				return
-			case <-tick.C:
-			}
-			el := min(time.Since(began), d)
-			bar.Describe(progressLine(name, el, d, sent.Load(), errs.Load()))
-			// The bar stays one step short of full: a full bar finishes and
-			// stops drawing while late responses are still arriving.
-			_ = bar.Set64(min(el.Milliseconds(), d.Milliseconds()-1))
-		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			close(done)
-			wg.Wait()
-		})
-	}
+	return tick(progressEvery, func(elapsed time.Duration) {
+		el := min(elapsed, d)
+		bar.Describe(progressLine(name, el, d, sent.Load(), errs.Load()))
+		// The bar stays one step short of full: a full bar finishes and
+		// stops drawing while late responses are still arriving.
+		_ = bar.Set64(min(el.Milliseconds(), d.Milliseconds()-1))
+	}, func() { _ = bar.Clear() })
 }
 
 // startPlainProgress writes a progress line to pp every pp.Every until
@@ -88,24 +66,33 @@ func startPlainProgress(pp *PlainProgress, name string, d time.Duration, sent, e
 	if every <= 0 {
 		every = DefaultPlainProgressEvery
 	}
+	return tick(every, func(elapsed time.Duration) {
+		fmt.Fprintln(pp, progressLine(name, min(elapsed, d), d, sent.Load(), errs.Load()))
+	}, nil)
+}
+
+// tick calls fn with the time elapsed every interval until the returned
+// stop is called (any number of times), then last, when set, from the
+// same goroutine; stop returns once that goroutine has ended.
+func tick(every time.Duration, fn func(elapsed time.Duration), last func()) (stop func()) {
 	began := time.Now()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
+	wg.Go(func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
 		for {
 			select {
 			case <-done:
+				if last != nil {
+					last()
+				}
 				return
-			case <-tick.C:
+			case <-t.C:
+				fn(time.Since(began))
 			}
-			el := min(time.Since(began), d)
-			fmt.Fprintln(pp, progressLine(name, el, d, sent.Load(), errs.Load()))
 		}
-	}()
+	})
 	var once sync.Once
 	return func() {
 		once.Do(func() {

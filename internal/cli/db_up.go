@@ -125,12 +125,7 @@ func runDBUp(ctx context.Context, opts *dbUpOptions) error {
 		return nil
 	}
 	if opts.StateFile != "" {
-		self, err := detach.CurrentProcess()
-		if err != nil {
-			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
-		}
-		st := pgenv.State{Process: self, Provider: pgenv.ProviderOf(up.DB), DSN: dsn, Fixtures: fixturesPath, Started: up.Started}
-		if err := detach.WriteJSON(opts.StateFile, st); err != nil {
+		if err := pgenv.WriteState(opts.StateFile, up, fixturesPath); err != nil {
 			return exit.Unavailable(fmt.Errorf("db up: state file: %w", err))
 		}
 		defer detach.Remove(opts.StateFile)
@@ -152,10 +147,6 @@ func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 	if state == "" {
 		state = pgenv.DefaultStateFile()
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		return exit.Unavailable(err)
-	}
 	args := []string{"db", "up", "--provider", opts.Provider, "--image", opts.Image, "--indexes", opts.Indexes,
 		"--scale", opts.Scale, "--seed", strconv.FormatInt(opts.Seed, 10), "--fixtures", opts.Fixtures,
 		"--state-file", state}
@@ -167,8 +158,7 @@ func detachDBUp(ctx context.Context, opts *dbUpOptions) error {
 	if opts.Force {
 		args = append(args, "--force")
 	}
-	// The DSN travels in the environment, not on a command line ps shows.
-	st, err := pgenv.StartDetached(ctx, state, exe, args, append(os.Environ(), "PERFGATE_DSN="+opts.DSN), opts.Streams.ErrOut)
+	st, err := pgenv.StartDetached(ctx, state, args, append(os.Environ(), "PERFGATE_DSN="+opts.DSN), opts.Streams.ErrOut)
 	if err != nil {
 		return err
 	}

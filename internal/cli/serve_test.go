@@ -225,7 +225,7 @@ func TestServeDetach(t *testing.T) {
 	if err := health(); err == nil {
 		t.Error("the serve still answers after serve --stop")
 	}
-	if _, err := os.Stat(serveStateFile(addr)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(coursestatus.StateFile(addr)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("state file left behind: %v", err)
 	}
 	if code, _, errOut := serve("--stop", "--addr", addr); code != exit.CodeOK || !strings.Contains(errOut, "no detached serve listens on "+addr) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,8 +20,15 @@ import (
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
 
-// TestMain gives the package one ephemeral Postgres cluster.
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// TestMain gives the package one ephemeral Postgres cluster. Under
+// detachChildEnv the test binary is instead the background serve that
+// StartDetached starts (detach_test.go), and needs no cluster.
+func TestMain(m *testing.M) {
+	if addr := os.Getenv(detachChildEnv); addr != "" {
+		detachChild(addr)
+	}
+	pgtest.Main(m)
+}
 
 // seeded is a database loaded by pgenv.Seed, with a pool and a handler per
 // strategy on it. Tests only read from it.

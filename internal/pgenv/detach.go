@@ -17,12 +17,17 @@ import (
 // db up to stop its database after SIGTERM.
 const DefaultDetachStopTimeout = 30 * time.Second
 
-// StartDetached starts a detached db up: exe with args (which must pass
-// --state-file state) in the background (detach.Start), with env, its
-// output in the state directory's log, and returns the state it recorded
-// once the database is ready. A detached db up that still runs is refused
-// (exit 2); a stale state file is removed first, and said so on log.
-func StartDetached(ctx context.Context, state, exe string, args, env []string, log io.Writer) (State, error) {
+// StartDetached starts a detached db up: this executable with args (which
+// must pass --state-file state) in the background (detach.Start), with env
+// (where the DSN travels, not on a command line ps shows), its output in
+// the state directory's log, and returns the state it recorded once the
+// database is ready. A detached db up that still runs is refused (exit 2);
+// a stale state file is removed first, and said so on log.
+func StartDetached(ctx context.Context, state string, args, env []string, log io.Writer) (State, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return State{}, exit.Unavailable(err)
+	}
 	if err := detach.PrepareDir(filepath.Dir(state)); err != nil {
 		return State{}, exit.Unavailable(fmt.Errorf("db up --detach: %w", err))
 	}

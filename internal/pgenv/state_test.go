@@ -284,3 +284,35 @@ func chownNobody(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// fakeDB is a database WriteState records without starting one.
+type fakeDB struct{ dsn string }
+
+func (d fakeDB) DSN() string { return d.dsn }
+func (fakeDB) Stop() error   { return nil }
+
+// TestWriteState: a db up records itself, its database and its fixtures
+// for db down; the log is StartDetached's to add.
+func TestWriteState(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d", "state.json")
+	started := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	up := &pgenv.Up{DB: fakeDB{"postgres://u:pw@127.0.0.1:1/db"}, Started: started}
+	if err := pgenv.WriteState(path, up, "/x/fx.json"); err != nil {
+		t.Fatal(err)
+	}
+	self, err := detach.CurrentProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgenv.ReadState(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := pgenv.State{Process: self, Provider: pgenv.ProviderDSN, DSN: "postgres://u:pw@127.0.0.1:1/db", Fixtures: "/x/fx.json", Started: started}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("state (-want +got):\n%s", diff)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("state file mode %v (%v), want 0600: it holds the DSN", fi.Mode(), err)
+	}
+}

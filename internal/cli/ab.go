@@ -10,12 +10,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/report"
+	"github.com/perfgate/perfgate/internal/scenario"
 )
 
 // abOptions are the flags of perfgate ab.
@@ -116,7 +116,7 @@ func runAB(ctx context.Context, opts *abOptions) error {
 	if opts.block <= 0 {
 		return exit.Usagef("--block must be a positive duration, such as %s", engine.DefaultABBlock)
 	}
-	maxReg, err := parseShare(opts.maxRegression)
+	maxReg, err := scenario.ParsePositivePercent(opts.maxRegression)
 	if err != nil {
 		return exit.Usagef("--max-regression %q: %v; write e.g. 10%% or 0.1", opts.maxRegression, err)
 	}
@@ -132,43 +132,20 @@ func runAB(ctx context.Context, opts *abOptions) error {
 	if err != nil {
 		return err
 	}
-	var planned []engine.Planned
-	for _, p := range pairs {
-		planned = append(planned, p.Before, p.After)
-	}
-	// Both versions must answer before either is sent anything.
-	if err := engine.Preflight(ctx, planned, tlsConf); err != nil {
+	if err := engine.PreflightAB(ctx, pairs, tlsConf); err != nil {
 		return err
 	}
-
-	var rd *engine.RunDir
-	if opts.out != "" {
-		rd, err = engine.CreateRunDir(opts.out, false)
-	} else {
-		name := "ab"
-		if opts.label != "" {
-			name += "-" + opts.label
-		}
-		rd, err = engine.CreateNamedRunDir(opts.now(), name, "")
-	}
+	d, err := engine.CreateABDir(opts.out, opts.label, opts.now)
 	if err != nil {
 		return err
 	}
-	defer rd.Close()
-	dir := rd.Path
-	var sides [2]*engine.RunDir
-	for i, name := range []string{engine.SideBefore, engine.SideAfter} {
-		if sides[i], err = engine.CreateRunDir(filepath.Join(dir, name), false); err != nil {
-			return err
-		}
-		defer sides[i].Close()
-	}
+	defer d.Close()
 	var progress io.Writer
 	if opts.streams.ErrIsTerminal && !opts.noProgress {
 		progress = opts.streams.ErrOut
 	}
 	res, abErr := engine.AB(ctx, pairs, engine.ABOptions{
-		Rounds: opts.rounds, Block: opts.block, BeforeDir: sides[0].Path, AfterDir: sides[1].Path,
+		Rounds: opts.rounds, Block: opts.block, BeforeDir: d.Before.Path, AfterDir: d.After.Path,
 		Before: opts.before, After: opts.after, Label: opts.label,
 		MaxWorkers: opts.maxWorkers, MaxBody: maxBody, TLS: tlsConf, MaxRegression: maxReg,
 		Log: opts.streams.ErrOut, Progress: progress, Tool: tool(), Now: opts.now,
@@ -178,43 +155,35 @@ func runAB(ctx context.Context, opts *abOptions) error {
 	}
 	// What was measured is written, whatever happened.
 	jsonOnly := report.RunFormats(nil).Only([]string{report.FormatJSON})
-	before := compare.Input{Run: res.Before, Dir: sides[0].Path}
-	after := compare.Input{Run: res.After, Dir: sides[1].Path}
-	for _, in := range []compare.Input{before, after} {
-		if err := writeRun(in.Dir, in.Run, jsonOnly, io.Discard, false); err != nil {
-			return errors.Join(abErr, err)
-		}
-	}
-	if err := formats.Write(dir, res.AB, opts.streams.Out); err != nil {
+	if err := writeRun(d.Before.Path, res.Before, jsonOnly, io.Discard, false); err != nil {
 		return errors.Join(abErr, err)
 	}
-	if err := writeABCompare(dir, before, after, maxReg); err != nil {
+	if err := writeRun(d.After.Path, res.After, jsonOnly, io.Discard, false); err != nil {
+		return errors.Join(abErr, err)
+	}
+	if err := formats.Write(d.Path, res.AB, opts.streams.Out); err != nil {
+		return errors.Join(abErr, err)
+	}
+	// perfgate compare of the two run directories, beside the speed-ups.
+	both, err := res.Compare(d.Before.Path, d.After.Path, maxReg)
+	if err == nil {
+		err = report.CompareFormats.Only([]string{report.FormatJSON, report.FormatMD}).Write(d.Path, both, io.Discard)
+	}
+	if err != nil {
 		fmt.Fprintf(opts.streams.ErrOut, "perfgate: warning: the comparison of the two runs was not written: %v\n", err)
 	} else if formats.Has(report.FormatText) {
-		fmt.Fprintf(opts.streams.Out, "comparison of the two runs: %s\n", filepath.Join(dir, "compare.md"))
+		fmt.Fprintf(opts.streams.Out, "comparison of the two runs: %s\n", filepath.Join(d.Path, "compare.md"))
 	}
 	if formats.Has(report.FormatText) {
-		fmt.Fprintf(opts.streams.Out, "run directories: %s, %s\n", sides[0].Path, sides[1].Path)
+		fmt.Fprintf(opts.streams.Out, "run directories: %s, %s\n", d.Before.Path, d.After.Path)
 	}
 	switch {
 	case abErr != nil:
 		return abErr
 	case res.AB.Interrupted:
-		return exit.Unavailable(fmt.Errorf("interrupted: the blocks measured so far are in %s", dir))
+		return exit.Unavailable(fmt.Errorf("interrupted: the blocks measured so far are in %s", d.Path))
 	case !res.AB.Pass:
 		return exit.ErrGateFailed
 	}
 	return nil
-}
-
-// writeABCompare writes perfgate compare of the two runs of an A/B run
-// into dir, as compare.json and compare.md: what perfgate compare says of
-// the two run directories (its gate is not ab's), beside the paired
-// speed-ups.
-func writeABCompare(dir string, before, after compare.Input, maxRegression float64) error {
-	res, err := compare.Compare(before, after, compare.Options{MaxRegression: maxRegression, Latencies: compare.RawLatencies(load.ReadLatencies)})
-	if err != nil {
-		return err
-	}
-	return report.CompareFormats.Only([]string{report.FormatJSON, report.FormatMD}).Write(dir, res, io.Discard)
 }

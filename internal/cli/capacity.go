@@ -157,17 +157,7 @@ func runCapacity(ctx context.Context, opts *capacityOptions) error {
 	if err := engine.Preflight(ctx, ps, co.TLS); err != nil {
 		return err
 	}
-	var rd *engine.RunDir
-	beside := false
-	if opts.out != "" {
-		rd, beside, err = engine.CreateCapacityDir(opts.out)
-	} else {
-		name := "capacity"
-		if opts.label != "" {
-			name += "-" + opts.label
-		}
-		rd, err = engine.CreateNamedRunDir(opts.now(), name, "")
-	}
+	rd, beside, err := engine.CreateCapacityOut(opts.out, opts.label, opts.now)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/compare"
-	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/load"
@@ -115,11 +114,11 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 	if err != nil {
 		return exit.Usage(fmt.Errorf("--format: %w", err))
 	}
-	maxReg, err := parseShare(opts.maxRegression)
+	maxReg, err := scenario.ParsePositivePercent(opts.maxRegression)
 	if err != nil {
 		return exit.Usagef("--max-regression %q: %v; write e.g. 10%% or 0.1", opts.maxRegression, err)
 	}
-	tolerance, err := parseShare(opts.claimTolerance)
+	tolerance, err := scenario.ParsePositivePercent(opts.claimTolerance)
 	if err != nil {
 		return exit.Usagef("--claim-tolerance %q: %v; write e.g. 50%% or 0.5", opts.claimTolerance, err)
 	}
@@ -150,22 +149,9 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 		}
 		copts.Claim = &c
 	}
-	if opts.diff != "" {
-		if copts.Diff, err = diffreport.Read(opts.diff); err != nil {
-			return exit.Usage(fmt.Errorf("--diff: %w", err))
-		}
-	}
-	before, err := compare.Load(opts.before)
+	res, after, err := compare.Runs(opts.before, opts.after, opts.diff, copts)
 	if err != nil {
-		return exit.Usage(fmt.Errorf("before: %w; pass a run directory or its summary.json", err))
-	}
-	after, err := compare.Load(opts.after)
-	if err != nil {
-		return exit.Usage(fmt.Errorf("after: %w; pass a run directory or its summary.json", err))
-	}
-	res, err := compare.Compare(before, after, copts)
-	if err != nil {
-		return exit.Usage(fmt.Errorf("compare: %w", err))
+		return err
 	}
 	if !formats.Has(report.FormatText) {
 		// The verdict on stdout even when only files are written: it is
@@ -188,16 +174,4 @@ func runCompare(_ context.Context, opts *compareOptions) error {
 		return exit.ErrGateFailed
 	}
 	return nil
-}
-
-// parseShare reads a positive share such as "10%" or "0.1" (0.1).
-func parseShare(s string) (float64, error) {
-	v, err := scenario.ParsePercent(s)
-	if err != nil {
-		return 0, fmt.Errorf("not a number")
-	}
-	if v <= 0 {
-		return 0, fmt.Errorf("must be positive")
-	}
-	return v, nil
 }

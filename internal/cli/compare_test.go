@@ -189,19 +189,6 @@ func TestCompareCommand(t *testing.T) {
 	}
 }
 
-func TestParseShare(t *testing.T) {
-	for in, want := range map[string]float64{"10%": 0.1, "0.1": 0.1, " 5 % ": 0.05, "150%": 1.5} {
-		if got, err := parseShare(in); err != nil || got != want {
-			t.Errorf("parseShare(%q) = %v, %v, want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "x%", "0", "-5%"} {
-		if _, err := parseShare(in); err == nil {
-			t.Errorf("parseShare(%q) accepted", in)
-		}
-	}
-}
-
 // TestCompareDiff: --diff fills the functional verification from diff's
 // result and fails the gate on a difference or a request not comparable.
 func TestCompareDiff(t *testing.T) {

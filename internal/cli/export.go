@@ -3,10 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,12 +12,6 @@ import (
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
 )
-
-// exportFormats are the encodings export writes, by --to value.
-var exportFormats = map[string]func(io.Writer, ...string) error{
-	"vegeta": load.ExportVegeta,
-	"csv":    load.ExportCSV,
-}
 
 type exportOptions struct {
 	streams   Streams
@@ -73,30 +63,21 @@ directly in DuckDB, pandas or Spark.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.to, "to", "", "output encoding: "+strings.Join(exportFormatNames(), " or ")+" (required)")
-	completeWords(cmd, "to", exportFormatNames()...)
+	fl.StringVar(&opts.to, "to", "", "output encoding: "+strings.Join(load.ExportNames(), " or ")+" (required)")
+	completeWords(cmd, "to", load.ExportNames()...)
 	fl.StringSliceVar(&opts.scenarios, "scenario", nil, "export only this scenario (repeatable; --to vegeta exports the run's first by default)")
 	fl.BoolVar(&opts.all, "all", false, "with --to vegeta, export every scenario of the run, mixed in one stream")
 	fl.StringVarP(&opts.output, "output", "o", "", "write to FILE instead of stdout")
 	return cmd
 }
 
-func exportFormatNames() []string {
-	names := make([]string, 0, len(exportFormats))
-	for name := range exportFormats {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
-
 func runExport(_ context.Context, opts *exportOptions) error {
-	export, ok := exportFormats[opts.to]
+	export, ok := load.Exports[opts.to]
 	if !ok {
 		if opts.to == "" {
-			return exit.Usagef("--to is required: choose %s", strings.Join(exportFormatNames(), " or "))
+			return exit.Usagef("--to is required: choose %s", strings.Join(load.ExportNames(), " or "))
 		}
-		return exit.Usagef("--to %q is not a format: choose %s", opts.to, strings.Join(exportFormatNames(), " or "))
+		return exit.Usagef("--to %q is not a format: choose %s", opts.to, strings.Join(load.ExportNames(), " or "))
 	}
 	if opts.all && len(opts.scenarios) > 0 {
 		return exit.Usagef("--all and --scenario both choose scenarios: pass one of them")
@@ -106,7 +87,17 @@ func runExport(_ context.Context, opts *exportOptions) error {
 		return err
 	}
 	if opts.to == "vegeta" && len(opts.scenarios) == 0 && !opts.all && len(paths) > 1 {
-		paths = oneScenario(opts.run, paths, opts.streams.ErrOut)
+		// Said loudly: vegeta report over every scenario would mix them.
+		var order []string
+		if r, err := model.ReadRun(opts.run); err == nil {
+			for _, sc := range r.Scenarios {
+				order = append(order, sc.Name)
+			}
+		}
+		path, name, others := load.OneScenario(paths, order)
+		fmt.Fprintf(opts.streams.ErrOut, "perfgate: exporting scenario %s only, 1 of the run's %d: vegeta's tools would mix them into one; "+
+			"choose another with --scenario (%s), or --all to mix them anyway\n", name, len(paths), strings.Join(others, ", "))
+		paths = []string{path}
 	}
 	if opts.output == "" {
 		return export(opts.streams.Out, paths...)
@@ -114,48 +105,5 @@ func runExport(_ context.Context, opts *exportOptions) error {
 	if engine.ReplacesRunFile(opts.output) {
 		return exit.Usagef("-o %s would replace a file of a run directory; write the export elsewhere", opts.output)
 	}
-	return exportToFile(opts.output, export, paths)
-}
-
-// oneScenario keeps, of a run's raw results files, the first scenario's
-// (the run's order when its summary is readable, else name order), and
-// says so loudly: vegeta report over every scenario would mix them.
-func oneScenario(run string, paths []string, errOut io.Writer) []string {
-	names := make([]string, len(paths))
-	for i, p := range paths {
-		names[i] = strings.TrimSuffix(filepath.Base(p), load.RawExt)
-	}
-	first := 0
-	if r, err := model.ReadRun(run); err == nil {
-	found:
-		for _, sc := range r.Scenarios {
-			for i, n := range names {
-				if n == sc.Name {
-					first = i
-					break found
-				}
-			}
-		}
-	}
-	others := slices.Delete(slices.Clone(names), first, first+1)
-	fmt.Fprintf(errOut, "perfgate: exporting scenario %s only, 1 of the run's %d: vegeta's tools would mix them into one; "+
-		"choose another with --scenario (%s), or --all to mix them anyway\n", names[first], len(names), strings.Join(others, ", "))
-	return paths[first : first+1]
-}
-
-// exportToFile writes the export to path, and leaves no half-written file
-// behind when it fails.
-func exportToFile(path string, export func(io.Writer, ...string) error, paths []string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return exit.Usagef("export: %w", err)
-	}
-	err = export(f, paths...)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("export: %w", cerr)
-	}
-	if err != nil {
-		os.Remove(path)
-	}
-	return err
+	return load.ExportFile(opts.output, export, paths...)
 }

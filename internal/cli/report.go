@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -80,71 +79,37 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	if err != nil {
 		return exit.Usage(fmt.Errorf("--format: %w", err))
 	}
-	dirs, expanded := engine.ShardDirs(opts.runs)
-	if len(dirs) > 1 || expanded {
-		return mergeShards(ctx, dirs, opts, formats)
+	if dirs, expanded := engine.ShardDirs(opts.runs); len(dirs) > 1 || expanded {
+		rd, merged, err := engine.MergeShards(ctx, dirs, opts.out, opts.replace, opts.now)
+		if err != nil {
+			return err
+		}
+		defer rd.Close()
+		// summary.json always.
+		if err := writeRun(rd.Path, merged, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out, false); err != nil {
+			return err
+		}
+		switch {
+		case merged.Interrupted:
+			return exit.Unavailable(fmt.Errorf("a shard was interrupted: the merged figures in %s cover what was gathered", rd.Path))
+		case !merged.Pass:
+			return exit.ErrGateFailed
+		}
+		return nil
 	}
 	run, err := model.ReadRun(opts.runs[0])
 	if err != nil {
 		return exit.Usage(fmt.Errorf("%w; pass a run directory or its summary.json", err))
 	}
 	dir := model.RunDir(opts.runs[0])
-	out := opts.out
-	if out == "" || sameDir(out, dir) {
-		out = dir
-	} else {
-		// Another directory: new or empty, never another run's files
-		// unless --replace says so.
-		rd, err := engine.CreateRunDir(out, opts.replace)
-		if err != nil {
-			return err
-		}
-		defer rd.Close()
-	}
-	page := report.RunFormats(report.RawDir(dir, load.ReadPoints)).Only(formats.Names())
-	if err := page.Write(out, run, opts.streams.Out); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	return nil
-}
-
-// mergeShards merges the shards of one distributed run into a new run
-// directory and writes its formats; summary.json always.
-func mergeShards(ctx context.Context, dirs []string, opts *reportOptions, formats report.Formats[*model.Run]) error {
-	m, err := engine.OpenMerge(dirs)
-	if err != nil {
-		return err
-	}
-	var rd *engine.RunDir
-	if opts.out != "" {
-		rd, err = engine.CreateRunDir(opts.out, opts.replace)
-	} else {
-		rd, err = engine.CreateNamedRunDir(opts.now(), m.Label(), "")
-	}
+	rd, err := engine.CreateRenderDir(opts.out, dir, opts.replace)
 	if err != nil {
 		return err
 	}
 	defer rd.Close()
-	out := rd.Path
-	merged, err := m.Into(ctx, out)
-	if err != nil {
-		return err
-	}
-	if err := writeRun(out, merged, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out, false); err != nil {
-		return err
-	}
-	switch {
-	case merged.Interrupted:
-		return exit.Unavailable(fmt.Errorf("a shard was interrupted: the merged figures in %s cover what was gathered", out))
-	case !merged.Pass:
-		return exit.ErrGateFailed
+	page := report.RunFormats(report.RawDir(dir, load.ReadPoints)).Only(formats.Names())
+	if err := page.Write(rd.Path, run, opts.streams.Out); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	return nil
-}
-
-// sameDir reports whether a and b name the same directory.
-func sameDir(a, b string) bool {
-	ai, aerr := os.Stat(a)
-	bi, berr := os.Stat(b)
-	return aerr == nil && berr == nil && os.SameFile(ai, bi)
 }

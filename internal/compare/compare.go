@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
@@ -82,6 +83,34 @@ func Load(path string) (Input, error) {
 		return Input{}, fmt.Errorf("capacity results beside %s: %w", dir, err)
 	}
 	return Input{Run: run, Dir: dir, Capacity: capacity}, nil
+}
+
+// Runs reads the runs at before and after (run directories or
+// summary.json files) and, when diff is not "", the result perfgate diff
+// wrote there (into o.Diff), and compares them. Each error is the user's
+// to fix (exit 2) and says which input is at fault. The after run's Input
+// is returned too: its directory is where the comparison's files go by
+// default.
+func Runs(before, after, diff string, o Options) (*Result, Input, error) {
+	if diff != "" {
+		var err error
+		if o.Diff, err = diffreport.Read(diff); err != nil {
+			return nil, Input{}, exit.Usage(fmt.Errorf("--diff: %w", err))
+		}
+	}
+	b, err := Load(before)
+	if err != nil {
+		return nil, Input{}, exit.Usage(fmt.Errorf("before: %w; pass a run directory or its summary.json", err))
+	}
+	a, err := Load(after)
+	if err != nil {
+		return nil, Input{}, exit.Usage(fmt.Errorf("after: %w; pass a run directory or its summary.json", err))
+	}
+	res, err := Compare(b, a, o)
+	if err != nil {
+		return nil, Input{}, exit.Usage(fmt.Errorf("compare: %w", err))
+	}
+	return res, a, nil
 }
 
 // LatencyLoader returns every raw latency of a scenario of the run in dir,

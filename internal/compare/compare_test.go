@@ -15,6 +15,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/perfgate/perfgate/internal/equiv/diffreport"
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 )
@@ -629,6 +632,55 @@ func TestGolden(t *testing.T) {
 			}
 			if diff := cmp.Diff(string(want), buf.String()); diff != "" {
 				t.Errorf("%s differs from the golden file (-want +got):\n%s", name, diff)
+			}
+		})
+	}
+}
+
+// TestRuns: Runs reads both runs and the diff result from their paths,
+// and each error is a usage error that names the input at fault.
+func TestRuns(t *testing.T) {
+	root := t.TempDir()
+	before, after := checklistRuns(1600e6)
+	dirs := map[string]*model.Run{"before": before.run, "after": after.run}
+	for name, run := range dirs {
+		if err := os.Mkdir(filepath.Join(root, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := model.WriteRun(filepath.Join(root, name), run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	diff := filepath.Join(root, "diff")
+	if err := diffreport.Write(diff, &diffreport.Report{Requests: 1, Same: 1, Pass: true}); err != nil {
+		t.Fatal(err)
+	}
+	b, a := filepath.Join(root, "before"), filepath.Join(root, "after")
+	latencies := loader(map[string]synth{b: before, a: after})
+	res, in, err := Runs(b, filepath.Join(a, model.SummaryFile), diff, Options{Latencies: latencies})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Dir != a || in.Run.Label != "after" || res.Functional[0].Status == figure.NotMeasured {
+		t.Errorf("after input dir %q label %q, functional %+v: want %s, after, filled from the diff", in.Dir, in.Run.Label, res.Functional, a)
+	}
+	nope := filepath.Join(root, "nope")
+	for _, tt := range []struct {
+		name                string
+		before, after, diff string
+		want                string
+	}{
+		{"no before", nope, a, "", "before: "},
+		{"no after", b, nope, "", "after: "},
+		{"no diff", b, a, nope, "--diff: read diff result"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := Runs(tt.before, tt.after, tt.diff, Options{Latencies: latencies})
+			if exit.Code(err) != exit.CodeUsage || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("err %v (exit %d), want exit 2 and %q", err, exit.Code(err), tt.want)
+			}
+			if tt.diff == "" && !strings.HasSuffix(err.Error(), "; pass a run directory or its summary.json") {
+				t.Errorf("err %v does not say what to pass", err)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/load"
@@ -77,6 +78,47 @@ func PlanAB(paths []string, o Overrides, before, after string) ([]ABPair, error)
 		out[i] = ABPair{Before: pb[i], After: pa[i]}
 	}
 	return out, nil
+}
+
+// PreflightAB tries the origins of both versions once: both must answer
+// before either is sent anything.
+func PreflightAB(ctx context.Context, pairs []ABPair, tlsConf *tls.Config) error {
+	var ps []Planned
+	for _, p := range pairs {
+		ps = append(ps, p.Before, p.After)
+	}
+	return Preflight(ctx, ps, tlsConf)
+}
+
+// ABDir is the directory of an A/B run, open for writing: ab.json and the
+// comparison go into its Path, each version's run into Before and After.
+type ABDir struct {
+	*RunDir
+	Before, After *RunDir
+}
+
+// CreateABDir creates the directory of an A/B run, new or empty: out when
+// given, else reports/<UTC time>-ab[-label] (now is called only then);
+// and in it the run directories before/ and after/.
+func CreateABDir(out, label string, now func() time.Time) (*ABDir, error) {
+	rd, err := CreateOutDir(out, false, now, kindName("ab", label))
+	if err != nil {
+		return nil, err
+	}
+	d := &ABDir{RunDir: rd}
+	if d.Before, err = CreateRunDir(filepath.Join(rd.Path, SideBefore), false); err == nil {
+		d.After, err = CreateRunDir(filepath.Join(rd.Path, SideAfter), false)
+	}
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close releases the versions' run directories, then the A/B run's.
+func (d *ABDir) Close() error {
+	return errors.Join(d.After.Close(), d.Before.Close(), d.RunDir.Close())
 }
 
 // ABOptions tune an interleaved A/B run. Zero values take the Default
@@ -195,6 +237,15 @@ func AB(ctx context.Context, pairs []ABPair, o ABOptions) (*ABResult, error) {
 	a.Interrupted = res.Before.Interrupted || res.After.Interrupted
 	a.Pass = len(a.Failures) == 0 && !a.Interrupted && err == nil
 	return res, err
+}
+
+// Compare is perfgate compare of the two runs of an A/B run, whose raw
+// results are in beforeDir and afterDir: what compare says of the two run
+// directories (its gate, at maxRegression, is not ab's), to show beside
+// the paired speed-ups.
+func (r *ABResult) Compare(beforeDir, afterDir string, maxRegression float64) (*compare.Result, error) {
+	return compare.Compare(compare.Input{Run: r.Before, Dir: beforeDir}, compare.Input{Run: r.After, Dir: afterDir},
+		compare.Options{MaxRegression: maxRegression, Latencies: compare.RawLatencies(load.ReadLatencies)})
 }
 
 // abRun is one version's run, before its scenarios.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/compare"
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
@@ -171,6 +172,14 @@ func TestABCancelsDrift(t *testing.T) {
 		if _, err := compare.Compare(b, a, compare.Options{Latencies: compare.RawLatencies(load.ReadLatencies)}); err != nil {
 			t.Fatal(err)
 		}
+		// Compare is the same comparison, of the runs in memory.
+		both, err := res.Compare(bd, ad, 0.1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(both.Scenarios) != 1 || both.Before.Label != res.Before.Label || both.After.Label != res.After.Label {
+			t.Errorf("comparison of the two runs: %d scenarios, labels %q and %q", len(both.Scenarios), both.Before.Label, both.After.Label)
+		}
 		sb := res.Before.Scenarios[0]
 		if sb.Requests < abPairs*30 || sb.UnderDelivered || sb.AchievedRate < 0.95*abRate || sb.Duration != abPairs*abBlockLen {
 			t.Errorf("before's run: %d requests at %.1f/s over %s, under-delivered %v; want its blocks' figures", sb.Requests, sb.AchievedRate, sb.Duration, sb.UnderDelivered)
@@ -186,4 +195,85 @@ func TestABCancelsDrift(t *testing.T) {
 			t.Errorf("p50 %+v: want slower by about 10 %%", p50.Paired)
 		}
 	})
+}
+
+// TestCreateABDir: the A/B run's directory holds the two versions' run
+// directories, each locked until Close; one that cannot be created leaves
+// nothing locked.
+func TestCreateABDir(t *testing.T) {
+	t.Chdir(t.TempDir())
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	d, err := CreateABDir("", "pr", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := []string{d.Path, d.Before.Path, d.After.Path}
+	want := []string{"reports/20261130T120000Z-ab-pr", "reports/20261130T120000Z-ab-pr/before", "reports/20261130T120000Z-ab-pr/after"}
+	for i, dir := range dirs {
+		if dir != want[i] {
+			t.Errorf("directory %d: %s, want %s", i, dir, want[i])
+		}
+		if _, err := os.Stat(filepath.Join(dir, LockFile)); err != nil {
+			t.Errorf("%s is not locked: %v", dir, err)
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range dirs {
+		if _, err := os.Stat(filepath.Join(dir, LockFile)); !os.IsNotExist(err) {
+			t.Errorf("%s stays locked after Close: %v", dir, err)
+		}
+	}
+	if d, err := CreateABDir("", "", now); err != nil || d.Path != "reports/20261130T120000Z-ab" {
+		t.Errorf("without a label: %v, %v", d, err)
+	} else {
+		d.Close()
+	}
+
+	// after/ is taken by a file of the user's.
+	out := filepath.Join(t.TempDir(), "ab")
+	if err := os.MkdirAll(filepath.Join(out, SideAfter), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, SideAfter, "notes.txt"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CreateABDir(out, "", now); err == nil || !strings.Contains(err.Error(), "holds files perfgate did not write") {
+		t.Fatalf("err %v, want after/ refused", err)
+	}
+	for _, dir := range []string{out, filepath.Join(out, SideBefore)} {
+		if _, err := os.Stat(filepath.Join(dir, LockFile)); !os.IsNotExist(err) {
+			t.Errorf("%s stays locked after a failed CreateABDir: %v", dir, err)
+		}
+	}
+}
+
+// TestPreflightAB: both versions must answer before either gets load.
+func TestPreflightAB(t *testing.T) {
+	file := abScenarioFile(t)
+	up := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(up.Close)
+	down := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	downURL := down.URL
+	down.Close()
+	for _, tt := range []struct {
+		name          string
+		before, after string
+		wantCode      int
+	}{
+		{"both up", up.URL, up.URL, exit.CodeOK},
+		{"before down", downURL, up.URL, exit.CodeUnavailable},
+		{"after down", up.URL, downURL, exit.CodeUnavailable},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pairs, err := PlanAB([]string{file}, Overrides{}, tt.before, tt.after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := PreflightAB(context.Background(), pairs, nil); exit.Code(err) != tt.wantCode {
+				t.Errorf("err %v (exit %d), want exit %d", err, exit.Code(err), tt.wantCode)
+			}
+		})
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
@@ -47,6 +48,28 @@ func OpenMerge(dirs []string) (*ShardMerge, error) {
 		return nil, exit.Usage(fmt.Errorf("merge: %w", err))
 	}
 	return &ShardMerge{shards: shards, merged: merged}, nil
+}
+
+// MergeShards merges the shards of one distributed run (dirs, see
+// ShardDirs) into a new run directory: out, new or empty (or a run there
+// when replace says so), else reports/<UTC time>-<label> with the shards'
+// label (now is called only then). The caller writes the merged run's
+// files into the directory and closes it.
+func MergeShards(ctx context.Context, dirs []string, out string, replace bool, now func() time.Time) (*RunDir, *model.Run, error) {
+	m, err := OpenMerge(dirs)
+	if err != nil {
+		return nil, nil, err
+	}
+	rd, err := CreateOutDir(out, replace, now, m.Label())
+	if err != nil {
+		return nil, nil, err
+	}
+	merged, err := m.Into(ctx, rd.Path)
+	if err != nil {
+		rd.Close()
+		return nil, nil, err
+	}
+	return rd, merged, nil
 }
 
 // Label is the label the shards ran under.

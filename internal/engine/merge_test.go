@@ -1,6 +1,12 @@
 package engine
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 )
@@ -173,5 +181,72 @@ func TestApplyFiguresIntervals(t *testing.T) {
 	}
 	if !p99.TooFew() || p99.MinN != 368 {
 		t.Errorf("p99 = %+v, want too few (needs 368)", p99)
+	}
+}
+
+// TestMergeShards merges two shards run against a local service into a
+// new run directory named after the shards' label, and refuses runs that
+// are not shards before it creates anything.
+func TestMergeShards(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(srv.Close)
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("name: s\nrequest:\n  method: GET\n  path: /x\nload:\n  rate: 40/s\n  duration: 500ms\nexpect:\n  status: 200\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var dirs []string
+	var sent int64
+	for i := range 2 {
+		ps, err := Plan([]string{file}, Overrides{}, srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shard, err := ParseShard(fmt.Sprintf("%d/2", i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, marker := shard.Divide(ps, srv.URL, "dist")
+		dir := t.TempDir()
+		if err := model.WriteShardMarker(dir, marker); err != nil {
+			t.Fatal(err)
+		}
+		run, err := Run(context.Background(), ps, RunOptions{Dir: dir, Target: srv.URL, Label: "dist", Shard: shard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := model.WriteRun(dir, run); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, dir)
+		sent += run.Scenarios[0].Requests
+	}
+	t.Chdir(t.TempDir())
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	rd, merged, err := MergeShards(context.Background(), dirs, "", false, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	if rd.Path != "reports/20261130T120000Z-dist" || merged.Label != "dist" || merged.Shard != nil || !merged.Pass {
+		t.Errorf("merged into %s: label %q, shard %v, pass %v", rd.Path, merged.Label, merged.Shard, merged.Pass)
+	}
+	if sc := merged.Scenarios[0]; sc.Requests != sent {
+		t.Errorf("merged %d requests, the shards sent %d", sc.Requests, sent)
+	}
+	if _, err := os.Stat(filepath.Join(rd.Path, "s"+load.RawExt)); err != nil {
+		t.Errorf("the union's raw results: %v", err)
+	}
+
+	plain := t.TempDir()
+	if err := model.WriteRun(plain, &model.Run{Schema: model.SchemaRun}); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "merged")
+	if _, _, err := MergeShards(context.Background(), []string{dirs[0], plain}, out, false, now); exit.Code(err) != exit.CodeUsage ||
+		!strings.Contains(err.Error(), "is not a shard of a distributed run") {
+		t.Errorf("a run that is not a shard: %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused merge created %s: %v", out, err)
 	}
 }

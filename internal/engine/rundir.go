@@ -110,6 +110,18 @@ func CreateCapacityDir(path string) (d *RunDir, beside bool, err error) {
 	return d, true, err
 }
 
+// CreateCapacityOut opens the directory of a capacity search: out when
+// given (CreateCapacityDir: beside says capacity.json joins a run already
+// there), else a new reports/<UTC time>-capacity[-label]. now is called
+// only then.
+func CreateCapacityOut(out, label string, now func() time.Time) (d *RunDir, beside bool, err error) {
+	if out != "" {
+		return CreateCapacityDir(out)
+	}
+	d, err = CreateNamedRunDir(now(), kindName("capacity", label), "")
+	return d, false, err
+}
+
 // IsRunDir reports whether dir is a perfgate run directory (it holds a
 // summary.json, capacity.json or shard.json).
 func IsRunDir(dir string) bool {
@@ -159,6 +171,44 @@ func CreateNamedRunDir(now time.Time, label, suffix string) (*RunDir, error) {
 		return lockRunDir(path)
 	}
 	return nil, exit.Usagef("%s-2 … -999 all exist; pass --out", base)
+}
+
+// CreateOutDir opens the run directory a command writes: out when given
+// (CreateRunDir, replacing a run there only when replace says so), else a
+// new one named after now and name (CreateNamedRunDir). now is called only
+// then.
+func CreateOutDir(out string, replace bool, now func() time.Time, name string) (*RunDir, error) {
+	if out != "" {
+		return CreateRunDir(out, replace)
+	}
+	return CreateNamedRunDir(now(), name, "")
+}
+
+// CreateRenderDir opens the directory a saved run's files are rendered
+// into again: the run's own directory dir when out is "" or names it (not
+// locked: the run is the one being rendered), else out, new or empty, and
+// never another run's files unless replace (CreateRunDir).
+func CreateRenderDir(out, dir string, replace bool) (*RunDir, error) {
+	if out == "" || sameDir(out, dir) {
+		return &RunDir{Path: dir}, nil
+	}
+	return CreateRunDir(out, replace)
+}
+
+// sameDir reports whether a and b name the same directory.
+func sameDir(a, b string) bool {
+	ai, aerr := os.Stat(a)
+	bi, berr := os.Stat(b)
+	return aerr == nil && berr == nil && os.SameFile(ai, bi)
+}
+
+// kindName is the default directory name of a command's run: kind, then
+// -label when there is one ("capacity-after", "ab").
+func kindName(kind, label string) string {
+	if label != "" {
+		return kind + "-" + label
+	}
+	return kind
 }
 
 func lockRunDir(path string) (*RunDir, error) {

@@ -2,8 +2,13 @@ package engine
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // TestNamedRunDirsAreUnique: two runs with the same label in the same
@@ -61,4 +66,83 @@ func TestLatestLink(t *testing.T) {
 	if b, _ := os.ReadFile("reports/latest-mine"); string(b) != "keep" {
 		t.Error("the user's file changed")
 	}
+}
+
+// TestCreateOutDir: --out when given, else a directory named after the
+// clock, which is read only then.
+func TestCreateOutDir(t *testing.T) {
+	t.Chdir(t.TempDir())
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	d, err := CreateOutDir("", false, now, "merged")
+	if err != nil || d.Path != "reports/20261130T120000Z-merged" {
+		t.Fatalf("default: %v, %v", d, err)
+	}
+	d.Close()
+	noClock := func() time.Time { t.Error("the clock was read for --out"); return time.Time{} }
+	d, err = CreateOutDir("mine", false, noClock, "merged")
+	if err != nil || d.Path != "mine" {
+		t.Fatalf("--out: %v, %v", d, err)
+	}
+	d.Close()
+}
+
+// TestCreateRenderDir: a run is rendered into its own directory unless
+// --out names another, which must then be new or empty.
+func TestCreateRenderDir(t *testing.T) {
+	run := t.TempDir()
+	if err := os.WriteFile(filepath.Join(run, model.SummaryFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{"", run, run + "/."} {
+		d, err := CreateRenderDir(out, run, false)
+		if err != nil || d.Path != run {
+			t.Errorf("out %q: %v, %v; want the run's own directory", out, d, err)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(run, LockFile)); !os.IsNotExist(err) {
+			t.Errorf("out %q: the run being rendered was locked: %v", out, err)
+		}
+		if err := d.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+	other := filepath.Join(t.TempDir(), "site")
+	d, err := CreateRenderDir(other, run, false)
+	if err != nil || d.Path != other {
+		t.Fatalf("another directory: %v, %v", d, err)
+	}
+	if _, err := os.Stat(filepath.Join(other, LockFile)); err != nil {
+		t.Errorf("another directory is not locked while written: %v", err)
+	}
+	d.Close()
+	if err := os.WriteFile(filepath.Join(other, model.SummaryFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CreateRenderDir(other, run, false); exit.Code(err) != exit.CodeUsage || !strings.Contains(err.Error(), "pass --replace") {
+		t.Errorf("another run's directory without --replace: %v", err)
+	}
+}
+
+// TestCreateCapacityOut: a new reports/<time>-capacity[-label], or --out,
+// beside a run already there.
+func TestCreateCapacityOut(t *testing.T) {
+	t.Chdir(t.TempDir())
+	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
+	for label, want := range map[string]string{"": "reports/20261130T120000Z-capacity", "after": "reports/20261130T120000Z-capacity-after"} {
+		d, beside, err := CreateCapacityOut("", label, now)
+		if err != nil || d.Path != want || beside {
+			t.Errorf("label %q: %v, beside %v, %v; want %s", label, d, beside, err, want)
+			continue
+		}
+		d.Close()
+	}
+	run := t.TempDir()
+	if err := os.WriteFile(filepath.Join(run, model.SummaryFile), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, beside, err := CreateCapacityOut(run, "after", func() time.Time { t.Error("the clock was read for --out"); return time.Time{} })
+	if err != nil || d.Path != run || !beside {
+		t.Fatalf("beside a run: %v, beside %v, %v", d, beside, err)
+	}
+	d.Close()
 }

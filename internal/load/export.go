@@ -5,10 +5,72 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/perfgate/perfgate/internal/exit"
 )
+
+// Exports are the encodings perfgate export writes, by --to value.
+var Exports = map[string]func(io.Writer, ...string) error{
+	"vegeta": ExportVegeta,
+	"csv":    ExportCSV,
+}
+
+// ExportNames lists the names of Exports in name order.
+func ExportNames() []string {
+	names := make([]string, 0, len(Exports))
+	for name := range Exports {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ExportFile writes export's encoding of the raw results files paths to
+// the file path, and leaves no half-written file behind when it fails.
+func ExportFile(path string, export func(io.Writer, ...string) error, paths ...string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return exit.Usagef("export: %w", err)
+	}
+	err = export(f, paths...)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("export: %w", cerr)
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+// OneScenario picks, of a run's raw results files paths (in name order),
+// the one file to export to vegeta's tools, which would mix several into
+// one: the first scenario of order (the run's, in the order it ran) that
+// has a file, else the first file. It returns that file, its scenario's
+// name and the names of the others.
+func OneScenario(paths, order []string) (path, name string, others []string) {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = strings.TrimSuffix(filepath.Base(p), RawExt)
+	}
+	first := 0
+found:
+	for _, sc := range order {
+		for i, n := range names {
+			if n == sc {
+				first = i
+				break found
+			}
+		}
+	}
+	return paths[first], names[first], slices.Delete(slices.Clone(names), first, first+1)
+}
 
 // ExportVegeta writes the results of the raw results files paths to w in
 // vegeta's gob encoding, which `vegeta report`, `vegeta plot` and

@@ -5,12 +5,16 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/perfgate/perfgate/internal/exit"
 )
 
 func TestExportVegeta(t *testing.T) {
@@ -142,5 +146,77 @@ func TestExportExpectedErrorStatus(t *testing.T) {
 	}
 	if vr.Error != "400 Bad Request" {
 		t.Errorf("vegeta export error %q, want vegeta's meaning kept", vr.Error)
+	}
+}
+
+// TestOneScenario: vegeta gets the run's first scenario, in the order it
+// ran, or the first file when the run's order is unknown.
+func TestOneScenario(t *testing.T) {
+	paths := []string{"r/a-scenario" + RawExt, "r/b-scenario" + RawExt, "r/c-scenario" + RawExt}
+	tests := []struct {
+		name     string
+		order    []string
+		want     string
+		wantName string
+		others   []string
+	}{
+		{"no summary: name order", nil, paths[0], "a-scenario", []string{"b-scenario", "c-scenario"}},
+		{"the run's first", []string{"b-scenario", "a-scenario"}, paths[1], "b-scenario", []string{"a-scenario", "c-scenario"}},
+		{"the first that has a file", []string{"gone", "c-scenario"}, paths[2], "c-scenario", []string{"a-scenario", "b-scenario"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, name, others := OneScenario(paths, tt.order)
+			if path != tt.want || name != tt.wantName {
+				t.Errorf("kept %s (%s), want %s (%s)", path, name, tt.want, tt.wantName)
+			}
+			if diff := cmp.Diff(tt.others, others); diff != "" {
+				t.Errorf("others (-want +got):\n%s", diff)
+			}
+		})
+	}
+	if paths[0] != "r/a-scenario"+RawExt {
+		t.Error("OneScenario changed its argument")
+	}
+}
+
+// TestExportFile: the file holds the export, and a failed export leaves
+// no file behind.
+func TestExportFile(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "s"+RawExt)
+	writeRaw(t, src, fakeResults(3, 1))
+	var want bytes.Buffer
+	if err := ExportCSV(&want, src); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.csv")
+	if err := ExportFile(out, ExportCSV, src); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(out); err != nil || string(got) != want.String() {
+		t.Errorf("%s: %v\n got %q\nwant %q", out, err, got, want.String())
+	}
+
+	failed := filepath.Join(dir, "failed.csv")
+	half := func(w io.Writer, _ ...string) error {
+		io.WriteString(w, "half")
+		return errors.New("broken")
+	}
+	if err := ExportFile(failed, half, src); err == nil || err.Error() != "broken" {
+		t.Errorf("err %v, want the export's", err)
+	}
+	if _, err := os.Stat(failed); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed export left %s behind: %v", failed, err)
+	}
+	err := ExportFile(filepath.Join(dir, "nope", "x.csv"), ExportCSV, src)
+	if exit.Code(err) != exit.CodeUsage || !strings.HasPrefix(err.Error(), "export: ") {
+		t.Errorf("unwritable file: err %v (exit %d), want exit 2", err, exit.Code(err))
+	}
+}
+
+func TestExportNames(t *testing.T) {
+	if diff := cmp.Diff([]string{"csv", "vegeta"}, ExportNames()); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
 	}
 }

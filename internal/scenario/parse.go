@@ -586,6 +586,19 @@ func ParsePercent(s string) (float64, error) {
 	return x, nil
 }
 
+// ParsePositivePercent reads a positive share without an upper bound,
+// such as an allowed growth: "10%" or "0.1" as 0.1, "150%" as 1.5.
+func ParsePositivePercent(s string) (float64, error) {
+	v, err := ParsePercent(s)
+	if err != nil {
+		return 0, fmt.Errorf("not a number")
+	}
+	if v <= 0 {
+		return 0, fmt.Errorf("must be positive")
+	}
+	return v, nil
+}
+
 func keysInOrder(n *yaml.Node) []string {
 	if n.Kind != yaml.MappingNode {
 		return nil

@@ -281,3 +281,16 @@ func TestSample(t *testing.T) {
 		t.Error("Sample changed the original fixtures")
 	}
 }
+
+func TestParsePositivePercent(t *testing.T) {
+	for in, want := range map[string]float64{"10%": 0.1, "0.1": 0.1, " 5 % ": 0.05, "150%": 1.5} {
+		if got, err := ParsePositivePercent(in); err != nil || got != want {
+			t.Errorf("ParsePositivePercent(%q) = %v, %v, want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x%", "0", "-5%"} {
+		if _, err := ParsePositivePercent(in); err == nil {
+			t.Errorf("ParsePositivePercent(%q) accepted", in)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -130,103 +129,33 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	var marker *model.ShardMarker
-	if shard != nil {
-		ps, marker = shard.Divide(ps, opts.target, opts.label)
-	}
-	var warnings []string
-	dsn := opts.dbProbe
-	if w := shard.ProbeWarning(); w != "" && dsn != "" {
-		fmt.Fprintf(opts.streams.ErrOut, "perfgate: %s\n", w)
-		warnings = append(warnings, w)
-		dsn = ""
-	}
-
-	service, err := engine.FindService(opts.target, opts.servicePID)
-	if err != nil {
-		return err
-	}
-	var probe *pgenv.Probe
-	if dsn != "" {
-		p, err := pgenv.OpenRunProbe(ctx, dsn, opts.label, opts.streams.ErrOut, pgenv.WithSettleLog(opts.streams.ErrOut))
-		if err != nil {
-			return err
-		}
-		defer p.Close()
-		probe = p
-	}
-	if err := engine.Preflight(ctx, ps, tlsConf); err != nil {
-		return err
-	}
-	var rd *engine.RunDir
-	if opts.out != "" {
-		rd, err = engine.CreateRunDir(opts.out, opts.replace)
-	} else {
-		rd, err = engine.CreateNamedRunDir(opts.now(), opts.label, shard.DirSuffix())
-	}
-	if err != nil {
-		return err
-	}
-	defer rd.Close()
-	dir := rd.Path
-	if marker != nil {
-		if err := model.WriteShardMarker(dir, marker); err != nil {
-			return err
-		}
-	}
 	// The header goes out before the first scenario starts, and each
 	// scenario's result as soon as it is judged: a CI log shows what runs
 	// instead of minutes of silence.
 	text := formats.Has(report.FormatText)
+	var header func(string) error
 	if text {
-		if err := report.TextHeader(opts.streams.Out, opts.label, opts.target); err != nil {
-			return err
-		}
+		header = func(string) error { return report.TextHeader(opts.streams.Out, opts.label, opts.target) }
 	}
 	progress, done := runProgress(opts.streams, opts.noProgress)
-	run, err := engine.Run(ctx, ps, engine.RunOptions{
-		Dir:        dir,
-		Target:     opts.target,
-		Label:      opts.label,
-		MaxWorkers: opts.maxWorkers,
-		MaxBody:    maxBody,
-		Shard:      shard,
-		Probe:      probe,
-		TLS:        tlsConf,
-		Service:    service,
-		Progress:   progress,
-		Done:       done,
-		Tool:       tool(),
-		Warnings:   warnings,
-		Now:        opts.now,
-
-		AllowInconclusive: opts.allowInconclusive,
+	ex, err := engine.Execute(ctx, ps, engine.ExecuteOptions{
+		Run: engine.RunOptions{Target: opts.target, Label: opts.label, MaxWorkers: opts.maxWorkers, MaxBody: maxBody,
+			Shard: shard, TLS: tlsConf, Progress: progress, Done: done, Tool: tool(), Now: opts.now,
+			AllowInconclusive: opts.allowInconclusive},
+		Out: opts.out, Replace: opts.replace, ServicePID: opts.servicePID, Log: opts.streams.ErrOut,
+		DSN: opts.dbProbe, ProbeOptions: []pgenv.ProbeOption{pgenv.WithSettleLog(opts.streams.ErrOut)},
+		Start: header,
+		Write: func(dir string, run *model.Run) error {
+			return writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out, text)
+		},
 	})
-	if err != nil {
-		// Keep what was measured before the failure, marked as such.
-		run.Incomplete = err.Error()
-		if werr := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out, text); werr != nil {
-			return errors.Join(err, werr)
-		}
-		return err
+	if ex != nil && ex.Latest != "" && text {
+		fmt.Fprintf(opts.streams.Out, "latest %q run: %s\n", opts.label, ex.Latest)
 	}
-	if err := writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out, text); err != nil {
-		return err
+	if err == nil && !ex.Run.Pass {
+		err = exit.ErrGateFailed
 	}
-	if opts.out == "" && shard == nil {
-		if link, err := engine.LinkLatest(dir, opts.label); err != nil {
-			fmt.Fprintf(opts.streams.ErrOut, "perfgate: warning: %v\n", err)
-		} else if link != "" && formats.Has(report.FormatText) {
-			fmt.Fprintf(opts.streams.Out, "latest %q run: %s\n", opts.label, link)
-		}
-	}
-	switch {
-	case run.Interrupted:
-		return exit.Unavailable(fmt.Errorf("interrupted: the results gathered so far are in %s", dir))
-	case !run.Pass:
-		return exit.ErrGateFailed
-	}
-	return nil
+	return err
 }
 
 // registerDeliveryFlags adds the flags that say how a scenario's load and

@@ -299,9 +299,9 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 }
 
 // runCell runs the scenarios against one cell's service, probing the
-// database, and writes the cell's run directory in every format. Each
-// scenario is driven long enough for the verdicts its requests can
-// afford (sampling).
+// database (engine.Execute), and writes the cell's run directory in every
+// format. Each scenario is driven long enough for the verdicts its
+// requests can afford (sampling).
 func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, overrides engine.Overrides, dir string, n *narrator) (*model.Run, error) {
 	ps, err := engine.Plan(o.Paths, overrides, svc.url)
 	if err != nil {
@@ -316,53 +316,41 @@ func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, o
 		p.Scenario.Load.MinRequests = plan.requests
 		n.detail("%s", plan.text)
 	}
-	// Closing the service's idle connections before each snapshot makes
-	// their backends flush their statistics at once, so the probe need
-	// not wait out PostgreSQL's 10 s idle flush.
-	probe, err := pgenv.OpenRunProbe(ctx, dsn, c.Name, o.Log, pgenv.WithFlush(svc.pool.Reset))
-	if err != nil {
-		return nil, err
-	}
-	defer probe.Close()
-	// The endpoint runs in this process: its CPU and memory are sampled
-	// with the load generator's, and the reports say so.
-	service, err := engine.FindService(svc.url, 0)
-	if err != nil {
-		return nil, err
-	}
-	if err := engine.Preflight(ctx, ps, nil); err != nil {
-		return nil, err
-	}
-	rd, err := engine.CreateRunDir(filepath.Join(dir, c.Name), false)
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	cellDir := rd.Path
-	run, err := engine.Run(ctx, ps, engine.RunOptions{
-		Dir:    cellDir,
-		Target: svc.url,
-		Label:  c.Name,
-		// One request at a time, like the checklist's curl.
-		MaxWorkers: 1,
-		Probe:      probe,
-		PlanPass:   pgenv.DefaultPlanPassRequests,
-		Service:    service,
-		Progress:   o.Progress,
-		Tool:       o.Tool,
-		Now:        o.Now,
+	// The endpoint runs in this process, found listening on its port: its
+	// CPU and memory are sampled with the load generator's, and the
+	// reports say so.
+	ex, err := engine.Execute(ctx, ps, engine.ExecuteOptions{
+		Run: engine.RunOptions{
+			Target: svc.url,
+			Label:  c.Name,
+			// One request at a time, like the checklist's curl.
+			MaxWorkers: 1,
+			PlanPass:   pgenv.DefaultPlanPassRequests,
+			Progress:   o.Progress,
+			Tool:       o.Tool,
+			Now:        o.Now,
+		},
+		Out: filepath.Join(dir, c.Name),
+		// Closing the service's idle connections before each snapshot
+		// makes their backends flush their statistics at once, so the
+		// probe need not wait out PostgreSQL's 10 s idle flush.
+		DSN:          dsn,
+		ProbeOptions: []pgenv.ProbeOption{pgenv.WithFlush(svc.pool.Reset)},
+		Log:          o.Log,
+		Write: func(cellDir string, run *model.Run) error {
+			// A run that failed stops the demo, which keeps none of its
+			// formats.
+			if run.Incomplete != "" {
+				return nil
+			}
+			all, _ := report.RunFormats(report.RawDir(cellDir, load.ReadPoints)).Parse("json,md,junit,html")
+			return all.Write(cellDir, run, io.Discard)
+		},
 	})
 	if err != nil {
 		return nil, err
 	}
-	all, _ := report.RunFormats(report.RawDir(cellDir, load.ReadPoints)).Parse("json,md,junit,html")
-	if err := all.Write(cellDir, run, io.Discard); err != nil {
-		return nil, err
-	}
-	if run.Interrupted {
-		return nil, exit.Unavailable(fmt.Errorf("interrupted: the results gathered so far are in %s", cellDir))
-	}
-	return run, nil
+	return ex.Run, nil
 }
 
 // diffVersions sends the scenarios' requests and perfgate diff's default

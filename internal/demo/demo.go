@@ -496,7 +496,10 @@ func sampling(ctx context.Context, p engine.Planned, o Options) samplePlan {
 	if name != "" {
 		why += " (enough for a " + name + ")"
 	}
-	return samplePlan{duration: d, requests: need, text: fmt.Sprintf("sampling %s: %s per request, so %s for %s",
+	// The count is kept however long it takes: the duration is only the
+	// least (o.Duration), so a pilot slower than the load (cold caches)
+	// does not stretch the scenario past the requests it needs.
+	return samplePlan{duration: o.Duration, requests: need, text: fmt.Sprintf("sampling %s: %s per request, so about %s for %s",
 		sc.Name, figure.Duration(lat), figure.Duration(d.Round(100*time.Millisecond)), why)}
 }
 

@@ -66,23 +66,12 @@ go build -o "$BIN/" ./bench/cmd/target ./bench/cmd/barevegeta
 go build -o "$BIN/vegeta" github.com/tsenart/vegeta/v12
 
 echo "== machine"
-echo "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(go version | cut -d' ' -f3); client CPUs ${CLIENT_CPUS:-all}, target CPUs ${TARGET_CPUS:-all}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line "client CPUs ${CLIENT_CPUS:-all}, target CPUs ${TARGET_CPUS:-all}"
 
 start_target "$BIN/target" "$ADDR" "$OUT/target.log" "$TARGET_CPUS"
 
 SCEN=$OUT/bench.yaml
-cat >"$SCEN" <<'YAML'
-name: bench
-description: "GET the local benchmark target."
-request:
-  method: GET
-  path: /
-load:
-  rate: max
-  duration: 10s
-expect:
-  status: 200
-YAML
+bench_scenario "$SCEN"
 echo "GET http://$ADDR/" >"$OUT/targets.txt"
 
 # measure ROUND TOOL: one run; appends "round tool requests rate cpu B/req".

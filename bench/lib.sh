@@ -37,3 +37,25 @@ cpu_us() { awk -v n="$2" '{ printf "%.1f", ($2 + $3) * 1e6 / n }' "$1.time"; }
 
 # rss_mb FILE: max RSS in MB.
 rss_mb() { awk '{ printf "%d", $4 / 1024 }' "$1.time"; }
+
+# machine_line [EXTRA]: the machine a figure was measured on, one line.
+machine_line() {
+	echo "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(go version | cut -d' ' -f3); ${1:+$1; }load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# bench_scenario FILE: writes the scenario every perfgate run here sends:
+# GET / at rate max, status 200 expected (--rate and --duration override).
+bench_scenario() {
+	cat >"$1" <<'YAML'
+name: bench
+description: "GET the local benchmark target."
+request:
+  method: GET
+  path: /
+load:
+  rate: max
+  duration: 10s
+expect:
+  status: 200
+YAML
+}

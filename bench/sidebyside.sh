@@ -66,23 +66,12 @@ go build -o "$BIN/" ./bench/cmd/target ./bench/cmd/barevegeta ./bench/cmd/synthr
 go build -o "$BIN/vegeta" github.com/tsenart/vegeta/v12
 
 echo "== machine"
-echo "nproc $(nproc); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $(go version | cut -d' ' -f3); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+machine_line
 
 start_target "$BIN/target" "$ADDR" "$OUT/target.log"
 
 SCEN=$OUT/bench.yaml
-cat >"$SCEN" <<'YAML'
-name: bench
-description: "GET the local benchmark target."
-request:
-  method: GET
-  path: /
-load:
-  rate: max
-  duration: 10s
-expect:
-  status: 200
-YAML
+bench_scenario "$SCEN"
 
 # perfgate_run DIR RATE DURATION: one perfgate run, raw results saved.
 perfgate_run() {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/perfgate/perfgate/internal/exit"
@@ -291,10 +290,5 @@ func failingAnswer(ctx context.Context, p Planned, sc *model.Scenario, tlsConf *
 	if err != nil || reply.Status == sc.Expect.Status {
 		return nil
 	}
-	body := reply.Body
-	cut := ""
-	if len(body) > model.MaxAnswerBody {
-		body, cut = body[:model.MaxAnswerBody], "…"
-	}
-	return &model.Answer{Status: reply.Status, Body: strings.ToValidUTF8(string(body), "�") + cut, Resent: true}
+	return &model.Answer{Status: reply.Status, Body: model.ClipBody(reply.Body), Resent: true}
 }

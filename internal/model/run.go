@@ -141,8 +141,18 @@ type Answer struct {
 	Resent bool `json:"resent,omitempty"`
 }
 
-// MaxAnswerBody bounds the body an Answer keeps.
+// MaxAnswerBody bounds a body kept as evidence: an Answer's, a failed
+// jq check's samples.
 const MaxAnswerBody = 512
+
+// ClipBody is body as kept for evidence: its first MaxAnswerBody bytes,
+// "…" after a cut.
+func ClipBody(body []byte) string {
+	if len(body) > MaxAnswerBody {
+		return string(body[:MaxAnswerBody]) + "…"
+	}
+	return string(body)
+}
 
 // Latency is the latency distribution of a scenario, exact over all raw
 // latencies, in nanoseconds.

@@ -15,9 +15,6 @@ import (
 // MaxFailureSamples is how many failing bodies a check keeps as evidence.
 const MaxFailureSamples = 3
 
-// maxSampleBody bounds a kept failing body, so that evidence stays small.
-const maxSampleBody = 512
-
 // Checker runs a scenario's jq checks on response bodies. Observe is
 // called once per response on the goroutine that receives results; bodies
 // are not kept beyond the call, except up to three failing ones.
@@ -75,7 +72,7 @@ func (c *Checker) Observe(body []byte, size uint64) {
 		}
 		t.Failed++
 		if len(t.Failures) < MaxFailureSamples {
-			t.Failures = append(t.Failures, reason+": "+clip(body))
+			t.Failures = append(t.Failures, reason+": "+model.ClipBody(body))
 		}
 	}
 }
@@ -119,11 +116,4 @@ func normalize(v any) any {
 		}
 	}
 	return v
-}
-
-func clip(body []byte) string {
-	if len(body) > maxSampleBody {
-		return string(body[:maxSampleBody]) + "…"
-	}
-	return string(body)
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/perfgate/perfgate/internal/engine"
-	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/spf13/cobra"
 )
 
@@ -50,19 +49,8 @@ func runValidate(_ context.Context, opts *validateOptions) error {
 	out := opts.streams.Out
 	for _, p := range ps {
 		sc := p.Scenario
-		var crit []string
-		crit = append(crit, fmt.Sprintf("status %d", sc.Expect.Status))
-		for _, l := range sc.Expect.Latency {
-			crit = append(crit, fmt.Sprintf("%s <= %s", l.Stat, l.Max))
-		}
-		if n := len(sc.Checks); n > 0 {
-			crit = append(crit, figure.Plural(n, "jq check"))
-		}
-		for _, d := range sc.Expect.DB {
-			crit = append(crit, fmt.Sprintf("db.%s <= %g", d.Figure, d.Max))
-		}
 		fmt.Fprintf(out, "ok  %s:%d  %s: %s %s at %s for %s; %s\n", sc.File, sc.Line, sc.Name,
-			p.Request.Method, p.Request.URL, sc.Load.Rate, sc.Load.Duration, strings.Join(crit, ", "))
+			p.Request.Method, p.Request.URL, sc.Load.Rate, sc.Load.Duration, strings.Join(sc.Criteria(), ", "))
 	}
 	if len(ps) == 1 {
 		fmt.Fprintln(out, "the scenario file is valid")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
@@ -62,4 +63,21 @@ func replaceOrAppend[T any](xs []T, x T, key func(T) string) []T {
 		}
 	}
 	return append(xs, x)
+}
+
+// Criteria describes what the scenario's answers are judged on, a phrase
+// each, as perfgate validate lists them: the status, each latency limit,
+// the number of jq checks, each database limit.
+func (sc *Scenario) Criteria() []string {
+	crit := []string{fmt.Sprintf("status %d", sc.Expect.Status)}
+	for _, l := range sc.Expect.Latency {
+		crit = append(crit, fmt.Sprintf("%s <= %s", l.Stat, l.Max))
+	}
+	if n := len(sc.Checks); n > 0 {
+		crit = append(crit, figure.Plural(n, "jq check"))
+	}
+	for _, d := range sc.Expect.DB {
+		crit = append(crit, fmt.Sprintf("db.%s <= %g", d.Figure, d.Max))
+	}
+	return crit
 }

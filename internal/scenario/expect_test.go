@@ -39,3 +39,29 @@ func TestApplyExpect(t *testing.T) {
 		}
 	}
 }
+
+func TestCriteria(t *testing.T) {
+	tests := []struct {
+		name string
+		yaml string
+		want []string
+	}{
+		{name: "status only", yaml: "name: m\nrequest:\n  path: /x\n", want: []string{"status 200"}},
+		{name: "every kind, in order", yaml: valid,
+			want: []string{"status 200", "p95 <= 2s", "p99 <= 2.5s", "1 jq check", "db.statements_per_request <= 1"}},
+		{name: "two checks", yaml: "name: m\nrequest:\n  path: /x\nexpect:\n  status: 400\n  latency: { max: 1s }\n" +
+			"  checks:\n    - name: a\n      jq: .a\n    - name: b\n      jq: .b\n",
+			want: []string{"status 400", "max <= 1s", "2 jq checks"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sc, err := Parse("s.yaml", []byte(tt.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tt.want, sc.Criteria()); d != "" {
+				t.Errorf("criteria (-want +got):\n%s", d)
+			}
+		})
+	}
+}

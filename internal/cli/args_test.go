@@ -81,12 +81,15 @@ func TestArgsToOptions(t *testing.T) {
 		if code := parse(t, cmd, "demo"); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		if o.scale != demo.DefaultScale || o.duration != demo.DefaultDuration || o.claim != demo.DefaultClaim || o.matrix || o.seed != 1 {
+		if o.Scale != demo.DefaultScale || o.Duration != demo.DefaultDuration || o.SampleBudget != demo.DefaultSampleBudget ||
+			o.Claim != demo.DefaultClaim || o.Matrix || o.Seed != 1 || o.Dir != "" || len(o.Paths) != 0 || o.noProgress {
 			t.Errorf("defaults %+v", o)
 		}
 		cmd = newDemoCmd(s, func(_ context.Context, opts *demoOptions) error { o = opts; return nil })
-		parse(t, cmd, "demo", "--scale", "tiny", "--matrix", "--duration", "2s", "--seed", "7", "--claim", "10s:1s", "--out", "d")
-		if o.scale != "tiny" || !o.matrix || o.duration != 2*time.Second || o.seed != 7 || o.claim != "10s:1s" || o.out != "d" {
+		parse(t, cmd, "demo", "--scale", "tiny", "--matrix", "--duration", "2s", "--sample-budget", "9s", "--seed", "7", "--claim", "10s:1s",
+			"--out", "d", "--no-progress", "s.yaml")
+		if o.Scale != "tiny" || !o.Matrix || o.Duration != 2*time.Second || o.SampleBudget != 9*time.Second || o.Seed != 7 || o.Claim != "10s:1s" ||
+			o.Dir != "d" || !o.noProgress || len(o.Paths) != 1 || o.Paths[0] != "s.yaml" {
 			t.Errorf("options %+v", o)
 		}
 	})

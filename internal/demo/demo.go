@@ -82,7 +82,9 @@ type Options struct {
 	// Explore is how many generated requests the diff sends besides the
 	// scenarios' own (equiv.DefaultExplore when 0).
 	Explore int
-	Claim   compare.Claim
+	// Claim is the claim to judge, BEFORE:AFTER as compare.ParseClaim
+	// reads it (DefaultClaim: "50s:2s").
+	Claim string
 	// Progress, when set, gets the load's progress lines (a terminal).
 	Progress io.Writer
 	// Log gets warnings (stderr); nil discards them.
@@ -128,11 +130,9 @@ type Result struct {
 // error (exit 2) on bad options before anything starts, and with exit 3
 // when the database, the endpoint or a run could not be carried out.
 func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error) {
-	if _, ok := pgenv.Profiles[o.Scale]; !ok {
-		return nil, exit.Usagef("--scale %q: use one of %s", o.Scale, strings.Join(pgenv.ProfileNames(), ", "))
-	}
-	if o.Duration <= 0 {
-		return nil, exit.Usagef("--duration must be positive")
+	claim, err := o.check()
+	if err != nil {
+		return nil, err
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -160,7 +160,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 	}
 	start := time.Now()
 	// Nothing is said of the claim's verdict before it is measured.
-	fmt.Fprintf(out, "perfgate demo: measuring the deployment checklist's claim (%s) on this machine\n", o.Claim)
+	fmt.Fprintf(out, "perfgate demo: measuring the deployment checklist's claim (%s) on this machine\n", claim)
 	fmt.Fprintf(out, "files: %s\n\n", res.Dir)
 
 	// 1. The database.
@@ -270,8 +270,7 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 		res.DiffReport.Requests, res.DiffReport.Explored, res.DiffReport.Seed, res.Differences, res.DiffReport.NotComparable, since(t0))
 
 	// The comparison and the claim.
-	n.step("compare", "before against after, with the claim %s → %s", o.Claim.Before, o.Claim.After)
-	claim := o.Claim
+	n.step("compare", "before against after, with the claim %s → %s", claim.Before, claim.After)
 	res.Comparison, err = compare.Compare(
 		compare.Input{Run: res.Runs[CellBefore.Name], Dir: filepath.Join(res.Dir, CellBefore.Name)},
 		compare.Input{Run: res.Runs[CellAfter.Name], Dir: filepath.Join(res.Dir, CellAfter.Name)},
@@ -296,6 +295,23 @@ func Run(ctx context.Context, o Options, out io.Writer) (res *Result, err error)
 	fmt.Fprintf(out, "\nreports: %s (open compare.html; each phase has report.html)\n", res.Dir)
 	fmt.Fprintf(out, "demo %s in %s\n", map[bool]string{true: "succeeded", false: "FAILED"}[res.OK], since(start))
 	return res, nil
+}
+
+// check validates the options a caller gives, naming the flags that set
+// them, and returns the claim parsed: every error is a usage error (exit
+// 2), before anything starts.
+func (o Options) check() (compare.Claim, error) {
+	claim, err := compare.ParseClaim(o.Claim)
+	if err != nil {
+		return compare.Claim{}, exit.Usagef("--claim: %v", err)
+	}
+	if _, ok := pgenv.Profiles[o.Scale]; !ok {
+		return compare.Claim{}, exit.Usagef("--scale %q: use one of %s", o.Scale, strings.Join(pgenv.ProfileNames(), ", "))
+	}
+	if o.Duration <= 0 {
+		return compare.Claim{}, exit.Usagef("--duration must be positive")
+	}
+	return claim, nil
 }
 
 // runCell runs the scenarios against one cell's service, probing the

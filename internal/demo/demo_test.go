@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/model"
 )
 
@@ -44,7 +44,7 @@ func TestDemoTiny(t *testing.T) {
 		// At tiny scale the original takes a few hundred milliseconds, and
 		// under the race detector the in-process endpoint is slower: state
 		// a claim of that size (90 %) rather than the checklist's 96 %.
-		Claim: compare.Claim{Before: time.Second, After: 100 * time.Millisecond},
+		Claim: "1s:100ms",
 		Log:   &errOut,
 	}, &out)
 	if err != nil || !res.OK {
@@ -175,6 +175,37 @@ func TestDemoTiny(t *testing.T) {
 	}
 	if errOut.Len() != 0 {
 		t.Errorf("stderr not quiet: %s", errOut.String())
+	}
+}
+
+// TestRunUsage: bad options are usage errors that name the flag, before
+// anything starts or is written.
+func TestRunUsage(t *testing.T) {
+	good := Options{Scale: DefaultScale, Duration: DefaultDuration, Claim: DefaultClaim}
+	for _, tt := range []struct {
+		name string
+		o    func(*Options)
+		want string
+	}{
+		{"no claim", func(o *Options) { o.Claim = "" }, `--claim: claim "": want BEFORE:AFTER, e.g. 50s:2s`},
+		{"claim not an improvement", func(o *Options) { o.Claim = "1s:2s" }, `--claim: claim "1s:2s": after must be below before`},
+		{"claim before the scale", func(o *Options) { o.Claim, o.Scale = "fast", "huge" }, "--claim: "},
+		{"unknown scale", func(o *Options) { o.Scale = "huge" }, `--scale "huge": use one of tiny, demo, claim`},
+		{"no duration", func(o *Options) { o.Duration = 0 }, "--duration must be positive"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			o := good
+			o.Dir = filepath.Join(t.TempDir(), "demo")
+			tt.o(&o)
+			var out bytes.Buffer
+			_, err := Run(context.Background(), o, &out)
+			if exit.Code(err) != exit.CodeUsage || !strings.Contains(fmt.Sprint(err), tt.want) {
+				t.Errorf("error %v (exit %d), want exit %d and %q", err, exit.Code(err), exit.CodeUsage, tt.want)
+			}
+			if _, serr := os.Stat(o.Dir); out.Len() != 0 || serr == nil {
+				t.Errorf("a usage error started the demo: stdout %q, %s exists: %v", out.String(), o.Dir, serr == nil)
+			}
+		})
 	}
 }
 

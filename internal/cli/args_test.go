@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/demo"
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
@@ -48,16 +49,18 @@ func TestArgsToOptions(t *testing.T) {
 			"--max-regression", "5%", "--format", "md,json", "--out", "o"); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		want := compareOptions{before: "b", after: "a", claim: "50s:2s", claimPercentile: "p95", claimScenario: "s1", maxRegression: "5%", formats: "md,json", out: "o"}
-		if o.before != want.before || o.after != want.after || o.claim != want.claim || o.claimPercentile != want.claimPercentile ||
-			o.claimScenario != want.claimScenario || o.maxRegression != want.maxRegression || o.formats != want.formats || o.out != want.out {
+		want := compareOptions{before: "b", after: "a", formats: "md,json", out: "o",
+			Flags: compare.Flags{Claim: "50s:2s", ClaimPercentile: "p95", ClaimScenario: "s1", MaxRegression: "5%"}}
+		if o.before != want.before || o.after != want.after || o.Claim != want.Claim || o.ClaimPercentile != want.ClaimPercentile ||
+			o.ClaimScenario != want.ClaimScenario || o.MaxRegression != want.MaxRegression || o.formats != want.formats || o.out != want.out {
 			t.Errorf("options %+v", o)
 		}
 		if code := parse(t, newCompareCmd(s, func(context.Context, *compareOptions) error { return nil }), "compare", "only-one"); code != exit.CodeUsage {
 			t.Errorf("one run: exit %d, want 2", code)
 		}
 		parse(t, newCompareCmd(s, func(_ context.Context, opts *compareOptions) error { o = opts; return nil }), "compare", "b", "a")
-		if o.claimPercentile != "p50" || o.maxRegression != "10%" || o.formats != "text" || o.claim != "" {
+		if o.ClaimPercentile != "p50" || o.MaxRegression != "10%" || o.formats != "text" || o.Claim != "" ||
+			o.ClaimTolerance != "50%" || o.MinEffect != compare.DefaultMinEffect || strings.Join(o.Percentiles, ",") != "p50,p90,p95,p99,max" {
 			t.Errorf("defaults %+v", o)
 		}
 	})

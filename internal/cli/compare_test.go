@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
@@ -84,14 +85,14 @@ func TestRunCompare(t *testing.T) {
 		wantOut  []string
 		wantFile string
 	}{
-		{name: "claim reproduced", opts: compareOptions{before: beforeDir, after: fastDir, claim: "50s:2s"}, wantCode: exit.CodeOK,
+		{name: "claim reproduced", opts: compareOptions{before: beforeDir, after: fastDir, Flags: compare.Flags{Claim: "50s:2s"}}, wantCode: exit.CodeOK,
 			wantOut: []string{"PASS: claim reproduced; no regression beyond noise in 1 scenario",
 				"claim reproduced: 48.7 s → 1.6 s (-96.7 %, speed-up 30.4× [", "claimed 50 s → 2 s", "p<0.001 n=401", "gate: PASS"}},
-		{name: "claim not reproduced", opts: compareOptions{before: beforeDir, after: slowerDir, claim: "50s:2s"}, wantCode: exit.CodeFailed,
+		{name: "claim not reproduced", opts: compareOptions{before: beforeDir, after: slowerDir, Flags: compare.Flags{Claim: "50s:2s"}}, wantCode: exit.CodeFailed,
 			wantOut: []string{"claim not reproduced: 48.7 s → 2.4 s", "the after 2.4 s is above the claimed 2 s", "gate: FAIL"}},
 		{name: "regression", opts: compareOptions{before: fastDir, after: slowerDir}, wantCode: exit.CodeFailed,
 			wantOut: []string{"scenario single-user-single-course: p95 slower 1.67s → 2.51s (+50.00%", "beyond the allowed +10.00% and 2ms"}},
-		{name: "regression within a large minimum effect", opts: compareOptions{before: fastDir, after: slowerPassing, minEffect: time.Second}, wantCode: exit.CodeOK,
+		{name: "regression within a large minimum effect", opts: compareOptions{before: fastDir, after: slowerPassing, Flags: compare.Flags{MinEffect: time.Second}}, wantCode: exit.CodeOK,
 			wantOut: []string{"not more than the minimum effect 1s: no change"}},
 		{name: "files", opts: compareOptions{before: beforeDir, after: fastDir, formats: "md,json,html"}, wantCode: exit.CodeOK, wantFile: "compare.html"},
 		{name: "summary.json paths", opts: compareOptions{before: filepath.Join(beforeDir, "summary.json"), after: filepath.Join(fastDir, "summary.json")},
@@ -102,12 +103,12 @@ func TestRunCompare(t *testing.T) {
 			var out bytes.Buffer
 			opts := tt.opts
 			opts.streams = Streams{Out: &out, ErrOut: &out}
-			opts.claimPercentile = "p50"
-			opts.maxRegression = "10%"
-			opts.claimTolerance = "50%"
-			opts.percentiles = []string{"p50", "p90", "p95", "p99", "max"}
-			if opts.minEffect == 0 {
-				opts.minEffect = 2 * time.Millisecond
+			opts.ClaimPercentile = "p50"
+			opts.MaxRegression = "10%"
+			opts.ClaimTolerance = "50%"
+			opts.Percentiles = []string{"p50", "p90", "p95", "p99", "max"}
+			if opts.MinEffect == 0 {
+				opts.MinEffect = 2 * time.Millisecond
 			}
 			if opts.formats == "" {
 				opts.formats = "text"

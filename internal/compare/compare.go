@@ -113,6 +113,19 @@ func Runs(before, after, diff string, o Options) (*Result, Input, error) {
 	return res, a, nil
 }
 
+// CreateOutDir creates the directory a comparison's files go to and
+// returns it: out when given, else the after run's directory. An error is
+// the user's to fix (exit 2).
+func CreateOutDir(out string, after Input) (string, error) {
+	if out == "" {
+		out = after.Dir
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", exit.Usagef("--out %s: %v; choose a directory perfgate can write", out, err)
+	}
+	return out, nil
+}
+
 // LatencyLoader returns every raw latency of a scenario of the run in dir,
 // in any order. RawLatencies reads them from the run directory; tests
 // inject their own.

@@ -11,6 +11,7 @@ import (
 	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/demo"
 	"github.com/perfgate/perfgate/internal/engine"
+	"github.com/perfgate/perfgate/internal/equiv"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/spf13/cobra"
 )
@@ -72,8 +73,9 @@ func TestArgsToOptions(t *testing.T) {
 			"--unordered", ".l", "--timeout", "5s", "--fixtures", "fx.json", "scen/"); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		if o.before != "http://a" || o.after != "http://b" || o.samples != 3 || strings.Join(o.ignore, ",") != ".x,.y" ||
-			o.unordered[0] != ".l" || o.overrides.Timeout != 5*time.Second || o.overrides.Fixtures != "fx.json" || o.paths[0] != "scen/" {
+		if o.Before != "http://a" || o.After != "http://b" || o.Samples != 3 || strings.Join(o.Ignore, ",") != ".x,.y" ||
+			o.Unordered[0] != ".l" || o.Overrides.Timeout != 5*time.Second || o.Overrides.Fixtures != "fx.json" || o.Paths[0] != "scen/" ||
+			o.Explore != equiv.DefaultExplore || o.Seed != equiv.DefaultSeed || o.MaxSubset != equiv.DefaultMaxSubset || o.out != "" {
 			t.Errorf("options %+v", o)
 		}
 	})

@@ -6,25 +6,17 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/equiv"
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/exit"
-	"github.com/perfgate/perfgate/internal/load"
 )
 
+// diffOptions are diff's flags, bound straight to equiv.Options but for
+// where diff.json goes and the TLS flags, and the streams.
 type diffOptions struct {
-	streams       Streams
-	paths         []string
-	before, after string
-	samples       int
-	explore       int
-	seed          int64
-	maxSubset     int
-	ignore        []string
-	unordered     []string
-	out           string
-	overrides     engine.Overrides
+	equiv.Options
+	streams Streams
+	out     string
 	tlsFlags
 }
 
@@ -89,68 +81,40 @@ interrupted.`, equiv.DefaultExplore, diffreport.Schema),
   perfgate compare reports/latest-before reports/latest-after --diff reports/diff`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.paths = args
+			opts.Paths = args
 			return runF(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.before, "before", "", "base URL of the old version (required)")
-	fl.StringVar(&opts.after, "after", "", "base URL of the new version (required)")
-	fl.IntVar(&opts.samples, "samples", equiv.DefaultSamples, "template variations per scenario: users and courses of the fixtures rotated")
-	fl.IntVar(&opts.explore, "explore", equiv.DefaultExplore, "generated requests sent besides the scenarios' own (0: none)")
-	fl.Int64Var(&opts.seed, "seed", equiv.DefaultSeed, "seed of the generated requests")
-	fl.IntVar(&opts.maxSubset, "max-subset", equiv.DefaultMaxSubset, "most users and most courses in a generated request")
-	fl.StringArrayVar(&opts.ignore, "ignore", nil, "jq path of values to drop before comparing, e.g. '.data[].course[].started_on'; hides every difference there (repeatable)")
-	fl.StringArrayVar(&opts.unordered, "unordered", nil, "jq path of lists compared as multisets, e.g. '.data[].course[].completed_list'; hides their order (repeatable)")
+	fl.StringVar(&opts.Before, "before", "", "base URL of the old version (required)")
+	fl.StringVar(&opts.After, "after", "", "base URL of the new version (required)")
+	fl.IntVar(&opts.Samples, "samples", equiv.DefaultSamples, "template variations per scenario: users and courses of the fixtures rotated")
+	fl.IntVar(&opts.Explore, "explore", equiv.DefaultExplore, "generated requests sent besides the scenarios' own (0: none)")
+	fl.Int64Var(&opts.Seed, "seed", equiv.DefaultSeed, "seed of the generated requests")
+	fl.IntVar(&opts.MaxSubset, "max-subset", equiv.DefaultMaxSubset, "most users and most courses in a generated request")
+	fl.StringArrayVar(&opts.Ignore, "ignore", nil, "jq path of values to drop before comparing, e.g. '.data[].course[].started_on'; hides every difference there (repeatable)")
+	fl.StringArrayVar(&opts.Unordered, "unordered", nil, "jq path of lists compared as multisets, e.g. '.data[].course[].completed_list'; hides their order (repeatable)")
 	fl.StringVar(&opts.out, "out", "", "directory to write diff.json into, for perfgate compare --diff")
-	fl.DurationVar(&opts.overrides.Timeout, "timeout", 0, fmt.Sprintf("per-request timeout (default: the scenario's load.timeout, else %s)", equiv.DefaultTimeout))
-	registerScenarioFlags(cmd, &opts.overrides, false)
+	fl.DurationVar(&opts.Overrides.Timeout, "timeout", 0, fmt.Sprintf("per-request timeout (default: the scenario's load.timeout, else %s)", equiv.DefaultTimeout))
+	registerScenarioFlags(cmd, &opts.Overrides, false)
 	opts.tlsFlags.register(cmd)
 	return cmd
 }
 
 func runDiff(ctx context.Context, opts *diffOptions) error {
-	if err := engine.CheckBaseURL("--before", opts.before); err != nil {
+	// A bad flag is reported before a bad --cacert; DiffVersions checks
+	// the options again, for its other callers.
+	if err := opts.Check(); err != nil {
 		return err
 	}
-	if err := engine.CheckBaseURL("--after", opts.after); err != nil {
+	var err error
+	if opts.TLS, err = opts.tlsFlags.config(); err != nil {
 		return err
 	}
-	if opts.maxSubset < 1 {
-		return exit.Usagef("--max-subset must be at least 1")
-	}
-	if _, err := equiv.NewNormalizer(opts.ignore, opts.unordered); err != nil {
-		return exit.Usagef("--%v", err)
-	}
-	tlsConf, err := opts.tlsFlags.config()
+	_, rep, err := equiv.DiffVersions(ctx, opts.Options, func(o equiv.Outcome) { equiv.WriteOutcome(opts.streams.Out, o) })
 	if err != nil {
 		return err
 	}
-	ps, err := engine.Plan(opts.paths, opts.overrides, opts.before)
-	if err != nil {
-		return err
-	}
-	data, err := engine.TemplateData(opts.overrides)
-	if err != nil {
-		return err
-	}
-	session, err := equiv.Prepare(ps, data, equiv.CaseOptions{Before: opts.before, After: opts.after,
-		Samples: opts.samples, Explore: opts.explore, Seed: opts.seed, MaxSubset: opts.maxSubset,
-		Ignore: opts.ignore, Unordered: opts.unordered})
-	if err != nil {
-		return err
-	}
-	// Both versions must answer before either is sent anything.
-	for _, target := range []string{opts.before, opts.after} {
-		if err := load.Preflight(ctx, target, load.DefaultPreflightTimeout, tlsConf); err != nil {
-			return exit.Unavailable(err)
-		}
-	}
-	outs, err := session.Run(ctx, load.SenderTLS(tlsConf), func(o equiv.Outcome) { equiv.WriteOutcome(opts.streams.Out, o) })
-	if err != nil {
-		return err
-	}
-	rep := session.Summarize(outs)
 	equiv.WriteReport(opts.streams.Out, rep)
 	if opts.out != "" {
 		if err := diffreport.Write(opts.out, rep); err != nil {

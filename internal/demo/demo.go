@@ -373,30 +373,18 @@ func runCell(ctx context.Context, c Cell, svc *service, dsn string, o Options, o
 // generated ones to both versions and keeps the compared answers and what
 // they found (diff.txt, and diff.json for compare --diff).
 func diffVersions(ctx context.Context, res *Result, services map[coursestatus.Strategy]*service, paths []string, overrides engine.Overrides, explore int) error {
-	before, after := services[coursestatus.Naive].url, services[coursestatus.Optimized].url
-	o := engine.Overrides{Fixtures: overrides.Fixtures}
-	ps, err := engine.Plan(paths, o, before)
-	if err != nil {
-		return err
-	}
-	data, err := engine.TemplateData(o)
-	if err != nil {
-		return err
-	}
-	co := equiv.DefaultCaseOptions(before, after)
+	o := equiv.DefaultOptions(services[coursestatus.Naive].url, services[coursestatus.Optimized].url)
+	o.Paths = paths
+	o.Overrides = engine.Overrides{Fixtures: overrides.Fixtures}
 	if explore > 0 {
-		co.Explore = explore
-	}
-	session, err := equiv.Prepare(ps, data, co)
-	if err != nil {
-		return err
+		o.Explore = explore
 	}
 	var txt bytes.Buffer
-	res.Diff, err = session.Run(ctx, nil, func(o equiv.Outcome) { res.Differences += equiv.WriteOutcome(&txt, o) })
+	var err error
+	res.Diff, res.DiffReport, err = equiv.DiffVersions(ctx, o, func(o equiv.Outcome) { res.Differences += equiv.WriteOutcome(&txt, o) })
 	if err != nil {
 		return err
 	}
-	res.DiffReport = session.Summarize(res.Diff)
 	equiv.WriteReport(&txt, res.DiffReport)
 	if err := diffreport.Write(res.Dir, res.DiffReport); err != nil {
 		return err

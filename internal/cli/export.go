@@ -13,13 +13,13 @@ import (
 	"github.com/perfgate/perfgate/internal/model"
 )
 
+// exportOptions are export's flags, what to export bound straight to
+// load.ExportOptions, and the streams.
 type exportOptions struct {
-	streams   Streams
-	run       string
-	to        string
-	scenarios []string
-	all       bool
-	output    string
+	load.ExportOptions
+	streams Streams
+	run     string
+	output  string
 }
 
 func newExportCmd(streams Streams) *cobra.Command {
@@ -63,47 +63,36 @@ directly in DuckDB, pandas or Spark.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.to, "to", "", "output encoding: "+strings.Join(load.ExportNames(), " or ")+" (required)")
+	fl.StringVar(&opts.To, "to", "", "output encoding: "+strings.Join(load.ExportNames(), " or ")+" (required)")
 	completeWords(cmd, "to", load.ExportNames()...)
-	fl.StringSliceVar(&opts.scenarios, "scenario", nil, "export only this scenario (repeatable; --to vegeta exports the run's first by default)")
-	fl.BoolVar(&opts.all, "all", false, "with --to vegeta, export every scenario of the run, mixed in one stream")
+	fl.StringSliceVar(&opts.Scenarios, "scenario", nil, "export only this scenario (repeatable; --to vegeta exports the run's first by default)")
+	fl.BoolVar(&opts.All, "all", false, "with --to vegeta, export every scenario of the run, mixed in one stream")
 	fl.StringVarP(&opts.output, "output", "o", "", "write to FILE instead of stdout")
 	return cmd
 }
 
 func runExport(_ context.Context, opts *exportOptions) error {
-	export, ok := load.Exports[opts.to]
-	if !ok {
-		if opts.to == "" {
-			return exit.Usagef("--to is required: choose %s", strings.Join(load.ExportNames(), " or "))
-		}
-		return exit.Usagef("--to %q is not a format: choose %s", opts.to, strings.Join(load.ExportNames(), " or "))
-	}
-	if opts.all && len(opts.scenarios) > 0 {
-		return exit.Usagef("--all and --scenario both choose scenarios: pass one of them")
-	}
-	paths, err := load.RawFiles(opts.run, opts.scenarios)
-	if err != nil {
-		return err
-	}
-	if opts.to == "vegeta" && len(opts.scenarios) == 0 && !opts.all && len(paths) > 1 {
-		// Said loudly: vegeta report over every scenario would mix them.
-		var order []string
+	exp, err := load.PlanExport(opts.run, opts.ExportOptions, func() (order []string) {
+		// The run's scenarios in the order they ran, when it has a summary.
 		if r, err := model.ReadRun(opts.run); err == nil {
 			for _, sc := range r.Scenarios {
 				order = append(order, sc.Name)
 			}
 		}
-		path, name, others := load.OneScenario(paths, order)
-		fmt.Fprintf(opts.streams.ErrOut, "perfgate: exporting scenario %s only, 1 of the run's %d: vegeta's tools would mix them into one; "+
-			"choose another with --scenario (%s), or --all to mix them anyway\n", name, len(paths), strings.Join(others, ", "))
-		paths = []string{path}
+		return order
+	})
+	if err != nil {
+		return err
+	}
+	if exp.Notice != "" {
+		// Said loudly: vegeta report over every scenario would mix them.
+		fmt.Fprintf(opts.streams.ErrOut, "perfgate: %s\n", exp.Notice)
 	}
 	if opts.output == "" {
-		return export(opts.streams.Out, paths...)
+		return exp.Encode(opts.streams.Out, exp.Paths...)
 	}
 	if engine.ReplacesRunFile(opts.output) {
 		return exit.Usagef("-o %s would replace a file of a run directory; write the export elsewhere", opts.output)
 	}
-	return load.ExportFile(opts.output, export, paths...)
+	return load.ExportFile(opts.output, exp.Encode, exp.Paths...)
 }

@@ -57,10 +57,11 @@ func TestExportArgs(t *testing.T) {
 		env  map[string]string
 		want exportOptions
 	}{
-		{args: []string{"reports/r1", "--to", "vegeta"}, want: exportOptions{run: "reports/r1", to: "vegeta"}},
+		{args: []string{"reports/r1", "--to", "vegeta"}, want: exportOptions{run: "reports/r1", ExportOptions: load.ExportOptions{To: "vegeta"}}},
 		{args: []string{"r", "--to=csv", "--scenario", "a", "--scenario", "b", "-o", "x.csv"},
-			want: exportOptions{run: "r", to: "csv", scenarios: []string{"a", "b"}, output: "x.csv"}},
-		{args: []string{"r"}, env: map[string]string{"PERFGATE_TO": "csv"}, want: exportOptions{run: "r", to: "csv"}},
+			want: exportOptions{run: "r", ExportOptions: load.ExportOptions{To: "csv", Scenarios: []string{"a", "b"}}, output: "x.csv"}},
+		{args: []string{"r"}, env: map[string]string{"PERFGATE_TO": "csv"}, want: exportOptions{run: "r", ExportOptions: load.ExportOptions{To: "csv"}}},
+		{args: []string{"r", "--to", "vegeta", "--all"}, want: exportOptions{run: "r", ExportOptions: load.ExportOptions{To: "vegeta", All: true}}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

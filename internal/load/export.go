@@ -72,6 +72,60 @@ found:
 	return paths[first], names[first], slices.Delete(slices.Clone(names), first, first+1)
 }
 
+// ExportOptions choose what perfgate export writes of a run.
+type ExportOptions struct {
+	// To is the encoding, a key of Exports.
+	To string
+	// Scenarios, when set, are the only scenarios exported. All, with
+	// vegeta, exports every scenario of the run mixed in one stream
+	// instead of its first only.
+	Scenarios []string
+	All       bool
+}
+
+// An Export is what perfgate export writes: raw results files, in one
+// encoding.
+type Export struct {
+	// Encode writes the results of Paths (one of Exports).
+	Encode func(io.Writer, ...string) error
+	Paths  []string
+	// Notice, when set, says that one of the run's scenarios only is
+	// exported, and how to choose another: a line for stderr.
+	Notice string
+}
+
+// PlanExport checks o and chooses what to export of run, a run directory
+// or one of its raw results files (RawFiles). vegeta's tools know nothing
+// of scenarios: a vegeta export of a run of several, unless o names
+// scenarios or says All, holds one scenario, the first of order
+// (OneScenario), and Notice says so. order, called only then, lists the
+// run's scenarios in the order they ran (nil: name order). Every error is
+// a usage error that names the flag.
+func PlanExport(run string, o ExportOptions, order func() []string) (*Export, error) {
+	encode, ok := Exports[o.To]
+	if !ok {
+		if o.To == "" {
+			return nil, exit.Usagef("--to is required: choose %s", strings.Join(ExportNames(), " or "))
+		}
+		return nil, exit.Usagef("--to %q is not a format: choose %s", o.To, strings.Join(ExportNames(), " or "))
+	}
+	if o.All && len(o.Scenarios) > 0 {
+		return nil, exit.Usagef("--all and --scenario both choose scenarios: pass one of them")
+	}
+	paths, err := RawFiles(run, o.Scenarios)
+	if err != nil {
+		return nil, err
+	}
+	e := &Export{Encode: encode, Paths: paths}
+	if o.To == "vegeta" && len(o.Scenarios) == 0 && !o.All && len(paths) > 1 {
+		path, name, others := OneScenario(paths, order())
+		e.Paths = []string{path}
+		e.Notice = fmt.Sprintf("exporting scenario %s only, 1 of the run's %d: vegeta's tools would mix them into one; "+
+			"choose another with --scenario (%s), or --all to mix them anyway", name, len(paths), strings.Join(others, ", "))
+	}
+	return e, nil
+}
+
 // ExportVegeta writes the results of the raw results files paths to w in
 // vegeta's gob encoding, which `vegeta report`, `vegeta plot` and
 // vegeta.NewDecoder read. Each result's Attack is its file's scenario name;

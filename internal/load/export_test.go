@@ -180,6 +180,80 @@ func TestOneScenario(t *testing.T) {
 	}
 }
 
+// TestPlanExport: --to, --all and --scenario choose the encoding and the
+// files; a vegeta export of a run of several holds its first scenario
+// only, says so, and asks for the run's order only then.
+func TestPlanExport(t *testing.T) {
+	run := t.TempDir()
+	a, b := filepath.Join(run, "a-scenario"+RawExt), filepath.Join(run, "b-scenario"+RawExt)
+	writeRaw(t, a, fakeResults(2, 1))
+	writeRaw(t, b, fakeResults(2, 2))
+	ranBFirst := func() []string { return []string{"b-scenario", "a-scenario"} }
+	tests := []struct {
+		name       string
+		run        string
+		o          ExportOptions
+		order      func() []string
+		wantPaths  []string
+		wantNotice string
+		wantErr    string
+	}{
+		{name: "vegeta, a run of two: the run's first only, said so", run: run, o: ExportOptions{To: "vegeta"}, order: ranBFirst,
+			wantPaths: []string{b}, wantNotice: "exporting scenario b-scenario only, 1 of the run's 2: vegeta's tools would mix them into one; " +
+				"choose another with --scenario (a-scenario), or --all to mix them anyway"},
+		{name: "vegeta, the run's order unknown: name order", run: run, o: ExportOptions{To: "vegeta"}, order: func() []string { return nil },
+			wantPaths: []string{a}, wantNotice: "exporting scenario a-scenario only, 1 of the run's 2: vegeta's tools would mix them into one; " +
+				"choose another with --scenario (b-scenario), or --all to mix them anyway"},
+		{name: "vegeta, all", run: run, o: ExportOptions{To: "vegeta", All: true}, wantPaths: []string{a, b}},
+		{name: "vegeta, one scenario", run: run, o: ExportOptions{To: "vegeta", Scenarios: []string{"b-scenario"}}, wantPaths: []string{b}},
+		{name: "vegeta, one file", run: a, o: ExportOptions{To: "vegeta"}, wantPaths: []string{a}},
+		{name: "csv, every scenario", run: run, o: ExportOptions{To: "csv"}, wantPaths: []string{a, b}},
+		{name: "csv, scenarios in the order given", run: run, o: ExportOptions{To: "csv", Scenarios: []string{"b-scenario", "a-scenario"}}, wantPaths: []string{b, a}},
+		{name: "no encoding", run: run, wantErr: "--to is required: choose csv or vegeta"},
+		{name: "unknown encoding", run: run, o: ExportOptions{To: "json"}, wantErr: `--to "json" is not a format: choose csv or vegeta`},
+		{name: "the encoding checked first", run: filepath.Join(run, "nope"), o: ExportOptions{To: "json", All: true, Scenarios: []string{"a"}},
+			wantErr: `--to "json" is not a format`},
+		{name: "all and scenario", run: run, o: ExportOptions{To: "vegeta", All: true, Scenarios: []string{"a-scenario"}},
+			wantErr: "--all and --scenario both choose scenarios: pass one of them"},
+		{name: "unknown scenario", run: run, o: ExportOptions{To: "csv", Scenarios: []string{"c"}},
+			wantErr: `no raw results for scenario "c"; it has a-scenario, b-scenario`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			order := tt.order
+			if order == nil {
+				order = func() []string { t.Error("the run's order was read"); return nil }
+			}
+			e, err := PlanExport(tt.run, tt.o, order)
+			if tt.wantErr != "" {
+				if exit.Code(err) != exit.CodeUsage || err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("error %v (exit %d), want exit 2 and %q", err, exit.Code(err), tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.wantPaths, e.Paths); diff != "" {
+				t.Errorf("paths (-want +got):\n%s", diff)
+			}
+			if e.Notice != tt.wantNotice {
+				t.Errorf("notice %q, want %q", e.Notice, tt.wantNotice)
+			}
+			var got, want bytes.Buffer
+			if err := e.Encode(&got, e.Paths...); err != nil {
+				t.Fatal(err)
+			}
+			if err := Exports[tt.o.To](&want, e.Paths...); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("Encode is not the %s export", tt.o.To)
+			}
+		})
+	}
+}
+
 // TestExportFile: the file holds the export, and a failed export leaves
 // no file behind.
 func TestExportFile(t *testing.T) {

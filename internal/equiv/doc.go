@@ -7,6 +7,8 @@
 // every difference between them with its jq path. Session.Summarize
 // groups what it found into the content of diff.json (package diffreport),
 // which compare turns into the checklist's functional verification.
+// DiffVersions is the whole sequence, from Options to that report: what
+// perfgate diff and the demo run.
 //
 // Values are what Decode returns: nil, bool, json.Number, string, []any and
 // map[string]any. Numbers compare by value, so 3 and 3.0 are equal.

@@ -15,6 +15,7 @@ import (
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/model"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated parts of the command reference, docs/cli/*.md")
@@ -72,8 +73,8 @@ func renderPage(c *cobra.Command) string {
 	if c.Example != "" {
 		fmt.Fprintf(&b, "\n## Examples\n\n```sh\n%s\n```\n", c.Example)
 	}
-	if flags := strings.TrimRight(c.NonInheritedFlags().FlagUsages(), "\n"); flags != "" {
-		fmt.Fprintf(&b, "\n## Flags\n\n```text\n%s\n```\n", machineFree(flags))
+	if flags := flagTable(c); flags != "" {
+		fmt.Fprintf(&b, "\n## Flags\n\n%s", flags)
 	}
 	var related []*cobra.Command
 	if c.HasParent() {
@@ -86,6 +87,36 @@ func renderPage(c *cobra.Command) string {
 			fmt.Fprintf(&b, "- [%s](%s): %s\n", r.CommandPath(), filepath.Base(referencePage(r)), r.Short)
 		}
 	}
+	return b.String()
+}
+
+// flagTable is c's flags as a Markdown table: flag, default, what it does.
+func flagTable(c *cobra.Command) string {
+	var b strings.Builder
+	c.NonInheritedFlags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden {
+			return
+		}
+		if b.Len() == 0 {
+			b.WriteString("| Flag | Default | |\n|---|---|---|\n")
+		}
+		name, usage := pflag.UnquoteUsage(f)
+		flag := "--" + f.Name
+		if f.Shorthand != "" {
+			flag = "-" + f.Shorthand + ", " + flag
+		}
+		if name != "" {
+			flag += " " + name
+		}
+		def := ""
+		switch f.DefValue {
+		case "", "false", "0", "0s", "[]":
+		default:
+			def = "`" + machineFree(f.DefValue) + "`"
+		}
+		cell := strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;")
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", flag, def, cell.Replace(usage))
+	})
 	return b.String()
 }
 

@@ -76,16 +76,15 @@ func renderPage(c *cobra.Command) string {
 	if flags := flagTable(c); flags != "" {
 		fmt.Fprintf(&b, "\n## Flags\n\n%s", flags)
 	}
-	var related []*cobra.Command
-	if c.HasParent() {
-		related = append(related, c.Parent())
-	}
-	related = append(related, c.Commands()...)
-	if len(related) > 0 {
-		b.WriteString("\n## See also\n\n")
-		for _, r := range related {
-			fmt.Fprintf(&b, "- [%s](%s): %s\n", r.CommandPath(), filepath.Base(referencePage(r)), r.Short)
+	if len(c.Commands()) > 0 {
+		b.WriteString("\n## Commands\n\n")
+		for _, sub := range c.Commands() {
+			fmt.Fprintf(&b, "- [%s](%s): %s\n", sub.CommandPath(), filepath.Base(referencePage(sub)), sub.Short)
 		}
+	}
+	if c.HasParent() {
+		p := c.Parent()
+		fmt.Fprintf(&b, "\n## See also\n\n- [%s](%s): %s\n", p.CommandPath(), filepath.Base(referencePage(p)), p.Short)
 	}
 	return b.String()
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
-	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/report"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
@@ -44,41 +43,7 @@ func newABCmd(streams Streams, runF func(context.Context, *abOptions) error) *co
 	cmd := &cobra.Command{
 		Use:   "ab --before URL --after URL [PATH...]",
 		Short: "Interleaved A/B: alternate short blocks of each scenario between two versions, so that drift cancels",
-		Long: fmt.Sprintf(`ab measures two versions of a service in one process, block by block: for
-each scenario (default scenarios/) it sends --rounds pairs of blocks of
---block each, one block to --before and one to --after, alternating the
-order (AB, then BA, then AB...: ABBA), each block at the scenario's rate.
-
-Each pair gives one ratio after/before of the two blocks' percentiles.
-The speed-up is the geometric mean of the pairs' ratios, with a 95 %%
-Student t interval over the pairs. Both blocks of a pair run seconds
-apart, so whatever slows the machine down meanwhile (other jobs on a
-shared CI runner, caches, thermal state) weighs on both and cancels out
-of their ratio; alternating the order cancels a drift within pairs. Two
-runs one after the other and compare cannot do that: the drift between
-them lands whole in their ratio.
-
-It writes, into --out (default reports/<UTC time>-ab[-label]):
-  before/ and after/   a normal run directory per version, with all its
-                       blocks (summary.json, raw results): compare reads them
-  ab.json, ab.md       the paired speed-ups (schema perfgate.ab/v1)
-  compare.json, compare.md   perfgate compare of the two run directories
-
-The gate judges p95, or the highest percentile every block holds enough
-requests for (p90 needs 36, p50 6; p95 72: raise --block or the rate).
-Exit 0 when no scenario regressed, 1 when one did (the gated percentile's
-paired interval wholly above 1 + --max-regression and a growth above %s),
-when no percentile can be judged, or when a version's load was not
-delivered (see --allow-under-delivery); 2 on usage or scenario-file errors;
-3 when a version is unreachable or on Ctrl-C.`, metrics.DefaultMinEffect),
-		Example: `  # a CI gate on a shared runner: the main branch's build against the PR's
-  perfgate ab --before http://127.0.0.1:3001 --after http://127.0.0.1:3002 --set Prefix=/v1/tracking
-
-  # one scenario, more and shorter blocks, a stricter allowance, a PR comment
-  perfgate ab --before http://old:3000 --after http://new:3000 --only single-user-single-course \
-      --rounds 20 --block 2s --max-regression 5% --format text,md --out reports/ab
-  cat reports/ab/ab.md >> "$GITHUB_STEP_SUMMARY"`,
-		Args: cobra.ArbitraryArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.paths = args
 			return runF(cmd.Context(), opts)

@@ -42,36 +42,7 @@ func newCapacityCmd(streams Streams, runF func(context.Context, *capacityOptions
 	cmd := &cobra.Command{
 		Use:   "capacity [PATH...]",
 		Short: "Find the highest rate at which each scenario still meets its criteria",
-		Long: `capacity searches, for each scenario (default scenarios/), the highest
-constant request rate at which it still meets its criteria: status, errors,
-latency and jq checks (db criteria need --db-probe and are left out). A step
-that cannot send the rate asked for (under-delivered) fails.
-
-It starts at --start (default: the scenario's own rate; 10/s for max),
-doubles the rate while steps pass, up to --max-rate, then bisects between
-the highest passing and the lowest failing rate until they are within
---precision of each other. Each step holds its rate for --step. The whole
-search is bounded by --budget and --max-requests, shared fairly among the
-scenarios; when a bound is reached the search stops with what it found.
-Rates are whole requests per second, from 1/s.
-
-It prints the knee and the curve (rate → achieved, p50, p95, p99, error
-share) and writes a run directory (default reports/<UTC time>-capacity[-label])
-with capacity.json and, with --format html, report.html with a chart of p95
-by rate. --out may name an existing run directory: capacity.json then sits
-beside its summary.json (the page is capacity.html), where perfgate compare
-finds it.
-
-Exit 0 when every scenario meets its criteria at or above its own rate
-(for a max scenario: at some rate), 1 when one does not, 2 on usage or
-scenario-file errors, 3 when the target is unreachable or on Ctrl-C (what
-was measured is still written).`,
-		Example: `  # the knee of every scenario, 5 s per step
-  perfgate capacity --target http://127.0.0.1:3000 --set Prefix=/v1/tracking
-
-  # one scenario, shorter steps, tighter bisection, into the "after" run
-  perfgate capacity --only single-user-single-course --step 3s --precision 5% --out reports/after --format text,html`,
-		Args: cobra.ArbitraryArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.paths = args
 			return runF(cmd.Context(), opts)

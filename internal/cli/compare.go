@@ -33,51 +33,7 @@ func newCompareCmd(streams Streams, runF func(context.Context, *compareOptions) 
 	cmd := &cobra.Command{
 		Use:   "compare BEFORE AFTER",
 		Short: "Compare two runs: each percentile's change with its interval, the gate, the claim verdict",
-		Long: `compare sets a "before" run against an "after" run (run directories or
-summary.json files). For every scenario in both runs and every percentile
-of --percentiles it shows both figures with their 95 % confidence
-intervals (order statistics on the exact binomial), the change, the
-speed-up with its interval (from the raw results of both runs) and the
-row's outcome from that interval alone: faster, slower, "~" (no change:
-the interval reaches 1, or the change is within --min-effect), or
-inconclusive (too few requests: p50 needs 6 on each side, p90 36, p95 72,
-p99 368). The max is shown, never judged. A Mann–Whitney U test over the
-whole distribution is printed as information; it decides nothing. It also
-shows failures per scenario (transport errors, timeouts and 5xx answers;
-an answer with another status than the scenario expects, such as 200
-where 400 is expected, is a behaviour change, listed apart), DB statements
-per request, capacity knees, and the deployment checklist's success
-criteria. Timed-out requests are lower bounds on their latency: figures
-that rest on them read "≥".
-
---claim BEFORE:AFTER states the claimed latencies ("50s:2s"), judged on
---claim-percentile of --claim-scenario (default: the first scenario in both
-runs): "reproduced" when the measured before is within --claim-tolerance of
-the claimed one, the after at or below the claimed after, the speed-up at
-least the claimed one and the row faster beyond its interval;
-"reproduced at this scale" when all of that holds but the measured before
-is far below the claimed one (smaller data: seed at the claim's scale);
-"not reproduced"; "inconclusive" (it says how many requests are needed).
-
-Exit 1 when a row is slower beyond --max-regression and --min-effect, a
-row or the claim is inconclusive (unless --allow-inconclusive), a
-criterion passing before fails after, a scenario's failures rise, the
-after run was interrupted, the claim is not reproduced, or the --diff
-result holds a difference or a request that was not comparable. Exit 2 on
-bad arguments or unreadable runs.
-
---diff DIR reads the diff.json that perfgate diff --out DIR wrote and fills
-the checklist's "Functional verification" block: response format matches,
-data accuracy (same counts and lists), edge cases (no users, no courses,
-multiple users/courses); without it the block says "not measured".
-
-Text goes to stdout; --format md,json,html write compare.md, compare.json
-and compare.html into --out (default: the AFTER run directory).`,
-		Example: `  perfgate compare reports/20250314T090000Z-before reports/20250314T093000Z-after --claim 50s:2s
-  perfgate compare before/summary.json after/summary.json --claim 50s:2s --claim-percentile p95
-  perfgate compare before after --max-regression 5% --format text,md --out . && cat compare.md >> "$GITHUB_STEP_SUMMARY"
-  perfgate compare reports/latest-before reports/latest-after --claim 50s:2s --diff reports/diff`,
-		Args: cmdArgs(cobra.ExactArgs(2), "BEFORE and AFTER are two run directories (or their summary.json), e.g. reports/latest-before reports/latest-after"),
+		Args:  cmdArgs(cobra.ExactArgs(2), "BEFORE and AFTER are two run directories (or their summary.json), e.g. reports/latest-before reports/latest-after"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.before, opts.after = args[0], args[1]
 			return runF(cmd.Context(), opts)

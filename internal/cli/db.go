@@ -10,22 +10,7 @@ func newDBCmd(streams Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "db",
 		Short: "Provision Postgres with the service's schema, synthetic data and the seven indexes",
-		Long: `db provisions the database side of the claim: an ephemeral PostgreSQL (a local
-cluster from the machine's binaries, a Docker container, or an existing DSN),
-the assessment-tracking service's two tables, deterministic synthetic data,
-and the seven indexes of the deployment checklist.
-
-  db up        provider + schema + seed (+ indexes), prints PERFGATE_DSN and
-               PERFGATE_FIXTURES, stays up until Ctrl-C (or --detach)
-  db seed      seed an existing database
-  db indexes   apply, rollback or verify the seven indexes
-  db down      stop a db up started with --detach`,
-		Example: `  perfgate db up --scale demo
-  set -a; eval "$(perfgate db up --scale tiny --detach)"; set +a   # exports PERFGATE_DSN, PERFGATE_FIXTURES
-  perfgate db down
-  perfgate db seed --dsn postgres://user@host/db --scale tiny --seed 7
-  perfgate db indexes verify --dsn "$PERFGATE_DSN"`,
-		Args: cmdArgs(cobra.NoArgs),
+		Args:  cmdArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return exit.Usagef("db needs a subcommand: up, seed, indexes or down")
 		},

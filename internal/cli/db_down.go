@@ -24,18 +24,8 @@ func newDBDownCmd(streams Streams, runF func(context.Context, *dbDownOptions) er
 	cmd := &cobra.Command{
 		Use:   "down",
 		Short: "Stop a db up started with --detach",
-		Long: `down stops the database of a "db up --detach" (it sends SIGTERM to the
-detached process, which stops and removes its cluster or container) and
-removes the state file. It signals the process only if it is still the db up
-that wrote the state file (same pid and start time): after a crash, a reused
-pid belongs to someone else and is left alone. It also removes the local
-clusters that a db up killed with kill -9 left in the temporary directory.
-A db up running in the foreground is stopped by Ctrl-C instead; a --dsn
-database is never touched.`,
-		Example: `  set -a; eval "$(perfgate db up --detach)"; set +a
-  perfgate db down`,
-		Args: cmdArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
+		Args:  cmdArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.StateFile, "state-file", pgenv.DefaultStateFile(), "state file written by db up --detach")
 	cmd.Flags().DurationVar(&opts.Timeout, "timeout", pgenv.DefaultDetachStopTimeout, "how long to wait for the database to stop")

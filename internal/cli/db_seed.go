@@ -68,19 +68,8 @@ func newDBSeedCmd(streams Streams, runF func(context.Context, *dbSeedOptions) er
 	cmd := &cobra.Command{
 		Use:   "seed",
 		Short: "Load deterministic synthetic data into an existing database",
-		Long: `seed creates the service's two tables if they are missing and loads synthetic
-data with COPY: the checklist's tenant, user and course (with ~100 contents
-for that user and course), more users and courses, a user with no rows, and a
-second tenant holding rows for the same user and course IDs. Contents are a
-mix of Completed (START … END), In_Progress (START, no END) and Not_Started.
-
-The same --seed and scale give the same rows, IDs included. A database whose
-tables already hold rows is refused unless --force; seed never deletes.
-It writes the fixtures file (--fixtures) and prints rows loaded and rows/s.`,
-		Example: `  perfgate db seed --dsn postgres://user:pass@127.0.0.1:5432/app --scale demo
-  perfgate db seed --dsn "$PERFGATE_DSN" --users 20 --courses 5 --contents 100 --events 6 --seed 42 --force`,
-		Args: cmdArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
+		Args:  cmdArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
 	cmd.Flags().StringVar(&opts.DSN, "dsn", "", "database to seed (also PERFGATE_DSN)")
 	opts.seedFlags.register(cmd)

@@ -40,34 +40,8 @@ func newDBUpCmd(streams Streams, runF func(context.Context, *dbUpOptions) error)
 	cmd := &cobra.Command{
 		Use:   "up",
 		Short: "Start Postgres, create the schema, seed it, and print its DSN",
-		Long: `up provisions a database, creates the service's two tables, seeds them (see
-"perfgate db seed --help"), optionally applies the seven indexes, then prints
-
-  PERFGATE_DSN=<dsn>
-  PERFGATE_FIXTURES=<path>
-
-on stdout, each on its own line, for a shell to eval, and stays in the
-foreground until Ctrl-C (or SIGTERM), which stops and removes the database.
-With --detach it returns once the database is ready and "perfgate db down"
-stops it. Everything else goes to stderr, with passwords redacted.
-
-Providers (--provider):
-  local   an ephemeral cluster from the machine's PostgreSQL binaries (PG_BIN,
-          pg_config --bindir, PATH, /usr/lib/postgresql/*/bin), in a temporary
-          directory, on 127.0.0.1 at a free port, pg_stat_statements preloaded,
-          settings for a disposable database (fsync, synchronous_commit and
-          full_page_writes off); as root, the server runs as user postgres
-  docker  a container of --image via testcontainers-go (needs a Docker engine)
-  dsn     an existing database given by --dsn; nothing is stopped afterwards
-  auto    --dsn when given, else local, else docker, else exit 3 saying what
-          to install
-
---indexes off (the default) is the "before" state of the claim.`,
-		Example: `  perfgate db up --scale demo
-  perfgate db up --provider docker --image postgres:16-alpine --indexes on
-  set -a; eval "$(perfgate db up --scale tiny --detach)"; set +a; perfgate run --fixtures "$PERFGATE_FIXTURES" ...; perfgate db down`,
-		Args: cmdArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
+		Args:  cmdArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), opts) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Provider, "provider", pgenv.ProviderAuto, "auto, local, docker or dsn")

@@ -27,29 +27,7 @@ func newDemoCmd(streams Streams, runF func(context.Context, *demoOptions) error)
 	cmd := &cobra.Command{
 		Use:   "demo [PATH...]",
 		Short: "Reproduce the 50 s -> 2 s claim end to end on an ephemeral database",
-		Long: `demo tells the deployment checklist's story on this machine, with nothing to
-set up: an ephemeral PostgreSQL cluster with synthetic data (--scale), the
-reference endpoint before (the original N+1 loop, no indexes) and after (one
-aggregated query, with the seven indexes), the four checklist scenarios on
-each with the database probe, the migration verified, the two versions'
-answers compared for equality, and the before/after comparison with the
-claim's verdict. With --matrix it also runs the two mixed cells (new code
-without indexes, old code with indexes) to show what each change buys.
-
-Each scenario is driven one request at a time, for --duration at least
-and, after timing one request, long enough for the requests its verdicts
-need (p50 6, p90 36, p95 72, p99 368) as far as --sample-budget affords,
-never fewer than 6; the comparison shows only the percentiles its
-requests can judge.
-Everything lands in reports/demo-<UTC time>/; the cluster is removed at the
-end and on Ctrl-C. Exit 0 when the after run meets its criteria and the
-claim holds (reproduced, or reproduced at this scale: the data here is
-smaller than the claim's, and --scale claim gets closer), 1 otherwise, 3
-when the demo could not run.`,
-		Example: `  make demo                      # builds perfgate and runs: perfgate demo
-  perfgate demo --matrix         # the 2×2: code × indexes
-  perfgate demo --scale tiny --duration 2s`,
-		Args: cobra.ArbitraryArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			return runF(cmd.Context(), opts)

@@ -28,58 +28,7 @@ func newDiffCmd(streams Streams, runF func(context.Context, *diffOptions) error)
 	cmd := &cobra.Command{
 		Use:   "diff --before URL --after URL [PATH...]",
 		Short: "Send the scenarios' requests and generated ones to two versions and compare the JSON answers",
-		Long: fmt.Sprintf(`diff checks that a new version answers like the old one: the checklist's
-"response format matches original, same counts and lists, all edge cases
-work". It sends each scenario's request (default scenarios/; --samples N
-for N variations of its template, users and courses rotated), then
---explore N generated requests (default %d), once to --before and once to
---after, one at a time, and compares the answers.
-
-The generated requests take the method, path and headers of the first
-scenario that expects a 2xx answer to a body with userId and courseId
-lists, and draw the lists from the fixtures (--fixtures): 1 to
---max-subset users and courses in an order that is never sorted, with
-users without rows, courses without rows for a user who has rows for
-another, courses nobody started, unknown IDs, repeated IDs, IDs and the
-tenant in another letter case, and the other tenant. The same --seed and
-fixtures give the same requests. Each request costs what the old version
-takes for it: against a slow "before", lower --explore, or diff on a
-smaller database (equivalence does not need the claim's data).
-
-  - the statuses must be equal, unless the scenario says
-    diff: { expect_status_change: true } (then the bodies are not compared);
-    a request that should succeed and gets a non-2xx answer from both
-    versions is "not comparable" and fails the diff (two 404 pages prove
-    nothing);
-  - JSON bodies are compared value by value: missing and extra keys, list
-    lengths, types and values all count (3 equals 3.0); a list holding the
-    same elements in another order is one difference ("same 3 elements,
-    different order");
-  - --ignore and the scenario's diff.ignore drop values, --unordered and
-    diff.unordered sort lists first; both take jq paths such as
-    .data[].course[].started_on. Each hides differences (a dropped value is
-    never compared, a sorted list's order never checked): the summary lists
-    every one applied;
-  - other bodies are compared byte for byte.
-
-Each difference is printed with a curl command that reproduces its
-request; the summary groups the differences by kind with the first
-examples of each. --out DIR writes diff.json (schema %s), which
-perfgate compare --diff DIR turns into the checklist's "Functional
-verification" block. Both targets are tried before anything is sent.
-
-Exit codes: 0 the answers are equal, 1 a difference was found or a request
-was not comparable, 2 usage or scenario-file error (nothing sent), 3 a
-target is unreachable, a request failed or timed out, or the command was
-interrupted.`, equiv.DefaultExplore, diffreport.Schema),
-		Example: `  # the naive and the optimised endpoint, side by side, on a seeded database
-  perfgate diff --before http://127.0.0.1:3001 --after http://127.0.0.1:3002 --fixtures reports/fixtures.json
-
-  # more generated requests, another seed, and the result for compare
-  perfgate diff --before http://old:3000 --after http://new:3000 --fixtures reports/fixtures.json \
-      --explore 500 --seed 7 --out reports/diff
-  perfgate compare reports/latest-before reports/latest-after --diff reports/diff`,
-		Args: cobra.ArbitraryArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			return runF(cmd.Context(), opts)

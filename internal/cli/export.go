@@ -33,30 +33,7 @@ func newExportCmdWith(streams Streams, run func(context.Context, *exportOptions)
 	cmd := &cobra.Command{
 		Use:   "export RUN --to vegeta|csv",
 		Short: "Stream a run's raw results in vegeta's encoding or as CSV",
-		Long: `export reads the raw results of a run (the <scenario>.parquet files of a
-run directory, or one such file) and streams them to stdout or -o FILE:
-
-  --to vegeta   vegeta's gob encoding, one result per request, readable by
-                vegeta report, vegeta plot and vegeta encode. Each result's
-                attack name is its scenario; bodies and headers are not kept.
-  --to csv      a header row (scenario, seq, timestamp, latency_ns, code,
-                bytes_in, bytes_out, error, shard), then one row per request;
-                timestamp is in nanoseconds since the Unix epoch.
-
-vegeta's tools know nothing of scenarios: "vegeta report" over several
-would mix their latencies into one. So --to vegeta exports one scenario,
-the run's first unless --scenario names another, and says so on stderr;
---all exports every one anyway. --to csv exports every scenario (its first
-column names it) unless --scenario chooses. Error keeps vegeta's meaning
-(any status of 400 or more), even where the scenario expects that status:
-the CSV's pass column, like the Parquet file's, says whether each answer
-met the scenario's expected status. The Parquet files themselves also open
-directly in DuckDB, pandas or Spark.`,
-		Example: `  perfgate export reports/latest-after --to vegeta | vegeta report
-  perfgate export reports/latest-after --to vegeta --scenario multi-user-multi-course | vegeta plot > plot.html
-  perfgate export reports/latest-after --to csv -o results.csv
-  perfgate export reports/latest-after/single-user-single-course.parquet --to csv`,
-		Args: cmdArgs(cobra.ExactArgs(1), "RUN is one run directory or one of its .parquet files"),
+		Args:  cmdArgs(cobra.ExactArgs(1), "RUN is one run directory or one of its .parquet files"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.run = args[0]
 			return run(cmd.Context(), opts)

@@ -30,38 +30,7 @@ func newReportCmd(streams Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "report RUN...",
 		Short: "Re-render a saved run, or merge the shards of a distributed run",
-		Long: `report renders a saved run directory (or its summary.json) again, in any
-format: text to stdout; summary.json, summary.md, junit.xml and report.html
-into --out (default: the run directory itself). The HTML report draws its
-charts from the raw results (<scenario>.parquet) next to summary.json; when
-they are missing it says so and draws what the summary allows.
-
-Several RUNs, the shards of one distributed run (run --shard i/N), are
-merged into a new run directory, --out (default reports/<UTC time>-<label>):
-their raw results are streamed into one <scenario>.parquet per scenario
-(the shard column says where each row came from), and every figure is
-recomputed from that union: exact percentiles over every latency, never
-averaged; status codes, errors, bytes; the achieved rate over the union's
-send times, against the whole run's requested rate. The criteria are judged
-again on the union (jq check tallies are the sums of the shards'), and the
-exit code is run's: 0 pass, 1 a criterion failed, 3 a shard was interrupted.
-This is the report to gate on. Database figures come from shard 0's probe,
-rescaled to the requests of all shards.
-
-A RUN may also be a directory whose subdirectories are shards (they hold
-shard.json), e.g. /results/<run> with shard-0 … shard-3: no shell glob is
-needed. The merge refuses, with exit 2, shards of different scenario sets,
-rates, durations, requests or criteria, different shard counts, a shard
-given twice, a missing shard, and runs that are not shards. One shard's
-directory given alone is re-rendered as it is: its own share of the load.`,
-		Example: `  perfgate report reports/20250314T092653Z-after --format md,junit,html
-  perfgate report reports/20250314T092653Z-after/summary.json --format html --out /tmp/site
-  perfgate report reports/20250314T092653Z-after --format md --out . && cat summary.md >> "$GITHUB_STEP_SUMMARY"
-
-  # merge the four shards of a distributed run and gate on the result
-  perfgate report reports/*-after-shard-*-of-4 --out reports/after-merged --format text,json,html
-  perfgate report /results/run-1 --out /results/run-1/merged --format text,json,md,junit,html`,
-		Args: cmdArgs(cobra.MinimumNArgs(1), "RUN is a run directory or its summary.json; several RUNs are the shards of one distributed run"),
+		Args:  cmdArgs(cobra.MinimumNArgs(1), "RUN is a run directory or its summary.json; several RUNs are the shards of one distributed run"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.runs = args
 			return runReport(cmd.Context(), opts)

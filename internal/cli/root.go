@@ -65,24 +65,8 @@ func fromEnvironment(root *cobra.Command, err error) string {
 
 func newRootCmd(streams Streams, subs ...*cobra.Command) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "perfgate",
-		Short: "Prove a performance claim about an HTTP endpoint, and keep it true in CI",
-		Long: `perfgate drives scenario files with vegeta against an HTTP endpoint, judges
-the results against each scenario's criteria, and writes a run directory with
-exact percentiles, raw results and reports.
-
-Exit codes: 0 every criterion met, 1 a criterion failed, 2 usage or
-scenario-file error (nothing sent), 3 the run could not be carried out.
-
-Every flag can also be set through the environment: --max-workers is
-PERFGATE_MAX_WORKERS. Flags override scenario files.`,
-		Example: `  set -a; eval "$(perfgate db up --scale demo --detach)"; set +a
-  perfgate serve --strategy naive --addr 127.0.0.1:3000 --detach
-  perfgate run --target http://127.0.0.1:3000 --label before scenarios/
-  perfgate db indexes apply
-  perfgate serve --strategy optimized --addr 127.0.0.1:3001 --detach
-  perfgate run --target http://127.0.0.1:3001 --label after scenarios/
-  perfgate compare reports/latest-before reports/latest-after --claim 50s:2s`,
+		Use:           "perfgate",
+		Short:         "Prove a performance claim about an HTTP endpoint, and keep it true in CI",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		// --version and -v print what perfgate version prints.
@@ -99,6 +83,7 @@ PERFGATE_MAX_WORKERS. Flags override scenario files.`,
 	if len(subs) > 0 {
 		// Tests mount one command with a stubbed run function.
 		root.AddCommand(subs...)
+		fillHelp(root)
 		return root
 	}
 	root.AddCommand(
@@ -115,6 +100,7 @@ PERFGATE_MAX_WORKERS. Flags override scenario files.`,
 		newDemoCmd(streams, nil),
 		newVersionCmd(streams),
 	)
+	fillHelp(root)
 	return root
 }
 

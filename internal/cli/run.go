@@ -46,43 +46,7 @@ func newRunCmd(streams Streams, runF func(context.Context, *runOptions) error) *
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",
 		Short: "Drive scenario files with vegeta against --target and judge them",
-		Long: `run loads scenario files (default scenarios/), tries the target once, then
-drives each scenario with vegeta at its rate for its duration, judges the
-results against its criteria and writes a run directory:
-
-  summary.json         figures and verdicts (schema perfgate.run/v1)
-  <scenario>.parquet   the raw results, one row per request
-  summary.md, junit.xml, report.html   with --format
-
-It prints a summary table and exits 0 when every criterion is met, 1 when
-one failed, 2 on a scenario-file or usage error (nothing sent), 3 when the
-run could not be carried out (target unreachable, interrupted). Ctrl-C
-stops the load and still writes what was gathered.
-
-Every percentile is reported with its 95 % confidence interval. A latency
-criterion on a percentile is judged only when the scenario sent enough
-requests for it (p50 6, p90 36, p95 72, p99 368); with fewer it is
-inconclusive ("n=40: too few for p99 (needs ≥ 368)"), which fails the run
-unless --allow-inconclusive, or fails when the requests over the limit
-already prove the percentile above it.
-
-With --shard i/N the run is shard i of a distributed run of N machines
-(e.g. the pods of a Kubernetes Indexed Job: --shard auto/N reads
-$JOB_COMPLETION_INDEX): it sends 1/N of each scenario's rate ("max" stays
-max per shard), tags its raw results with i, writes shard.json beside the
-summary, and defaults to reports/<UTC time>-<label>-shard-i-of-N. Only
-shard 0 probes the database. Each shard judges its own criteria, but its
-share of the load is not the test: merge the shards with
-perfgate report SHARD... and gate on the merged report.`,
-		Example: `  # the four checklist scenarios against a local service
-  perfgate run --target http://127.0.0.1:3000 --label before scenarios/
-
-  # calling the service directly (no gateway prefix), with seeded fixtures
-  perfgate run --target http://127.0.0.1:3000 --set Prefix=/v1/tracking --fixtures reports/fixtures.json
-
-  # one scenario, harder, with a stricter gate from the command line
-  perfgate run --only single-user-single-course --rate 20/s --duration 1m --expect p99=500ms`,
-		Args: cobra.ArbitraryArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.paths = args
 			return runF(cmd.Context(), opts)

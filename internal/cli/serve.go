@@ -54,41 +54,7 @@ func newServeCmdWith(streams Streams, run func(context.Context, *serveOptions) e
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the course-status endpoint, before (naive) or after (optimized)",
-		Long: `serve runs perfgate's reference implementation of the assessment-tracking
-service's course-status endpoint on a Postgres database created by
-"perfgate db up", so the 50 s -> 2 s claim can be reproduced without the
-production service.
-
-  POST {prefix}/content/course/status   the endpoint (header tenantid required)
-  GET  /health                          200 when the database answers, else 503
-
---strategy naive is the original code statement for statement: per user and
-course one query on content_tracking, then one query on
-content_tracking_details per row found. --strategy optimized answers each
-request with one aggregated statement and the same JSON for every valid
-request; unlike the original it answers 400 for an empty userId or courseId
-and for a user ID that is not a UUID.
-
-Each response carries X-Statements: the number of SQL statements it cost.
-Request bodies over 1 MiB are answered 413. Pool settings go in the DSN
-(e.g. pool_max_conns=16). On Ctrl-C or SIGTERM the server stops accepting,
-lets in-flight requests finish for up to 10 s, and exits 0.
-
-Once it listens it prints PERFGATE_TARGET=http://<addr> on stdout. In the
-foreground it then serves until Ctrl-C, so that line is for reading, not for
-eval. With --detach it returns once the server listens, leaving it in the
-background (its log beside the state file in $TMPDIR/perfgate-db-<uid>/), so
-set -a; eval "$(perfgate serve --detach)"; set +a exports PERFGATE_TARGET,
-which "perfgate run" reads as --target; perfgate serve --stop --addr ADDR
-stops it.`,
-		Example: `  set -a; eval "$(perfgate db up --scale tiny --detach)"; set +a   # PERFGATE_DSN, PERFGATE_FIXTURES
-  perfgate serve --strategy naive --addr 127.0.0.1:3000            # in the foreground; Ctrl-C stops it
-  set -a; eval "$(perfgate serve --strategy optimized --addr 127.0.0.1:3001 --detach)"; set +a   # exports PERFGATE_TARGET
-  perfgate serve --stop --addr 127.0.0.1:3001
-  curl -H 'tenantid: fd8f3180-9988-495b-8a0d-ed201d7d28df' -H 'Content-Type: application/json' \
-    -d '{"userId":["af771398-bc1a-4350-b849-907561d25957"],"courseId":["do_21430769261883392012483"]}' \
-    http://127.0.0.1:3000/tracking/v1/content/course/status`,
-		Args: cmdArgs(cobra.NoArgs),
+		Args:  cmdArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return run(cmd.Context(), opts)
 		},

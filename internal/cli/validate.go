@@ -24,13 +24,7 @@ func newValidateCmd(streams Streams, runF func(context.Context, *validateOptions
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",
 		Short: "Check scenario files without sending traffic",
-		Long: `validate parses scenario files (default scenarios/) strictly, compiles their
-jq checks and renders their templates with the fixtures, without sending any
-traffic. Every problem is reported as file:line: message, with a hint, and
-the exit code is 2; it is 0 when every file is valid.`,
-		Example: `  perfgate validate
-  perfgate validate scenarios/02-multi-user-multi-course.yaml --fixtures reports/fixtures.json`,
-		Args: cobra.ArbitraryArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.paths = args
 			return runF(cmd.Context(), opts)

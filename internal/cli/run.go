@@ -181,11 +181,7 @@ func runProgress(streams Streams, off bool) (io.Writer, func(*model.Scenario)) {
 func writeRun(dir string, run *model.Run, formats report.Formats[*model.Run], out io.Writer, headerShown bool) error {
 	formats = report.RunFormats(report.RawDir(dir, load.ReadPoints)).Only(formats.Names())
 	if headerShown {
-		for i := range formats {
-			if formats[i].Name == report.FormatText {
-				formats[i].Render = report.TextTable
-			}
-		}
+		formats = formats.Rendered(report.FormatText, report.TextTable)
 	}
 	if err := formats.Write(dir, run, out); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // registerScenarioFlags adds the flags that choose scenarios and fill their
@@ -34,6 +35,17 @@ func registerScenarioFlags(cmd *cobra.Command, o *engine.Overrides, shape bool) 
 // taking --rate and --duration (capacity picks those itself).
 func registerTimeout(cmd *cobra.Command, o *engine.Overrides) {
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, fmt.Sprintf("per-request timeout (overrides the files; default %s)", load.DefaultTimeout))
+}
+
+// registerDeliveryFlags adds the flags that say how a scenario's load and
+// latency are judged (run, capacity, ab): --latency-from and
+// --allow-under-delivery.
+func registerDeliveryFlags(cmd *cobra.Command, o *engine.Overrides) {
+	fl := cmd.Flags()
+	fl.StringVar(&o.LatencyFrom, "latency-from", model.LatencyFromIntended,
+		"what latency criteria are judged on: intended (from each request's intended send time: what a user arriving on schedule waited) or sent (from its actual send: the service time)")
+	fl.BoolVar(&o.AllowUnderDelivery, "allow-under-delivery", false,
+		"a load not delivered (achieved rate below 99 % of the rate asked, or schedule lag p99 above 100ms) is a warning, not a failed criterion")
 }
 
 // loadFlags are the flags of the commands that send load: --target (run,

@@ -148,17 +148,6 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	return err
 }
 
-// registerDeliveryFlags adds the flags that say how a scenario's load and
-// latency are judged (run, capacity, ab): --latency-from and
-// --allow-under-delivery.
-func registerDeliveryFlags(cmd *cobra.Command, o *engine.Overrides) {
-	fl := cmd.Flags()
-	fl.StringVar(&o.LatencyFrom, "latency-from", model.LatencyFromIntended,
-		"what latency criteria are judged on: intended (from each request's intended send time: what a user arriving on schedule waited) or sent (from its actual send: the service time)")
-	fl.BoolVar(&o.AllowUnderDelivery, "allow-under-delivery", false,
-		"a load not delivered (achieved rate below 99 % of the rate asked, or schedule lag p99 above 100ms) is a warning, not a failed criterion")
-}
-
 // runProgress returns what a run reports while it works, on stderr: a
 // bar per scenario on a terminal, a plain line every
 // load.DefaultPlainProgressEvery otherwise (a CI log), and in both cases a

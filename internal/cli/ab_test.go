@@ -26,12 +26,14 @@ func TestABArgs(t *testing.T) {
 		"--max-workers", "32", "--insecure", "--allow-under-delivery", "--out", "o", "--label", "pr", "--format", "text,md", "x.yaml"); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	want := abOptions{paths: []string{"x.yaml"}, before: "http://old:1", after: "http://new:1",
+	want := abOptions{paths: []string{"x.yaml"},
 		loadFlags: loadFlags{maxWorkers: 32, maxBody: "4MiB"}, tlsFlags: tlsFlags{insecure: true},
 		overrides: engine.Overrides{Only: []string{"a"}, Rate: "50/s", Timeout: 3 * time.Second, LatencyFrom: "intended", AllowUnderDelivery: true},
-		rounds:    20, block: 2 * time.Second, maxRegression: "5%", out: "o", label: "pr", formats: "text,md"}
+		exec: engine.ExecuteABOptions{Out: "o", AB: engine.ABOptions{Before: "http://old:1", After: "http://new:1",
+			Rounds: 20, Block: 2 * time.Second, Label: "pr"}},
+		maxRegression: "5%", formats: "text,md"}
 	opt := cmp.Options{cmp.AllowUnexported(abOptions{}, loadFlags{}, tlsFlags{}), cmpopts.EquateEmpty()}
-	ignore := func(o abOptions) abOptions { o.streams, o.now = Streams{}, nil; return o }
+	ignore := func(o abOptions) abOptions { o.streams, o.exec.AB.Now = Streams{}, nil; return o }
 	if d := cmp.Diff(want, ignore(*o), opt); d != "" {
 		t.Errorf("options (-want +got):\n%s", d)
 	}

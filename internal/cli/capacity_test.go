@@ -119,8 +119,9 @@ func TestCapacityArgs(t *testing.T) {
 		overrides: engine.Overrides{Only: []string{"a"}, Skip: []string{"b"}, Fixtures: "fx.json", Sets: []string{"Prefix=/p"}, Timeout: 3 * time.Second,
 			LatencyFrom: "sent", AllowUnderDelivery: true},
 		tlsFlags: tlsFlags{caCert: "ca.pem"},
-		start:    "20/s", maxRate: "500/s", precision: "5%", step: 2 * time.Second, budget: time.Minute,
-		maxRequests: 9000, out: "o", label: "after", formats: "text,html"}
+		bounds: engine.CapacityBounds{Start: "20/s", MaxRate: "500/s", Precision: "5%", Step: 2 * time.Second, Budget: time.Minute,
+			MaxRequests: 9000},
+		out: "o", label: "after", formats: "text,html"}
 	opt := cmp.Options{cmp.AllowUnexported(capacityOptions{}, loadFlags{}, tlsFlags{}), cmpopts.EquateEmpty()}
 	ignore := func(o capacityOptions) capacityOptions { o.streams, o.now = Streams{}, nil; return o }
 	if d := cmp.Diff(want, ignore(*o), opt); d != "" {
@@ -129,8 +130,10 @@ func TestCapacityArgs(t *testing.T) {
 
 	parse(t, newCapacityCmd(Streams{}, capture), "capacity")
 	def := capacityOptions{loadFlags: loadFlags{target: engine.DefaultTarget, maxWorkers: 256, maxBody: "4MiB"},
-		overrides: engine.Overrides{LatencyFrom: "intended"}, maxRate: "10000/s", precision: "10%", step: 5 * time.Second,
-		budget: 5 * time.Minute, maxRequests: engine.DefaultCapacityMaxRequests, formats: "text,json"}
+		overrides: engine.Overrides{LatencyFrom: "intended"},
+		bounds: engine.CapacityBounds{MaxRate: "10000/s", Precision: "10%", Step: 5 * time.Second,
+			Budget: 5 * time.Minute, MaxRequests: engine.DefaultCapacityMaxRequests},
+		formats: "text,json"}
 	if d := cmp.Diff(def, ignore(*o), opt); d != "" {
 		t.Errorf("defaults (-want +got):\n%s", d)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/figure"
 	"github.com/perfgate/perfgate/internal/load"
+	"github.com/perfgate/perfgate/internal/model"
 )
 
 // registerScenarioFlags adds the flags that choose scenarios and fill their
@@ -36,16 +37,35 @@ func registerTimeout(cmd *cobra.Command, o *engine.Overrides) {
 	cmd.Flags().DurationVar(&o.Timeout, "timeout", 0, fmt.Sprintf("per-request timeout (overrides the files; default %s)", load.DefaultTimeout))
 }
 
-// loadFlags are the flags of the commands that send load (run, capacity).
+// registerDeliveryFlags adds the flags that say how a scenario's load and
+// latency are judged (run, capacity, ab): --latency-from and
+// --allow-under-delivery.
+func registerDeliveryFlags(cmd *cobra.Command, o *engine.Overrides) {
+	fl := cmd.Flags()
+	fl.StringVar(&o.LatencyFrom, "latency-from", model.LatencyFromIntended,
+		"what latency criteria are judged on: intended (from each request's intended send time: what a user arriving on schedule waited) or sent (from its actual send: the service time)")
+	fl.BoolVar(&o.AllowUnderDelivery, "allow-under-delivery", false,
+		"a load not delivered (achieved rate below 99 % of the rate asked, or schedule lag p99 above 100ms) is a warning, not a failed criterion")
+}
+
+// loadFlags are the flags of the commands that send load: --target (run,
+// capacity), --max-workers and --max-body (run, capacity, ab).
 type loadFlags struct {
 	target     string
 	maxWorkers uint64
 	maxBody    string
 }
 
+// register adds --target, --max-workers and --max-body.
 func (f *loadFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.target, "target", engine.DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
+	f.registerLimits(cmd)
+}
+
+// registerLimits adds --max-workers and --max-body alone, for a command
+// whose targets are other flags (ab: --before and --after).
+func (f *loadFlags) registerLimits(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.target, "target", engine.DefaultTarget, "base URL of the service under test; scenario paths are joined to it")
 	fl.Uint64Var(&f.maxWorkers, "max-workers", load.DefaultMaxWorkers, "upper bound on concurrent requests (vegeta workers)")
 	fl.StringVar(&f.maxBody, "max-body", "4MiB", "how much of each response body the jq checks read; a longer body fails them as truncated")
 }

@@ -48,37 +48,22 @@ func runReport(ctx context.Context, opts *reportOptions) error {
 	if err != nil {
 		return exit.Usage(fmt.Errorf("--format: %w", err))
 	}
-	if dirs, expanded := engine.ShardDirs(opts.runs); len(dirs) > 1 || expanded {
-		rd, merged, err := engine.MergeShards(ctx, dirs, opts.out, opts.replace, opts.now)
-		if err != nil {
-			return err
+	if dirs, merge := engine.ShardDirs(opts.runs); merge {
+		merged, err := engine.MergeShards(ctx, dirs, engine.MergeOptions{Out: opts.out, Replace: opts.replace, Now: opts.now,
+			Write: func(dir string, run *model.Run) error {
+				// summary.json always.
+				return writeRun(dir, run, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out, false)
+			}})
+		if err == nil && !merged.Pass {
+			err = exit.ErrGateFailed
 		}
-		defer rd.Close()
-		// summary.json always.
-		if err := writeRun(rd.Path, merged, formats.With(report.RunFormats(nil), report.FormatJSON), opts.streams.Out, false); err != nil {
-			return err
-		}
-		switch {
-		case merged.Interrupted:
-			return exit.Unavailable(fmt.Errorf("a shard was interrupted: the merged figures in %s cover what was gathered", rd.Path))
-		case !merged.Pass:
-			return exit.ErrGateFailed
-		}
-		return nil
-	}
-	run, err := model.ReadRun(opts.runs[0])
-	if err != nil {
-		return exit.Usage(fmt.Errorf("%w; pass a run directory or its summary.json", err))
-	}
-	dir := model.RunDir(opts.runs[0])
-	rd, err := engine.CreateRenderDir(opts.out, dir, opts.replace)
-	if err != nil {
 		return err
 	}
-	defer rd.Close()
-	page := report.RunFormats(report.RawDir(dir, load.ReadPoints)).Only(formats.Names())
-	if err := page.Write(rd.Path, run, opts.streams.Out); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	return nil
+	return engine.Rerender(opts.runs[0], opts.out, opts.replace, func(dir, runDir string, run *model.Run) error {
+		page := report.RunFormats(report.RawDir(runDir, load.ReadPoints)).Only(formats.Names())
+		if err := page.Write(dir, run, opts.streams.Out); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return nil
+	})
 }

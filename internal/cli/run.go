@@ -24,25 +24,21 @@ type runOptions struct {
 	paths   []string
 	loadFlags
 	tlsFlags
-	overrides  engine.Overrides
-	out        string
-	label      string
+	overrides engine.Overrides
+	// exec gets the flags that say how the run is carried out and where
+	// it goes: --out, --replace, --db-probe, --service-pid, --label and
+	// --allow-inconclusive.
+	exec       engine.ExecuteOptions
 	formats    string
-	dbProbe    string
-	servicePID int
 	noProgress bool
 	shard      string // --shard i/N
-	replace    bool
-	// allowInconclusive lets a criterion too few requests can judge pass.
-	allowInconclusive bool
-	now               func() time.Time
 }
 
 func newRunCmd(streams Streams, runF func(context.Context, *runOptions) error) *cobra.Command {
 	if runF == nil {
 		runF = runRun
 	}
-	opts := &runOptions{streams: streams, now: time.Now}
+	opts := &runOptions{streams: streams, exec: engine.ExecuteOptions{Run: engine.RunOptions{Now: time.Now}}}
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",
 		Short: "Drive scenario files with vegeta against --target and judge them",
@@ -55,16 +51,16 @@ func newRunCmd(streams Streams, runF func(context.Context, *runOptions) error) *
 	fl := cmd.Flags()
 	opts.loadFlags.register(cmd)
 	registerScenarioFlags(cmd, &opts.overrides, true)
-	fl.StringVar(&opts.out, "out", "", "run directory to write, new or empty (default reports/<UTC time>-<label>)")
-	fl.BoolVar(&opts.replace, "replace", false, "let --out replace a perfgate run directory that is already there")
-	fl.StringVar(&opts.label, "label", "", "name of this run, e.g. before or after")
+	fl.StringVar(&opts.exec.Out, "out", "", "run directory to write, new or empty (default reports/<UTC time>-<label>)")
+	fl.BoolVar(&opts.exec.Replace, "replace", false, "let --out replace a perfgate run directory that is already there")
+	fl.StringVar(&opts.exec.Run.Label, "label", "", "name of this run, e.g. before or after")
 	fl.StringVar(&opts.formats, "format", report.DefaultRunFormats, "formats to write: text (stdout), json, md, junit, html")
 	completeList(cmd, "format", fixed(report.RunFormats(nil).Names()...))
-	fl.StringVar(&opts.dbProbe, "db-probe", "", "Postgres DSN of the service's database: measure statements, scans and rows per request")
-	fl.IntVar(&opts.servicePID, "service-pid", 0, "PID of the service's process, to sample its CPU and memory during each scenario (default: the process listening on --target's port when it is on this machine)")
+	fl.StringVar(&opts.exec.DSN, "db-probe", "", "Postgres DSN of the service's database: measure statements, scans and rows per request")
+	fl.IntVar(&opts.exec.ServicePID, "service-pid", 0, "PID of the service's process, to sample its CPU and memory during each scenario (default: the process listening on --target's port when it is on this machine)")
 	fl.BoolVar(&opts.noProgress, "no-progress", false, fmt.Sprintf("print no progress on stderr (by default: a bar on a terminal, else a line every %s; and each scenario's result as it ends)", load.DefaultPlainProgressEvery))
 	fl.StringVar(&opts.shard, "shard", "", "run shard i (0-based) of N of a distributed run: i/N, or auto/N to read $JOB_COMPLETION_INDEX; merge the shards with perfgate report")
-	fl.BoolVar(&opts.allowInconclusive, "allow-inconclusive", false, "let a criterion too few requests can judge pass, marked inconclusive, instead of failing the run")
+	fl.BoolVar(&opts.exec.Run.AllowInconclusive, "allow-inconclusive", false, "let a criterion too few requests can judge pass, marked inconclusive, instead of failing the run")
 	fl.StringArrayVar(&opts.overrides.Expect, "expect", nil, "extra criterion for every scenario: p95=2s, errors=1%, status=200, db.statements_per_request=1")
 	registerDeliveryFlags(cmd, &opts.overrides)
 	opts.tlsFlags.register(cmd)
@@ -81,56 +77,39 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	maxBody, err := opts.loadFlags.check()
-	if err != nil {
+	ex := opts.exec
+	ro := &ex.Run
+	if ro.MaxBody, err = opts.loadFlags.check(); err != nil {
 		return err
 	}
-	tlsConf, err := opts.tlsFlags.config()
-	if err != nil {
+	if ro.TLS, err = opts.tlsFlags.config(); err != nil {
 		return err
 	}
-	shard, err := engine.ParseShard(opts.shard, os.Getenv)
-	if err != nil {
+	if ro.Shard, err = engine.ParseShard(opts.shard, os.Getenv); err != nil {
 		return err
 	}
+	ro.Target, ro.MaxWorkers, ro.Tool = opts.target, opts.maxWorkers, tool()
+	ex.Log = opts.streams.ErrOut
+	ex.ProbeOptions = []pgenv.ProbeOption{pgenv.WithSettleLog(opts.streams.ErrOut)}
 	// The header goes out before the first scenario starts, and each
 	// scenario's result as soon as it is judged: a CI log shows what runs
 	// instead of minutes of silence.
 	text := formats.Has(report.FormatText)
-	var header func(string) error
 	if text {
-		header = func(string) error { return report.TextHeader(opts.streams.Out, opts.label, opts.target) }
+		ex.Start = func(string) error { return report.TextHeader(opts.streams.Out, ro.Label, opts.target) }
 	}
-	progress, done := runProgress(opts.streams, opts.noProgress)
-	ex, err := engine.Execute(ctx, ps, engine.ExecuteOptions{
-		Run: engine.RunOptions{Target: opts.target, Label: opts.label, MaxWorkers: opts.maxWorkers, MaxBody: maxBody,
-			Shard: shard, TLS: tlsConf, Progress: progress, Done: done, Tool: tool(), Now: opts.now,
-			AllowInconclusive: opts.allowInconclusive},
-		Out: opts.out, Replace: opts.replace, ServicePID: opts.servicePID, Log: opts.streams.ErrOut,
-		DSN: opts.dbProbe, ProbeOptions: []pgenv.ProbeOption{pgenv.WithSettleLog(opts.streams.ErrOut)},
-		Start: header,
-		Write: func(dir string, run *model.Run) error {
-			return writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out, text)
-		},
-	})
-	if ex != nil && ex.Latest != "" && text {
-		fmt.Fprintf(opts.streams.Out, "latest %q run: %s\n", opts.label, ex.Latest)
+	ro.Progress, ro.Done = runProgress(opts.streams, opts.noProgress)
+	ex.Write = func(dir string, run *model.Run) error {
+		return writeRun(dir, run, formats.With(all, report.FormatJSON), opts.streams.Out, text)
 	}
-	if err == nil && !ex.Run.Pass {
+	result, err := engine.Execute(ctx, ps, ex)
+	if result != nil && result.Latest != "" && text {
+		fmt.Fprintf(opts.streams.Out, "latest %q run: %s\n", ro.Label, result.Latest)
+	}
+	if err == nil && !result.Run.Pass {
 		err = exit.ErrGateFailed
 	}
 	return err
-}
-
-// registerDeliveryFlags adds the flags that say how a scenario's load and
-// latency are judged (run, capacity, ab): --latency-from and
-// --allow-under-delivery.
-func registerDeliveryFlags(cmd *cobra.Command, o *engine.Overrides) {
-	fl := cmd.Flags()
-	fl.StringVar(&o.LatencyFrom, "latency-from", model.LatencyFromIntended,
-		"what latency criteria are judged on: intended (from each request's intended send time: what a user arriving on schedule waited) or sent (from its actual send: the service time)")
-	fl.BoolVar(&o.AllowUnderDelivery, "allow-under-delivery", false,
-		"a load not delivered (achieved rate below 99 % of the rate asked, or schedule lag p99 above 100ms) is a warning, not a failed criterion")
 }
 
 // runProgress returns what a run reports while it works, on stderr: a
@@ -155,11 +134,7 @@ func runProgress(streams Streams, off bool) (io.Writer, func(*model.Scenario)) {
 func writeRun(dir string, run *model.Run, formats report.Formats[*model.Run], out io.Writer, headerShown bool) error {
 	formats = report.RunFormats(report.RawDir(dir, load.ReadPoints)).Only(formats.Names())
 	if headerShown {
-		for i := range formats {
-			if formats[i].Name == report.FormatText {
-				formats[i].Render = report.TextTable
-			}
-		}
+		formats = formats.Rendered(report.FormatText, report.TextTable)
 	}
 	if err := formats.Write(dir, run, out); err != nil {
 		return err

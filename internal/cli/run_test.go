@@ -352,7 +352,7 @@ func TestRunOptions(t *testing.T) {
 	}
 	if o.target != "http://h:1" || o.overrides.Rate != "5/s" || o.overrides.Duration != 30*time.Second || o.overrides.Timeout != 2*time.Minute ||
 		strings.Join(o.overrides.Only, ",") != "a,b" || strings.Join(o.overrides.Skip, ",") != "c" || o.overrides.Sets[0] != "Prefix=/v1/tracking" ||
-		o.label != "after" || !o.noProgress || strings.Join(o.paths, ",") != "scen/" || o.overrides.Expect[0] != "p95=1s" || o.dbProbe != "postgres://x@h/db" {
+		o.exec.Run.Label != "after" || !o.noProgress || strings.Join(o.paths, ",") != "scen/" || o.overrides.Expect[0] != "p95=1s" || o.exec.DSN != "postgres://x@h/db" {
 		t.Errorf("options from flags: %+v", o)
 	}
 	if o.maxWorkers != 64 {
@@ -368,7 +368,7 @@ func TestRunOptions(t *testing.T) {
 	if err := root.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if o.target != engine.DefaultTarget || o.label != "from-env" || len(o.paths) != 0 || o.overrides.Rate != "" {
+	if o.target != engine.DefaultTarget || o.exec.Run.Label != "from-env" || len(o.paths) != 0 || o.overrides.Rate != "" {
 		t.Errorf("defaults: %+v", o)
 	}
 }

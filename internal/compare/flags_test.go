@@ -89,3 +89,25 @@ func TestCreateOutDir(t *testing.T) {
 		t.Errorf("error %v (exit %d), want exit 2, %q and what to do", err, exit.Code(err), want)
 	}
 }
+
+// TestParseMaxRegression: ab and compare read --max-regression here: a
+// positive share, and a usage error that says how to write one.
+func TestParseMaxRegression(t *testing.T) {
+	for _, tt := range []struct {
+		s       string
+		want    float64
+		wantErr string
+	}{
+		{s: "10%", want: 0.1},
+		{s: "0.05", want: 0.05},
+		{s: "150%", want: 1.5},
+		{s: "0%", wantErr: `--max-regression "0%": must be positive; write e.g. 10% or 0.1`},
+		{s: "-5%", wantErr: `--max-regression "-5%": must be positive; write e.g. 10% or 0.1`},
+		{s: "lots", wantErr: `--max-regression "lots": not a number; write e.g. 10% or 0.1`},
+	} {
+		got, err := ParseMaxRegression(tt.s)
+		if tt.wantErr == "" && (err != nil || got != tt.want) || tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr || exit.Code(err) != exit.CodeUsage) {
+			t.Errorf("ParseMaxRegression(%q) = %v, %v (exit %d); want %v, %q", tt.s, got, err, exit.Code(err), tt.want, tt.wantErr)
+		}
+	}
+}

@@ -148,6 +148,20 @@ type ABOptions struct {
 	Now      func() time.Time
 }
 
+// Validate checks the rounds and the block asked for (perfgate ab's
+// --rounds and --block): a paired interval needs two pairs at least, and
+// a block must send for some time. ExecuteAB checks them first; AB alone
+// takes zero values as the defaults. An error is a usage error (exit 2).
+func (o ABOptions) Validate() error {
+	if o.Rounds < 2 {
+		return exit.Usagef("--rounds %d: give at least 2 pairs of blocks (an interval needs two), %d by default", o.Rounds, DefaultABRounds)
+	}
+	if o.Block <= 0 {
+		return exit.Usagef("--block must be a positive duration, such as %s", DefaultABBlock)
+	}
+	return nil
+}
+
 func (o ABOptions) withDefaults() ABOptions {
 	if o.Rounds <= 0 {
 		o.Rounds = DefaultABRounds
@@ -237,6 +251,73 @@ func AB(ctx context.Context, pairs []ABPair, o ABOptions) (*ABResult, error) {
 	a.Interrupted = res.Before.Interrupted || res.After.Interrupted
 	a.Pass = len(a.Failures) == 0 && !a.Interrupted && err == nil
 	return res, err
+}
+
+// ExecuteABOptions tune ExecuteAB: the A/B run, where its directory goes
+// and what the caller does with the finished run.
+type ExecuteABOptions struct {
+	// AB tunes the run (AB); ExecuteAB checks it (Validate) and fills its
+	// BeforeDir and AfterDir. Its TLS is the preflight's too; its Label
+	// and Now name a new directory.
+	AB ABOptions
+	// Out is the directory to write, new or empty (CreateABDir): "" for a
+	// new reports/<UTC time>-ab[-label].
+	Out string
+	// Write, when set, saves the paired comparison into d in the caller's
+	// formats, once both versions' summary.json are written: the finished
+	// run, or after a failure what was measured before it.
+	Write func(d *ABDir, res *ABResult) error
+}
+
+// ExecuteAB carries out an interleaved A/B run from start to finish: it
+// checks the options, tries both versions once (PreflightAB), creates the
+// directory and its two run directories (CreateABDir), runs (AB) and,
+// whatever happened, writes both versions' runs (summary.json, marked
+// incomplete after a failure) and then the caller's Write. An error of AB
+// is returned once that is written; an interrupted run returns its result
+// and an exit.Unavailable error that says where the blocks are; a run
+// that merely fails its gate is no error (ABResult.AB.Pass).
+func ExecuteAB(ctx context.Context, pairs []ABPair, o ExecuteABOptions) (*ABResult, error) {
+	ao := o.AB
+	if err := ao.Validate(); err != nil {
+		return nil, err
+	}
+	if err := PreflightAB(ctx, pairs, ao.TLS); err != nil {
+		return nil, err
+	}
+	now := ao.Now
+	if now == nil {
+		now = time.Now
+	}
+	d, err := CreateABDir(o.Out, ao.Label, now)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	ao.BeforeDir, ao.AfterDir = d.Before.Path, d.After.Path
+	res, abErr := AB(ctx, pairs, ao)
+	if abErr != nil {
+		res.Before.Incomplete, res.After.Incomplete = abErr.Error(), abErr.Error()
+	}
+	// What was measured is written, whatever happened.
+	if err := model.WriteRun(d.Before.Path, res.Before); err != nil {
+		return nil, errors.Join(abErr, err)
+	}
+	if err := model.WriteRun(d.After.Path, res.After); err != nil {
+		return nil, errors.Join(abErr, err)
+	}
+	if o.Write != nil {
+		if err := o.Write(d, res); err != nil {
+			return nil, errors.Join(abErr, err)
+		}
+	}
+	switch {
+	case abErr != nil:
+		return nil, abErr
+	case res.AB.Interrupted:
+		return res, exit.Unavailable(fmt.Errorf("interrupted: the blocks measured so far are in %s", d.Path))
+	}
+	return res, nil
 }
 
 // Compare is perfgate compare of the two runs of an A/B run, whose raw

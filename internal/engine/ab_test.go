@@ -2,10 +2,12 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -276,4 +278,146 @@ func TestPreflightAB(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestABValidate: the rounds and block a user asks for, and
+// --max-regression, with every refusal's message (exit 2).
+func TestABValidate(t *testing.T) {
+	for _, tt := range []struct {
+		rounds  int
+		block   time.Duration
+		wantErr string
+	}{
+		{rounds: 2, block: time.Second},
+		{rounds: DefaultABRounds, block: DefaultABBlock},
+		{rounds: 1, block: time.Second, wantErr: "--rounds 1: give at least 2 pairs of blocks (an interval needs two), 10 by default"},
+		{rounds: 0, block: time.Second, wantErr: "--rounds 0: give at least 2 pairs of blocks (an interval needs two), 10 by default"},
+		{rounds: 2, block: 0, wantErr: "--block must be a positive duration, such as 3s"},
+		{rounds: 2, block: -time.Second, wantErr: "--block must be a positive duration, such as 3s"},
+	} {
+		err := ABOptions{Rounds: tt.rounds, Block: tt.block}.Validate()
+		if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr || exit.Code(err) != exit.CodeUsage) {
+			t.Errorf("rounds %d, block %s: error %v (exit %d), want %q", tt.rounds, tt.block, err, exit.Code(err), tt.wantErr)
+		}
+	}
+
+}
+
+// TestExecuteAB follows an A/B run from plan to written directory: the
+// options checked and both versions tried before anything is created,
+// both versions' runs written before the caller's Write, an interrupt.
+func TestExecuteAB(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(file, []byte("name: s\nrequest:\n  method: GET\n  path: /x\nload:\n  rate: 50/s\nexpect:\n  status: 200\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// onLoad is called on each request that is not a preflight.
+	var onLoad atomic.Pointer[func()]
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f := onLoad.Load(); f != nil && r.Method != http.MethodHead {
+			(*f)()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	pairs, err := PlanAB([]string{file}, Overrides{}, srv.URL, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	options := func(out string) ExecuteABOptions {
+		return ExecuteABOptions{Out: out, AB: ABOptions{Rounds: 2, Block: 200 * time.Millisecond, Before: srv.URL, After: srv.URL}}
+	}
+	// written lists the files of both versions' runs Write finds.
+	written := func(d *ABDir) []string {
+		var found []string
+		for _, dir := range []string{d.Before.Path, d.After.Path} {
+			if _, err := os.Stat(filepath.Join(dir, model.SummaryFile)); err == nil {
+				found = append(found, filepath.Join(dir, model.SummaryFile))
+			}
+		}
+		return found
+	}
+
+	t.Run("written", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "ab")
+		o := options(out)
+		var found []string
+		o.Write = func(d *ABDir, res *ABResult) error {
+			if d.Path != out || len(res.AB.Scenarios) != 1 {
+				t.Errorf("write into %s of %d scenarios, want %s and one", d.Path, len(res.AB.Scenarios), out)
+			}
+			found = written(d)
+			return nil
+		}
+		res, err := ExecuteAB(context.Background(), pairs, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{filepath.Join(out, SideBefore, model.SummaryFile), filepath.Join(out, SideAfter, model.SummaryFile)}
+		if !slices.Equal(found, want) {
+			t.Errorf("Write found %q, want both versions' runs written first: %q", found, want)
+		}
+		b, err := model.ReadRun(filepath.Join(out, SideBefore))
+		if err != nil || b.Label != SideBefore || b.Incomplete != "" || len(res.AB.Scenarios[0].Blocks) != 4 {
+			t.Errorf("before's run %+v, %v; %d blocks", b, err, len(res.AB.Scenarios[0].Blocks))
+		}
+	})
+
+	t.Run("interrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		f := func() { cancel() }
+		onLoad.Store(&f)
+		defer onLoad.Store(nil)
+		out := filepath.Join(t.TempDir(), "ab")
+		o := options(out)
+		writes := 0
+		o.Write = func(*ABDir, *ABResult) error { writes++; return nil }
+		res, err := ExecuteAB(ctx, pairs, o)
+		if exit.Code(err) != exit.CodeUnavailable || err.Error() != "interrupted: the blocks measured so far are in "+out {
+			t.Errorf("error %v (exit %d), want exit 3 saying where the blocks are", err, exit.Code(err))
+		}
+		if res == nil || !res.AB.Interrupted || res.AB.Pass || writes != 1 {
+			t.Fatalf("result %+v, %d writes; want the interrupted run, written", res, writes)
+		}
+		if b, err := model.ReadRun(filepath.Join(out, SideBefore)); err != nil || !b.Interrupted {
+			t.Errorf("before's run %+v, %v; want it written, interrupted", b, err)
+		}
+	})
+
+	t.Run("refused before anything is created", func(t *testing.T) {
+		dead := httptest.NewServer(http.NotFoundHandler())
+		dead.Close()
+		deadPairs, err := PlanAB([]string{file}, Overrides{}, srv.URL, dead.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range []struct {
+			name     string
+			pairs    []ABPair
+			rounds   int
+			wantCode int
+		}{
+			{"one round", pairs, 1, exit.CodeUsage},
+			{"after unreachable", deadPairs, 2, exit.CodeUnavailable},
+		} {
+			out := filepath.Join(t.TempDir(), "ab")
+			o := options(out)
+			o.AB.Rounds = tt.rounds
+			if res, err := ExecuteAB(context.Background(), tt.pairs, o); exit.Code(err) != tt.wantCode || res != nil {
+				t.Errorf("%s: result %+v, error %v (exit %d); want exit %d", tt.name, res, err, exit.Code(err), tt.wantCode)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("%s: %s created: %v", tt.name, out, err)
+			}
+		}
+	})
+
+	t.Run("error of Write", func(t *testing.T) {
+		boom := errors.New("boom")
+		o := options(filepath.Join(t.TempDir(), "ab"))
+		o.Write = func(*ABDir, *ABResult) error { return boom }
+		if res, err := ExecuteAB(context.Background(), pairs, o); !errors.Is(err, boom) || res != nil {
+			t.Errorf("result %+v, error %v; want %v", res, err, boom)
+		}
+	})
 }

@@ -62,8 +62,77 @@ type CapacityOptions struct {
 	Log io.Writer
 	// Now is the clock (time.Now when nil); tests make steps take time.
 	Now func() time.Time
+	// start is Start as written (CapacityBounds.Start), for the settings
+	// capacity.json records.
+	start string
 	// step runs one step instead of measuring against the target (tests).
 	step stepFunc
+}
+
+// CapacityBounds are the bounds of a capacity search as perfgate
+// capacity's flags write them: rates such as 20/s, the precision as a
+// share such as 10%. Options checks them.
+type CapacityBounds struct {
+	// Start is the first rate tried, "" for each scenario's own rate.
+	Start       string
+	MaxRate     string
+	Precision   string
+	Step        time.Duration
+	Budget      time.Duration
+	MaxRequests int64
+}
+
+// Options checks the bounds and returns them as a search's options, the
+// rates rounded to whole requests per second. A bound out of range is a
+// usage error (exit 2) that names its flag and says what to write.
+func (b CapacityBounds) Options() (CapacityOptions, error) {
+	o := CapacityOptions{Step: b.Step, Budget: b.Budget, MaxRequests: b.MaxRequests, start: b.Start}
+	var err error
+	if b.Start != "" {
+		if o.Start, err = capacityRate("start", b.Start); err != nil {
+			return o, err
+		}
+	}
+	if o.MaxRate, err = capacityRate("max-rate", b.MaxRate); err != nil {
+		return o, err
+	}
+	if o.Start > o.MaxRate {
+		return o, exit.Usagef("--start %s is above --max-rate %s", b.Start, b.MaxRate)
+	}
+	if o.Precision, err = scenario.ParseShare(b.Precision); err != nil || o.Precision <= 0 || o.Precision >= 1 {
+		return o, exit.Usagef("--precision %q: give a share between 0 and 100%%, such as 10%%", b.Precision)
+	}
+	if b.Step <= 0 || b.Budget <= 0 {
+		return o, exit.Usagef("--step and --budget must be positive durations, such as 5s and 5m")
+	}
+	if b.MaxRequests < 0 {
+		return o, exit.Usagef("--max-requests must be 0 (no bound) or more")
+	}
+	return o, nil
+}
+
+// capacityRate reads the rate s of the flag named flag: a capacity search
+// steps whole rates from 1/s, so max and rates below 1/s are refused.
+func capacityRate(flag, s string) (float64, error) {
+	r, err := load.ParseRate(s)
+	if err != nil {
+		return 0, exit.Usagef("--%s: %v", flag, err)
+	}
+	if r.IsMax() || r.PerSecond() < 1 {
+		return 0, exit.Usagef("--%s %s: give a rate of 1/s or more, such as 20/s", flag, s)
+	}
+	return math.Round(r.PerSecond()), nil
+}
+
+// settings are the bounds the search runs under, as capacity.json records
+// them.
+func (o CapacityOptions) settings() model.CapacitySettings {
+	start := o.start
+	if start == "" && o.Start > 0 {
+		start = figure.Knee(o.Start)
+	}
+	return model.CapacitySettings{Start: start, MaxRate: o.MaxRate, Precision: o.Precision,
+		Step: o.Step, Budget: o.Budget, MaxRequests: o.MaxRequests}
 }
 
 // stepFunc runs one constant-rate step of a search. It reports whether
@@ -82,12 +151,13 @@ func Capacity(ctx context.Context, ps []Planned, o CapacityOptions) *model.Capac
 	}
 	began := o.Now()
 	c := &model.Capacity{
-		Schema: model.SchemaCapacity,
-		Tool:   o.Tool,
-		Target: o.Target,
-		Label:  o.Label,
-		Start:  began.UTC(),
-		Pass:   true,
+		Schema:   model.SchemaCapacity,
+		Tool:     o.Tool,
+		Target:   o.Target,
+		Label:    o.Label,
+		Start:    began.UTC(),
+		Settings: o.settings(),
+		Pass:     true,
 	}
 	deadline := began.Add(o.Budget)
 	var used int64
@@ -115,6 +185,53 @@ func Capacity(ctx context.Context, ps []Planned, o CapacityOptions) *model.Capac
 		c.Pass = false
 	}
 	return c
+}
+
+// ExecuteCapacityOptions tune ExecuteCapacity: the search, where its
+// directory goes and what the caller does with the finished search.
+type ExecuteCapacityOptions struct {
+	// Capacity tunes the search (Capacity). Its TLS is the preflight's
+	// too; its Label and Now name a new directory.
+	Capacity CapacityOptions
+	// Out is the directory to write (CreateCapacityOut): "" for a new
+	// reports/<UTC time>-capacity[-label]; an existing run directory
+	// takes capacity.json beside its summary.json.
+	Out string
+	// Write, when set, saves the search into dir in the caller's formats;
+	// beside says dir also holds a run, whose report.html is the run's.
+	Write func(dir string, beside bool, c *model.Capacity) error
+}
+
+// ExecuteCapacity carries out a capacity search from start to finish: it
+// tries the target once (Preflight), opens the directory
+// (CreateCapacityOut), searches (Capacity) and writes the search (Write).
+// An interrupted search returns what it measured, written, and an
+// exit.Unavailable error that says where; a search whose scenarios fail
+// their criteria is no error (model.Capacity.Pass).
+func ExecuteCapacity(ctx context.Context, ps []Planned, o ExecuteCapacityOptions) (*model.Capacity, error) {
+	co := o.Capacity
+	if err := Preflight(ctx, ps, co.TLS); err != nil {
+		return nil, err
+	}
+	now := co.Now
+	if now == nil {
+		now = time.Now
+	}
+	rd, beside, err := CreateCapacityOut(o.Out, co.Label, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	c := Capacity(ctx, ps, co)
+	if o.Write != nil {
+		if err := o.Write(rd.Path, beside, c); err != nil {
+			return nil, err
+		}
+	}
+	if c.Interrupted {
+		return c, exit.Unavailable(fmt.Errorf("interrupted: the steps measured so far are in %s", rd.Path))
+	}
+	return c, nil
 }
 
 // searcher runs one scenario's capacity search within its share of the

@@ -50,26 +50,53 @@ func OpenMerge(dirs []string) (*ShardMerge, error) {
 	return &ShardMerge{shards: shards, merged: merged}, nil
 }
 
+// MergeOptions tune MergeShards: where the merged run goes and what the
+// caller does with it.
+type MergeOptions struct {
+	// Out is the run directory to create, new or empty, or a perfgate run
+	// directory there when Replace says so; "" for a new
+	// reports/<UTC time>-<label> with the shards' label, named at Now
+	// (time.Now when nil).
+	Out     string
+	Replace bool
+	Now     func() time.Time
+	// Write, when set, saves the merged run into dir in the caller's
+	// formats.
+	Write func(dir string, run *model.Run) error
+}
+
 // MergeShards merges the shards of one distributed run (dirs, see
-// ShardDirs) into a new run directory: out, new or empty (or a run there
-// when replace says so), else reports/<UTC time>-<label> with the shards'
-// label (now is called only then). The caller writes the merged run's
-// files into the directory and closes it.
-func MergeShards(ctx context.Context, dirs []string, out string, replace bool, now func() time.Time) (*RunDir, *model.Run, error) {
+// ShardDirs) into a new run directory (OpenMerge, Into) and writes the
+// merged run (Write). When a shard was interrupted it returns the merged
+// run, written, and an exit.Unavailable error that says where; a merged
+// run that fails its criteria is no error (model.Run.Pass).
+func MergeShards(ctx context.Context, dirs []string, o MergeOptions) (*model.Run, error) {
 	m, err := OpenMerge(dirs)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	rd, err := CreateOutDir(out, replace, now, m.Label())
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	rd, err := CreateOutDir(o.Out, o.Replace, now, m.Label())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	defer rd.Close()
 	merged, err := m.Into(ctx, rd.Path)
 	if err != nil {
-		rd.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return rd, merged, nil
+	if o.Write != nil {
+		if err := o.Write(rd.Path, merged); err != nil {
+			return nil, err
+		}
+	}
+	if merged.Interrupted {
+		return merged, exit.Unavailable(fmt.Errorf("a shard was interrupted: the merged figures in %s cover what was gathered", rd.Path))
+	}
+	return merged, nil
 }
 
 // Label is the label the shards ran under.
@@ -147,9 +174,12 @@ func mergeRaw(sc *model.Scenario, shards []ShardRun, out string, allowInconclusi
 
 // ShardDirs expands the RUN arguments of a report: a directory without a
 // summary.json whose subdirectories are shards (hold shard.json) stands
-// for those shards, so that a merge needs no shell glob. expanded says
-// whether any argument was such a parent.
-func ShardDirs(args []string) (dirs []string, expanded bool) {
+// for those shards, so that a merge needs no shell glob. merge says that
+// dirs are the shards of one distributed run to merge (MergeShards): more
+// than one run, or shards found in a parent; otherwise dirs is the one
+// run to render again (Rerender).
+func ShardDirs(args []string) (dirs []string, merge bool) {
+	expanded := false
 	for _, a := range args {
 		if _, err := os.Stat(filepath.Join(a, model.SummaryFile)); err == nil {
 			dirs = append(dirs, a)
@@ -177,7 +207,7 @@ func ShardDirs(args []string) (dirs []string, expanded bool) {
 		expanded = true
 		dirs = append(dirs, found...)
 	}
-	return dirs, expanded
+	return dirs, len(dirs) > 1 || expanded
 }
 
 // ShardRun is one shard's run directory, read for a merge. Marker is nil

@@ -222,31 +222,110 @@ func TestMergeShards(t *testing.T) {
 	}
 	t.Chdir(t.TempDir())
 	now := func() time.Time { return time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC) }
-	rd, merged, err := MergeShards(context.Background(), dirs, "", false, now)
+	var wrote []string
+	write := func(dir string, run *model.Run) error {
+		wrote = append(wrote, dir)
+		// The union's raw results are there when the run is written, and
+		// the directory is still locked.
+		for _, f := range []string{"s" + load.RawExt, LockFile} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("at Write: %v", err)
+			}
+		}
+		return model.WriteRun(dir, run)
+	}
+	merged, err := MergeShards(context.Background(), dirs, MergeOptions{Now: now, Write: write})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rd.Close()
-	if rd.Path != "reports/20261130T120000Z-dist" || merged.Label != "dist" || merged.Shard != nil || !merged.Pass {
-		t.Errorf("merged into %s: label %q, shard %v, pass %v", rd.Path, merged.Label, merged.Shard, merged.Pass)
+	const dir = "reports/20261130T120000Z-dist"
+	if !slices.Equal(wrote, []string{dir}) || merged.Label != "dist" || merged.Shard != nil || !merged.Pass {
+		t.Errorf("merged into %q: label %q, shard %v, pass %v", wrote, merged.Label, merged.Shard, merged.Pass)
 	}
 	if sc := merged.Scenarios[0]; sc.Requests != sent {
 		t.Errorf("merged %d requests, the shards sent %d", sc.Requests, sent)
 	}
-	if _, err := os.Stat(filepath.Join(rd.Path, "s"+load.RawExt)); err != nil {
-		t.Errorf("the union's raw results: %v", err)
+	if _, err := os.Stat(filepath.Join(dir, LockFile)); !os.IsNotExist(err) {
+		t.Errorf("the merged run stays locked: %v", err)
+	}
+
+	// A shard that was interrupted: the merge is written, and says where.
+	interrupted, err := model.ReadRun(dirs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	interrupted.Interrupted = true
+	if err := model.WriteRun(dirs[1], interrupted); err != nil {
+		t.Fatal(err)
+	}
+	wrote = nil
+	out := filepath.Join(t.TempDir(), "merged")
+	merged, err = MergeShards(context.Background(), dirs, MergeOptions{Out: out, Write: write})
+	if exit.Code(err) != exit.CodeUnavailable || err.Error() != "a shard was interrupted: the merged figures in "+out+" cover what was gathered" {
+		t.Errorf("error %v (exit %d), want exit 3 saying where the merged figures are", err, exit.Code(err))
+	}
+	if merged == nil || !merged.Interrupted || merged.Pass || !slices.Equal(wrote, []string{out}) {
+		t.Errorf("merged %+v into %q; want the interrupted merge, written into %s", merged, wrote, out)
 	}
 
 	plain := t.TempDir()
 	if err := model.WriteRun(plain, &model.Run{Schema: model.SchemaRun}); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "merged")
-	if _, _, err := MergeShards(context.Background(), []string{dirs[0], plain}, out, false, now); exit.Code(err) != exit.CodeUsage ||
+	out = filepath.Join(t.TempDir(), "refused")
+	if _, err := MergeShards(context.Background(), []string{dirs[0], plain}, MergeOptions{Out: out, Write: write}); exit.Code(err) != exit.CodeUsage ||
 		!strings.Contains(err.Error(), "is not a shard of a distributed run") {
 		t.Errorf("a run that is not a shard: %v", err)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("a refused merge created %s: %v", out, err)
+	}
+}
+
+// TestShardDirs: which RUN arguments of a report are shards to merge, and
+// which one run is rendered again.
+func TestShardDirs(t *testing.T) {
+	root := t.TempDir()
+	mk := func(path string, files ...string) string {
+		t.Helper()
+		dir := filepath.Join(root, path)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if err := os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	run := mk("run", model.SummaryFile)
+	parent := mk("dist")
+	s0 := mk("dist/shard-0", model.SummaryFile, model.ShardFile)
+	s1 := mk("dist/shard-1", model.SummaryFile, model.ShardFile)
+	mk("dist/notes")
+	empty := mk("empty")
+	summary := filepath.Join(run, model.SummaryFile)
+	missing := filepath.Join(root, "missing")
+	for _, tt := range []struct {
+		name      string
+		args      []string
+		wantDirs  []string
+		wantMerge bool
+	}{
+		{"one run", []string{run}, []string{run}, false},
+		{"a summary.json", []string{summary}, []string{summary}, false},
+		{"one shard alone", []string{s0}, []string{s0}, false},
+		{"a directory without shards", []string{empty}, []string{empty}, false},
+		{"a path that is not there", []string{missing}, []string{missing}, false},
+		{"several runs", []string{s0, s1}, []string{s0, s1}, true},
+		{"a parent of shards", []string{parent}, []string{s0, s1}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dirs, merge := ShardDirs(tt.args)
+			if d := cmp.Diff(tt.wantDirs, dirs); d != "" || merge != tt.wantMerge {
+				t.Errorf("merge %v, want %v; dirs (-want +got):\n%s", merge, tt.wantMerge, d)
+			}
+		})
 	}
 }

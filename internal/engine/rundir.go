@@ -195,6 +195,25 @@ func CreateRenderDir(out, dir string, replace bool) (*RunDir, error) {
 	return CreateRunDir(out, replace)
 }
 
+// Rerender reads the saved run at path, a run directory or its
+// summary.json, and has write render it again into the directory
+// CreateRenderDir opens: out, or the run's own directory runDir, which
+// holds its raw results. A path that holds no run is the user's to fix
+// (exit 2).
+func Rerender(path, out string, replace bool, write func(dir, runDir string, run *model.Run) error) error {
+	run, err := model.ReadRun(path)
+	if err != nil {
+		return exit.Usage(fmt.Errorf("%w; pass a run directory or its summary.json", err))
+	}
+	runDir := model.RunDir(path)
+	rd, err := CreateRenderDir(out, runDir, replace)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	return write(rd.Path, runDir, run)
+}
+
 // sameDir reports whether a and b name the same directory.
 func sameDir(a, b string) bool {
 	ai, aerr := os.Stat(a)

@@ -1,8 +1,10 @@
 package engine
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,6 +122,51 @@ func TestCreateRenderDir(t *testing.T) {
 	}
 	if _, err := CreateRenderDir(other, run, false); exit.Code(err) != exit.CodeUsage || !strings.Contains(err.Error(), "pass --replace") {
 		t.Errorf("another run's directory without --replace: %v", err)
+	}
+}
+
+// TestRerender: a saved run, given as its directory or its summary.json,
+// is handed to write with where its files go and where its raw results
+// are; a path without a run is refused (exit 2) before anything is
+// created.
+func TestRerender(t *testing.T) {
+	run := t.TempDir()
+	if err := model.WriteRun(run, &model.Run{Schema: model.SchemaRun, Label: "after"}); err != nil {
+		t.Fatal(err)
+	}
+	site := filepath.Join(t.TempDir(), "site")
+	for _, tt := range []struct {
+		path, out string
+		wantDir   string
+	}{
+		{run, "", run},
+		{filepath.Join(run, model.SummaryFile), "", run},
+		{run, site, site},
+	} {
+		var got []string
+		err := Rerender(tt.path, tt.out, false, func(dir, runDir string, r *model.Run) error {
+			got = []string{dir, runDir, r.Label}
+			return nil
+		})
+		if want := []string{tt.wantDir, run, "after"}; err != nil || !slices.Equal(got, want) {
+			t.Errorf("Rerender(%s, out %q): write got %q, %v; want %q", tt.path, tt.out, got, err, want)
+		}
+	}
+
+	boom := errors.New("boom")
+	if err := Rerender(run, "", false, func(string, string, *model.Run) error { return boom }); err != boom {
+		t.Errorf("error of write: %v, want %v", err, boom)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	err := Rerender(t.TempDir(), out, false, func(string, string, *model.Run) error {
+		t.Error("write called without a run")
+		return nil
+	})
+	if exit.Code(err) != exit.CodeUsage || !strings.HasSuffix(err.Error(), "; pass a run directory or its summary.json") {
+		t.Errorf("a directory without a run: %v (exit %d), want exit 2 saying what to pass", err, exit.Code(err))
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--out created for no run: %v", err)
 	}
 }
 

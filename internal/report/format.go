@@ -195,6 +195,19 @@ func (fs Formats[T]) Renamed(name, file string) Formats[T] {
 	return out
 }
 
+// Rendered returns the table with the renderer of format name replaced by
+// render: a run whose header went out at its start (TextHeader) ends with
+// TextTable alone.
+func (fs Formats[T]) Rendered(name string, render func(io.Writer, T) error) Formats[T] {
+	out := slices.Clone(fs)
+	for i := range out {
+		if out[i].Name == name {
+			out[i].Render = render
+		}
+	}
+	return out
+}
+
 // RawDir is the RawSource of a run directory: each scenario's raw results
 // file (its Raw name) in dir, read with read (load.ReadPoints).
 func RawDir(dir string, read func(path string, fn func(t time.Time, latency time.Duration, code uint16) error) error) RawSource {

@@ -117,6 +117,26 @@ func TestFormatsTables(t *testing.T) {
 	if got := CapacityFormats.Renamed(FormatHTML, CapacityHTMLFile); got[2].File != CapacityHTMLFile || CapacityFormats[2].File != HTMLFile {
 		t.Error("Renamed changed the table it was called on, or did not rename")
 	}
+	// Rendered: the text without the header a run printed at its start,
+	// and the table it was called on left as it was.
+	tr := testRun()
+	full := RunFormats(nil).Only([]string{FormatText})
+	table := full.Rendered(FormatText, TextTable)
+	var gotFull, gotTable, wantTable bytes.Buffer
+	for _, w := range []struct {
+		fs  Formats[*model.Run]
+		out *bytes.Buffer
+	}{{full, &gotFull}, {table, &gotTable}} {
+		if err := w.fs.Write(t.TempDir(), tr, w.out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := TextTable(&wantTable, tr); err != nil {
+		t.Fatal(err)
+	}
+	if gotTable.String() != wantTable.String() || !strings.HasPrefix(gotFull.String(), "perfgate run") {
+		t.Errorf("Rendered(text, TextTable) wrote %q, want %q; the table it was called on wrote %q", gotTable.String(), wantTable.String(), gotFull.String())
+	}
 	run, _ := RunFormats(nil).Parse("text")
 	if with := run.With(RunFormats(nil), FormatJSON); !cmp.Equal(with.Names(), []string{"text", "json"}) || len(run) != 1 {
 		t.Errorf("With = %v", with.Names())

@@ -167,8 +167,8 @@ func RunFormats(raw RawSource) Formats[*model.Run] {
 }
 
 // CapacityFormats is the table of a capacity search's formats: text on
-// stdout, capacity.json and report.html (Beside renames the page when the
-// directory also holds a run).
+// stdout, capacity.json and report.html (Renamed makes the page
+// capacity.html when the directory also holds a run).
 var CapacityFormats = Formats[*model.Capacity]{
 	{FormatText, "", CapacityText},
 	{FormatJSON, model.CapacityFile, func(w io.Writer, c *model.Capacity) error { return model.Encode(w, c) }},

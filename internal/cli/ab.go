@@ -30,9 +30,6 @@ type abOptions struct {
 }
 
 func newABCmd(streams Streams, runF func(context.Context, *abOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runAB
-	}
 	opts := &abOptions{streams: streams, exec: engine.ExecuteABOptions{AB: engine.ABOptions{Now: time.Now}}}
 	cmd := &cobra.Command{
 		Use:   "ab --before URL --after URL [PATH...]",

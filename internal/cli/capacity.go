@@ -27,9 +27,6 @@ type capacityOptions struct {
 }
 
 func newCapacityCmd(streams Streams, runF func(context.Context, *capacityOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runCapacity
-	}
 	opts := &capacityOptions{streams: streams, now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "capacity [PATH...]",

@@ -26,9 +26,6 @@ type compareOptions struct {
 }
 
 func newCompareCmd(streams Streams, runF func(context.Context, *compareOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runCompare
-	}
 	opts := &compareOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "compare BEFORE AFTER",

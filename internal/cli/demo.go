@@ -20,9 +20,6 @@ type demoOptions struct {
 }
 
 func newDemoCmd(streams Streams, runF func(context.Context, *demoOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runDemo
-	}
 	opts := &demoOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "demo [PATH...]",

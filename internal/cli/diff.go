@@ -21,9 +21,6 @@ type diffOptions struct {
 }
 
 func newDiffCmd(streams Streams, runF func(context.Context, *diffOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runDiff
-	}
 	opts := &diffOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "diff --before URL --after URL [PATH...]",

@@ -22,13 +22,7 @@ type exportOptions struct {
 	output  string
 }
 
-func newExportCmd(streams Streams) *cobra.Command {
-	return newExportCmdWith(streams, runExport)
-}
-
-// newExportCmdWith builds the command around run, which tests replace to
-// see the options that flags produced.
-func newExportCmdWith(streams Streams, run func(context.Context, *exportOptions) error) *cobra.Command {
+func newExportCmd(streams Streams, run func(context.Context, *exportOptions) error) *cobra.Command {
 	opts := &exportOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "export RUN --to vegeta|csv",

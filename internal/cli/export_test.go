@@ -69,7 +69,7 @@ func TestExportArgs(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var got *exportOptions
-			cmd := newExportCmdWith(Streams{}, func(_ context.Context, o *exportOptions) error {
+			cmd := newExportCmd(Streams{}, func(_ context.Context, o *exportOptions) error {
 				got = o
 				return nil
 			})

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/perfgate/perfgate/docs"
 	"github.com/perfgate/perfgate/internal/equiv"
 	"github.com/perfgate/perfgate/internal/equiv/diffreport"
 	"github.com/perfgate/perfgate/internal/metrics"
@@ -31,7 +32,7 @@ func TestReference(t *testing.T) {
 	root := newRootCmd(Streams{})
 	want := map[string]bool{}
 	walk(root, func(c *cobra.Command) {
-		name := filepath.Base(referencePage(c))
+		name := filepath.Base(docs.Page(c.CommandPath()))
 		want[name] = true
 		if c.Long == "" {
 			t.Errorf("%s: no description: its page %s is missing or has no \"## Description\" block", c.CommandPath(), name)
@@ -79,12 +80,12 @@ func renderPage(c *cobra.Command) string {
 	if len(c.Commands()) > 0 {
 		b.WriteString("\n## Commands\n\n")
 		for _, sub := range c.Commands() {
-			fmt.Fprintf(&b, "- [%s](%s): %s\n", sub.CommandPath(), filepath.Base(referencePage(sub)), sub.Short)
+			fmt.Fprintf(&b, "- [%s](%s): %s\n", sub.CommandPath(), filepath.Base(docs.Page(sub.CommandPath())), sub.Short)
 		}
 	}
 	if c.HasParent() {
 		p := c.Parent()
-		fmt.Fprintf(&b, "\n## See also\n\n- [%s](%s): %s\n", p.CommandPath(), filepath.Base(referencePage(p)), p.Short)
+		fmt.Fprintf(&b, "\n## See also\n\n- [%s](%s): %s\n", p.CommandPath(), filepath.Base(docs.Page(p.CommandPath())), p.Short)
 	}
 	return b.String()
 }
@@ -126,17 +127,6 @@ func machineFree(s string) string {
 	return strings.ReplaceAll(s, fmt.Sprintf("-%d", os.Getuid()), "-<uid>")
 }
 
-// TestPageSections: the first block under each heading is taken, other
-// blocks and text around them are not, and a fence's language is no
-// part of its text.
-func TestPageSections(t *testing.T) {
-	page := "# perfgate x\n\nShort.\n\n```text\nperfgate x [flags]\n```\n\n## Description\n\nprose\n\n```text\nline one\n\n  indented\n```\n\n```text\nsecond block\n```\n\n## Examples\n\n```sh\n  perfgate x\n```\n"
-	got := pageSections(page)
-	if got["Description"] != "line one\n\n  indented" || got["Examples"] != "  perfgate x" || len(got) != 2 {
-		t.Errorf("sections: %q", got)
-	}
-}
-
 // TestFillHelp: a command's help comes from its page; a command without
 // one keeps its short help only.
 func TestFillHelp(t *testing.T) {
@@ -172,7 +162,7 @@ func TestHelpFromReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := pageSections(string(page))
+		s := docs.Sections(string(page))
 		for _, part := range []string{s["Description"], s["Examples"]} {
 			if part == "" || !strings.Contains(out, part) {
 				t.Errorf("%v: help does not print the page's %.60q…", args, part)
@@ -194,7 +184,7 @@ func TestReferenceQuotesDefaults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		desc := pageSections(string(b))["Description"]
+		desc := docs.Sections(string(b))["Description"]
 		for _, q := range quotes {
 			if !strings.Contains(desc, q) {
 				t.Errorf("%s: the description does not say %q: update its prose", page, q)

@@ -6,11 +6,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/perfgate/perfgate/docs"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/hint"
 	"github.com/spf13/cobra"
@@ -87,17 +89,17 @@ func newRootCmd(streams Streams, subs ...*cobra.Command) *cobra.Command {
 		return root
 	}
 	root.AddCommand(
-		newRunCmd(streams, nil),
-		newValidateCmd(streams, nil),
+		newRunCmd(streams, runRun),
+		newValidateCmd(streams, runValidate),
 		newReportCmd(streams),
-		newExportCmd(streams),
-		newCompareCmd(streams, nil),
-		newABCmd(streams, nil),
-		newDiffCmd(streams, nil),
-		newCapacityCmd(streams, nil),
+		newExportCmd(streams, runExport),
+		newCompareCmd(streams, runCompare),
+		newABCmd(streams, runAB),
+		newDiffCmd(streams, runDiff),
+		newCapacityCmd(streams, runCapacity),
 		newDBCmd(streams),
 		newServeCmd(streams),
-		newDemoCmd(streams, nil),
+		newDemoCmd(streams, runDemo),
 		newVersionCmd(streams),
 	)
 	fillHelp(root)
@@ -149,4 +151,19 @@ func walk(c *cobra.Command, fn func(*cobra.Command)) {
 	for _, sub := range c.Commands() {
 		walk(sub, fn)
 	}
+}
+
+// referenceFS holds the command reference that --help prints from; tests
+// replace it.
+var referenceFS fs.FS = docs.CLI
+
+// fillHelp sets the Long and Example of every command of the tree from
+// its page of the command reference (package docs); a command without a
+// page keeps its short help.
+func fillHelp(root *cobra.Command) {
+	walk(root, func(c *cobra.Command) {
+		if long, example, ok := docs.Help(referenceFS, c.CommandPath()); ok {
+			c.Long, c.Example = long, example
+		}
+	})
 }

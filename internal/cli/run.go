@@ -35,9 +35,6 @@ type runOptions struct {
 }
 
 func newRunCmd(streams Streams, runF func(context.Context, *runOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runRun
-	}
 	opts := &runOptions{streams: streams, exec: engine.ExecuteOptions{Run: engine.RunOptions{Now: time.Now}}}
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",

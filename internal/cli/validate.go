@@ -17,9 +17,6 @@ type validateOptions struct {
 }
 
 func newValidateCmd(streams Streams, runF func(context.Context, *validateOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runValidate
-	}
 	opts := &validateOptions{streams: streams}
 	cmd := &cobra.Command{
 		Use:   "validate [PATH...]",

@@ -385,9 +385,8 @@ func TestExecuteAB(t *testing.T) {
 	})
 
 	t.Run("refused before anything is created", func(t *testing.T) {
-		dead := httptest.NewServer(http.NotFoundHandler())
-		dead.Close()
-		deadPairs, err := PlanAB([]string{file}, Overrides{}, srv.URL, dead.URL)
+		dead := deadURL()
+		deadPairs, err := PlanAB([]string{file}, Overrides{}, srv.URL, dead)
 		if err != nil {
 			t.Fatal(err)
 		}

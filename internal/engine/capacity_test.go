@@ -291,9 +291,8 @@ func TestExecuteCapacity(t *testing.T) {
 	})
 
 	t.Run("unreachable target", func(t *testing.T) {
-		dead := httptest.NewServer(http.NotFoundHandler())
-		dead.Close()
-		deadPs, err := Plan([]string{file}, Overrides{}, dead.URL)
+		dead := deadURL()
+		deadPs, err := Plan([]string{file}, Overrides{}, dead)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -176,14 +176,13 @@ func TestExecute(t *testing.T) {
 	})
 
 	t.Run("unreachable target", func(t *testing.T) {
-		dead := httptest.NewServer(http.NotFoundHandler())
-		dead.Close()
-		deadPs, err := Plan([]string{file}, Overrides{}, dead.URL)
+		dead := deadURL()
+		deadPs, err := Plan([]string{file}, Overrides{}, dead)
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := filepath.Join(t.TempDir(), "run")
-		_, err = Execute(context.Background(), deadPs, ExecuteOptions{Run: RunOptions{Target: dead.URL}, Out: out})
+		_, err = Execute(context.Background(), deadPs, ExecuteOptions{Run: RunOptions{Target: dead}, Out: out})
 		if exit.Code(err) != exit.CodeUnavailable || !strings.Contains(err.Error(), "127.0.0.1") {
 			t.Errorf("error %v (exit %d), want exit 3", err, exit.Code(err))
 		}
@@ -191,4 +190,11 @@ func TestExecute(t *testing.T) {
 			t.Errorf("run directory created before the target answered: %v", err)
 		}
 	})
+}
+
+// deadURL is the URL of a server that has stopped: nothing answers there.
+func deadURL() string {
+	s := httptest.NewServer(http.NotFoundHandler())
+	s.Close()
+	return s.URL
 }

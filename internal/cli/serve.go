@@ -93,11 +93,7 @@ stops it.`,
 	f.BoolVar(&opts.Stop, "stop", false, "stop the serve that --detach started on --addr")
 	f.StringVar(&opts.StateFile, "state-file", "", "where a detached serve records itself (set by --detach)")
 	_ = f.MarkHidden("state-file")
-	strategies := make([]string, len(coursestatus.Strategies))
-	for i, st := range coursestatus.Strategies {
-		strategies[i] = string(st)
-	}
-	completeWords(cmd, "strategy", strategies...)
+	completeWords(cmd, "strategy", coursestatus.StrategyNames()...)
 	return cmd
 }
 

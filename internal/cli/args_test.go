@@ -105,7 +105,7 @@ func TestArgsToOptions(t *testing.T) {
 		if code := parse(t, cmd, "up", "--provider", "local", "--scale", "demo", "--seed", "3", "--indexes", "on", "--fixtures", "f.json", "--users", "20"); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		if o.Provider != "local" || o.Scale != "demo" || o.Seed != 3 || o.Indexes != "on" || o.Fixtures != "f.json" || o.Users != 20 || o.Detach {
+		if o.Provider != "local" || o.Profile != "demo" || o.Seed != 3 || o.indexes != "on" || o.Fixtures != "f.json" || o.Users != 20 || o.Detach {
 			t.Errorf("options %+v", o)
 		}
 		// --dsn comes from PERFGATE_DSN when not given.
@@ -120,7 +120,7 @@ func TestArgsToOptions(t *testing.T) {
 		if code := parse(t, cmd, "seed", "--dsn", "postgres://x@h/d", "--force", "--contents", "50", "--events", "2"); code != 0 {
 			t.Fatalf("exit %d", code)
 		}
-		if o.DSN != "postgres://x@h/d" || !o.Force || o.Contents != 50 || o.Events != 2 || o.Scale != "tiny" {
+		if o.DSN != "postgres://x@h/d" || !o.Force || o.Contents != 50 || o.Events != 2 || o.Profile != "tiny" {
 			t.Errorf("options %+v", o)
 		}
 	})

@@ -17,9 +17,6 @@ type dbDownOptions struct {
 }
 
 func newDBDownCmd(streams Streams, runF func(context.Context, *dbDownOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runDBDown
-	}
 	opts := &dbDownOptions{Streams: streams}
 	cmd := &cobra.Command{
 		Use:   "down",

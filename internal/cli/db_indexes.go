@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -21,9 +20,6 @@ type dbIndexesOptions struct {
 }
 
 func newDBIndexesCmd(streams Streams, runF func(context.Context, *dbIndexesOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runDBIndexes
-	}
 	opts := &dbIndexesOptions{Streams: streams}
 	cmd := &cobra.Command{
 		Use:       "indexes apply|rollback|verify",
@@ -43,35 +39,23 @@ func runDBIndexes(ctx context.Context, opts *dbIndexesOptions) error {
 	if opts.DSN == "" {
 		return exit.Usagef("db indexes needs --dsn (or PERFGATE_DSN)")
 	}
-	out, errOut := opts.Streams.Out, opts.Streams.ErrOut
-	start := time.Now()
-	switch opts.Action {
-	case "apply", "rollback":
-		changes, err := pgenv.ChangeIndexes(ctx, opts.DSN, pgenv.IndexAction(opts.Action))
-		if errors.Is(err, pgenv.ErrIndexConflict) {
-			return exit.Usage(err)
-		}
-		if err != nil {
-			return exit.Unavailable(err)
-		}
-		if err := changes.WriteText(errOut); err != nil {
+	errOut := opts.Streams.ErrOut
+	res, err := pgenv.ManageIndexes(ctx, opts.DSN, pgenv.IndexAction(opts.Action))
+	if res.Changes != nil {
+		if err := res.Changes.WriteText(errOut); err != nil {
 			return err
 		}
-		fmt.Fprintf(errOut, "%s (%s)\n", changes.Summary(), time.Since(start).Round(time.Millisecond))
-	case "verify":
-	default:
-		return exit.Usagef("db indexes %q: use apply, rollback or verify", opts.Action)
+		fmt.Fprintf(errOut, "%s (%s)\n", res.Changes.Summary(), res.Elapsed.Round(time.Millisecond))
 	}
-	rep, err := pgenv.VerifyIndexes(ctx, opts.DSN)
 	if err != nil {
-		return exit.Unavailable(err)
-	}
-	if err := rep.WriteTable(out); err != nil {
 		return err
 	}
-	if opts.Action == "verify" && !rep.OK() {
+	if err := res.Report.WriteTable(opts.Streams.Out); err != nil {
+		return err
+	}
+	if !res.OK() {
 		fmt.Fprintf(errOut, "perfgate: %d of %d indexes missing (%s); run perfgate db indexes apply\n",
-			len(rep.Missing), len(pgenv.Indexes), strings.Join(rep.Missing, ", "))
+			len(res.Report.Missing), len(pgenv.Indexes), strings.Join(res.Report.Missing, ", "))
 		return exit.ErrGateFailed
 	}
 	return nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"os/user"
@@ -12,6 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
 
 	"github.com/perfgate/perfgate/internal/detach"
 	"github.com/perfgate/perfgate/internal/exit"
@@ -347,5 +351,32 @@ func TestDBCommandsRedactHostileDSNs(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestDBUpDetachArgs: a detached db up's background process gets every
+// flag the user set, on the command line or through the environment,
+// whatever its type; never the DSN, which travels in its environment.
+func TestDBUpDetachArgs(t *testing.T) {
+	t.Setenv("PERFGATE_DSN", "postgres://u:S3cret@h/db")
+	t.Setenv("PERFGATE_IMAGE", "postgres:16-alpine")
+	t.Setenv("PERFGATE_DETACH", "true")
+	var got *dbUpOptions
+	up := newDBUpCmd(Streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *dbUpOptions) error { got = o; return nil })
+	db := &cobra.Command{Use: "db"}
+	db.AddCommand(up)
+	root := newRootCmd(Streams{Out: io.Discard, ErrOut: io.Discard}, db)
+	root.SetArgs([]string{"db", "up", "--provider", "local", "--scale", "demo", "--users", "20", "--seed", "7", "--force",
+		"--indexes", "on", "--fixtures", "f.json", "--state-file", "s.json"})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"db", "up", "--fixtures=f.json", "--force=true", "--image=postgres:16-alpine", "--indexes=on", "--provider=local",
+		"--scale=demo", "--seed=7", "--users=20", "--detach=false"}
+	if diff := cmp.Diff(want, got.rerun); diff != "" {
+		t.Errorf("background command line (-want +got):\n%s", diff)
+	}
+	if !got.Detach || got.DSN != "postgres://u:S3cret@h/db" {
+		t.Errorf("options: detach %v, dsn %q; want both from the environment", got.Detach, got.DSN)
 	}
 }

@@ -98,7 +98,7 @@ func newRootCmd(streams Streams, subs ...*cobra.Command) *cobra.Command {
 		newDiffCmd(streams, runDiff),
 		newCapacityCmd(streams, runCapacity),
 		newDBCmd(streams),
-		newServeCmd(streams),
+		newServeCmd(streams, runServe),
 		newDemoCmd(streams, runDemo),
 		newVersionCmd(streams),
 	)

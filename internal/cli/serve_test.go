@@ -33,18 +33,27 @@ func TestServeFlags(t *testing.T) {
 		{
 			name: "defaults",
 			args: []string{"--dsn", "postgres://h/db"},
-			want: serveOptions{DSN: "postgres://h/db", Strategy: "optimized", Addr: "127.0.0.1:3000", Prefix: "/tracking/v1"},
+			want: serveOptions{ServeOptions: coursestatus.ServeOptions{DSN: "postgres://h/db", Strategy: "optimized", Addr: "127.0.0.1:3000", Prefix: "/tracking/v1"},
+				rerun: []string{"serve", "--detach=false"}},
 		},
 		{
 			name: "all flags",
 			args: []string{"--dsn", "postgres://h/db", "--strategy", "naive", "--addr", "127.0.0.1:3001", "--prefix", "/v1/tracking"},
-			want: serveOptions{DSN: "postgres://h/db", Strategy: "naive", Addr: "127.0.0.1:3001", Prefix: "/v1/tracking"},
+			want: serveOptions{ServeOptions: coursestatus.ServeOptions{DSN: "postgres://h/db", Strategy: "naive", Addr: "127.0.0.1:3001", Prefix: "/v1/tracking"},
+				rerun: []string{"serve", "--addr=127.0.0.1:3001", "--prefix=/v1/tracking", "--strategy=naive", "--detach=false"}},
 		},
 		{
 			name: "environment fills what flags leave unset",
 			args: []string{"--strategy", "naive"},
 			env:  map[string]string{"PERFGATE_DSN": "postgres://env/db", "PERFGATE_STRATEGY": "optimized", "PERFGATE_PREFIX": ""},
-			want: serveOptions{DSN: "postgres://env/db", Strategy: "naive", Addr: "127.0.0.1:3000", Prefix: ""},
+			want: serveOptions{ServeOptions: coursestatus.ServeOptions{DSN: "postgres://env/db", Strategy: "naive", Addr: "127.0.0.1:3000", Prefix: ""},
+				rerun: []string{"serve", "--prefix=", "--strategy=naive", "--detach=false"}},
+		},
+		{
+			name: "detach",
+			args: []string{"--dsn", "postgres://u:secret@h/db", "--detach", "--addr", "127.0.0.1:3001", "--state-file", "s.json"},
+			want: serveOptions{ServeOptions: coursestatus.ServeOptions{DSN: "postgres://u:secret@h/db", Strategy: "optimized", Addr: "127.0.0.1:3001", Prefix: "/tracking/v1", StateFile: "s.json"},
+				Detach: true, rerun: []string{"serve", "--addr=127.0.0.1:3001", "--detach=false"}},
 		},
 	}
 	for _, tt := range tests {
@@ -53,7 +62,7 @@ func TestServeFlags(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			var got *serveOptions
-			cmd := newServeCmdWith(Streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *serveOptions) error {
+			cmd := newServeCmd(Streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *serveOptions) error {
 				got = o
 				return nil
 			})
@@ -63,7 +72,7 @@ func TestServeFlags(t *testing.T) {
 			if err := root.Execute(); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, *got, cmpopts.IgnoreFields(serveOptions{}, "Streams", "connect", "ready")); diff != "" {
+			if diff := cmp.Diff(tt.want, *got, cmp.AllowUnexported(serveOptions{}), cmpopts.IgnoreFields(serveOptions{}, "Streams", "ready")); diff != "" {
 				t.Errorf("options mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -115,15 +124,17 @@ func (upDB) Ping(context.Context) error { return nil }
 
 func TestServeRunsUntilCancelled(t *testing.T) {
 	var out, errOut bytes.Buffer
-	addrs := make(chan net.Addr, 1)
+	bases := make(chan string, 1)
 	closed := make(chan struct{})
 	opts := &serveOptions{
-		Strategy: "naive", DSN: "postgres://fake/db", Addr: "127.0.0.1:0", Prefix: "/v1/tracking",
-		Streams: Streams{Out: &out, ErrOut: &errOut},
-		connect: func(context.Context, string) (coursestatus.DB, func(), error) {
-			return upDB{}, func() { close(closed) }, nil
+		ServeOptions: coursestatus.ServeOptions{
+			Strategy: "naive", DSN: "postgres://fake/db", Addr: "127.0.0.1:0", Prefix: "/v1/tracking",
+			Connect: func(context.Context, string) (coursestatus.DB, func(), error) {
+				return upDB{}, func() { close(closed) }, nil
+			},
 		},
-		ready: func(a net.Addr) { addrs <- a },
+		Streams: Streams{Out: &out, ErrOut: &errOut},
+		ready:   func(base string) { bases <- base },
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -131,8 +142,7 @@ func TestServeRunsUntilCancelled(t *testing.T) {
 	go func() { done <- runServe(ctx, opts) }()
 	var base string
 	select {
-	case a := <-addrs:
-		base = "http://" + a.String()
+	case base = <-bases:
 	case err := <-done:
 		t.Fatalf("runServe returned early: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,10 +53,14 @@ func WriteState(path, target string, strategy Strategy) error {
 // StartDetached starts a detached serve on addr: this executable with args
 // (which must pass --state-file StateFile(addr)) in the background
 // (detach.Start), with env (where the DSN travels), its output in the
-// state file's log, and returns the state it recorded once it listens. A
-// detached serve that still runs on addr is refused (exit 2); one that
+// state file's log, and returns the state it recorded once it listens. An
+// addr without a fixed port (StopDetached finds the serve by it) and a
+// detached serve that still runs on addr are refused (exit 2); one that
 // fails in the background keeps its exit code (2 usage, else 3).
 func StartDetached(ctx context.Context, addr string, args, env []string) (State, error) {
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "0" {
+		return State{}, exit.Usagef("--detach needs --addr with a fixed port, such as 127.0.0.1:3000 (serve --stop finds the server by it)")
+	}
 	state := StateFile(addr)
 	if err := detach.PrepareDir(filepath.Dir(state)); err != nil {
 		return State{}, exit.Unavailable(fmt.Errorf("serve --detach: %w", err))

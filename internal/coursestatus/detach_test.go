@@ -141,3 +141,20 @@ func TestStartDetachedKeepsTheExitCode(t *testing.T) {
 		}
 	}
 }
+
+// TestStartDetachedNeedsAFixedPort: serve --stop finds a detached serve
+// by its address, so one on a port the system picks is refused before
+// anything starts.
+func TestStartDetachedNeedsAFixedPort(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	for _, addr := range []string{"127.0.0.1:0", "127.0.0.1", ":0"} {
+		_, err := StartDetached(context.Background(), addr, []string{"-test.run", "^$"}, append(os.Environ(), detachChildEnv+"="+addr))
+		want := "--detach needs --addr with a fixed port, such as 127.0.0.1:3000 (serve --stop finds the server by it)"
+		if exit.Code(err) != exit.CodeUsage || err == nil || err.Error() != want {
+			t.Errorf("StartDetached(%q) = %v (exit %d), want %q (exit %d)", addr, err, exit.Code(err), want, exit.CodeUsage)
+		}
+		if _, err := os.Stat(detach.DefaultDir()); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("StartDetached(%q) prepared the state directory: %v", addr, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package coursestatus
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -145,7 +146,10 @@ func TestStatusOf(t *testing.T) {
 }
 
 func TestParseStrategy(t *testing.T) {
-	for _, s := range []string{"naive", "optimized"} {
+	if got, want := StrategyNames(), []string{"naive", "optimized"}; !slices.Equal(got, want) {
+		t.Errorf("StrategyNames() = %q, want %q", got, want)
+	}
+	for _, s := range StrategyNames() {
 		if got, err := ParseStrategy(s); err != nil || string(got) != s {
 			t.Errorf("ParseStrategy(%q) = %q, %v", s, got, err)
 		}

@@ -17,6 +17,15 @@ const (
 // Strategies lists the valid strategies, in the order help text quotes them.
 var Strategies = []Strategy{Naive, Optimized}
 
+// StrategyNames lists the strategies' names, as --strategy takes them.
+func StrategyNames() []string {
+	names := make([]string, len(Strategies))
+	for i, st := range Strategies {
+		names[i] = string(st)
+	}
+	return names
+}
+
 // ParseStrategy returns the strategy named s.
 func ParseStrategy(s string) (Strategy, error) {
 	for _, st := range Strategies {

@@ -8,9 +8,12 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/perfgate/perfgate/internal/exit"
 )
 
 // IndexSpec is one of the seven indexes of the deployment checklist's
@@ -359,10 +362,12 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // IndexAction is what ChangeIndexes does: apply or roll back the migration.
 type IndexAction string
 
-// The two actions of ChangeIndexes.
+// The two actions of ChangeIndexes, and ManageIndexes' third.
 const (
 	IndexesApply    IndexAction = "apply"
 	IndexesRollback IndexAction = "rollback"
+	// IndexesVerify changes nothing: ManageIndexes only verifies.
+	IndexesVerify IndexAction = "verify"
 )
 
 // ErrIndexConflict is returned (wrapped) when apply finds an index with one
@@ -533,6 +538,53 @@ func ChangeIndexes(ctx context.Context, dsn string, action IndexAction) (IndexCh
 		return changes, fmt.Errorf("%s indexes: %w", action, scrubErr(dsn, err))
 	}
 	return changes, nil
+}
+
+// IndexesOutcome is what ManageIndexes did and found.
+type IndexesOutcome struct {
+	Action IndexAction
+	// Changes is what apply or rollback did (nil for verify), and Elapsed
+	// how long it took.
+	Changes *IndexChanges
+	Elapsed time.Duration
+	// Report is the verification that follows.
+	Report IndexReport
+}
+
+// OK reports whether the outcome passes: a verify passes when all seven
+// indexes are present (IndexReport.OK); apply and rollback pass once done,
+// whatever the report then shows.
+func (o IndexesOutcome) OK() bool { return o.Action != IndexesVerify || o.Report.OK() }
+
+// ManageIndexes is perfgate db indexes: apply or roll back the migration
+// (ChangeIndexes) and verify the result (VerifyIndexes), or only verify.
+// An unknown action, refused before the database is touched, and an index
+// name taken on other columns (ErrIndexConflict) are usage errors (exit
+// 2); a database that fails is exit 3. When the changes were made but the
+// verification failed, the outcome still holds the changes.
+func ManageIndexes(ctx context.Context, dsn string, action IndexAction) (IndexesOutcome, error) {
+	out := IndexesOutcome{Action: action}
+	switch action {
+	case IndexesApply, IndexesRollback:
+		start := time.Now()
+		changes, err := ChangeIndexes(ctx, dsn, action)
+		if errors.Is(err, ErrIndexConflict) {
+			return out, exit.Usage(err)
+		}
+		if err != nil {
+			return out, exit.Unavailable(err)
+		}
+		out.Changes, out.Elapsed = &changes, time.Since(start)
+	case IndexesVerify:
+	default:
+		return out, exit.Usagef("db indexes %q: use apply, rollback or verify", action)
+	}
+	rep, err := VerifyIndexes(ctx, dsn)
+	if err != nil {
+		return out, exit.Unavailable(err)
+	}
+	out.Report = rep
+	return out, nil
 }
 
 func applyIndexes(ctx context.Context, conn *pgx.Conn, changes *IndexChanges) error {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/pgenv"
 	"github.com/perfgate/perfgate/internal/pgenv/pgtest"
 )
@@ -485,5 +486,65 @@ func TestIndexSQLFilesByHand(t *testing.T) {
 	}
 	if n := queryInt(t, conn, `SELECT count(*) FROM pg_indexes WHERE schemaname = 'app'`); n != 1 {
 		t.Errorf("indexes_rollback.sql dropped app.orders' index")
+	}
+}
+
+// TestManageIndexes: db indexes' three actions, each followed by the
+// verification, and what passes.
+func TestManageIndexes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := pgtest.NewDB(t)
+	steps := []struct {
+		action      pgenv.IndexAction
+		did         string // the Did… every change has; "" for verify
+		wantPresent int
+		wantOK      bool
+	}{
+		{pgenv.IndexesVerify, "", 0, false},
+		{pgenv.IndexesApply, pgenv.DidCreate, 7, true},
+		{pgenv.IndexesVerify, "", 7, true},
+		// A rollback passes though the report then misses all seven.
+		{pgenv.IndexesRollback, pgenv.DidDrop, 0, true},
+	}
+	for _, s := range steps {
+		res, err := pgenv.ManageIndexes(ctx, dsn, s.action)
+		if err != nil {
+			t.Fatalf("%s: %v", s.action, err)
+		}
+		if res.Action != s.action || len(res.Report.Present) != s.wantPresent || res.OK() != s.wantOK {
+			t.Errorf("%s: action %s, %d present, OK %v; want %d present, OK %v", s.action, res.Action, len(res.Report.Present), res.OK(), s.wantPresent, s.wantOK)
+		}
+		switch {
+		case s.did == "" && res.Changes != nil:
+			t.Errorf("%s: changes %+v, want none", s.action, res.Changes)
+		case s.did != "" && (res.Changes == nil || res.Changes.Count(s.did) != len(pgenv.Indexes) || res.Elapsed <= 0):
+			t.Errorf("%s: changes %+v in %s, want %d %s", s.action, res.Changes, res.Elapsed, len(pgenv.Indexes), s.did)
+		}
+	}
+}
+
+func TestManageIndexesRefuses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// An unknown action is refused before the database is touched.
+	res, err := pgenv.ManageIndexes(ctx, "postgres://u:S3cret@127.0.0.1:1/db?connect_timeout=2", "drop")
+	if want := `db indexes "drop": use apply, rollback or verify`; err == nil || err.Error() != want || exit.Code(err) != exit.CodeUsage {
+		t.Errorf("unknown action: %v (exit %d), want %q (exit 2)", err, exit.Code(err), want)
+	}
+	if res.Changes != nil {
+		t.Errorf("unknown action: changes %+v", res.Changes)
+	}
+	for _, action := range []pgenv.IndexAction{pgenv.IndexesApply, pgenv.IndexesRollback, pgenv.IndexesVerify} {
+		_, err := pgenv.ManageIndexes(ctx, "postgres://u:S3cret@127.0.0.1:1/db?connect_timeout=2", action)
+		if exit.Code(err) != exit.CodeUnavailable || strings.Contains(err.Error(), "S3cret") {
+			t.Errorf("%s on a database that is down: %v (exit %d), want exit 3 without the password", action, err, exit.Code(err))
+		}
+	}
+	// An index name taken on other columns is the user's to fix.
+	dsn := pgtest.NewDB(t)
+	execAll(t, open(t, dsn), `CREATE INDEX idx_content_tracking_details_eid ON content_tracking_details (pageid)`)
+	if _, err := pgenv.ManageIndexes(ctx, dsn, pgenv.IndexesApply); !errors.Is(err, pgenv.ErrIndexConflict) || exit.Code(err) != exit.CodeUsage {
+		t.Errorf("apply over a conflicting index: %v (exit %d), want ErrIndexConflict (exit 2)", err, exit.Code(err))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
 )
 
@@ -70,15 +71,14 @@ func (o SeedOptions) resolve() (Profile, int64, error) {
 	if !ok {
 		return p, 0, fmt.Errorf("unknown scale %q; use one of %s or explicit counts", name, strings.Join(ProfileNames(), ", "))
 	}
+	if err := o.checkCounts(); err != nil {
+		return p, 0, err
+	}
 	for _, c := range []struct {
-		flag string
-		v    int
-		dst  *int
-	}{{"users", o.Users, &p.Users}, {"courses", o.Courses, &p.Courses}, {"contents", o.Contents, &p.Contents}, {"events", o.Events, &p.Events}} {
-		switch {
-		case c.v < 0:
-			return p, 0, fmt.Errorf("--%s %d: must be positive", c.flag, c.v)
-		case c.v > 0:
+		v   int
+		dst *int
+	}{{o.Users, &p.Users}, {o.Courses, &p.Courses}, {o.Contents, &p.Contents}, {o.Events, &p.Events}} {
+		if c.v > 0 {
 			*c.dst = c.v
 			p.Name = "custom"
 		}
@@ -91,4 +91,39 @@ func (o SeedOptions) resolve() (Profile, int64, error) {
 		seed = DefaultSeed
 	}
 	return p, seed, nil
+}
+
+// Validate checks options as a user gave them, as db up and db seed take
+// them from flags, before anything starts: a known scale, no negative
+// count, a non-zero seed and a fixtures file to write. It is stricter than
+// Seed, which reads an empty Profile, a zero Seed and an empty Fixtures as
+// "the default" and "none": a user who wrote --seed 0 did not mean seed 1.
+// Its errors are usage errors (exit 2) that name the flags.
+func (o SeedOptions) Validate() error {
+	if _, ok := Profiles[o.Profile]; !ok {
+		return exit.Usagef("--scale %q: use one of %s", o.Profile, strings.Join(ProfileNames(), ", "))
+	}
+	if err := o.checkCounts(); err != nil {
+		return exit.Usage(err)
+	}
+	if o.Seed == 0 {
+		return exit.Usagef("--seed 0: use a non-zero seed (the default is %d)", DefaultSeed)
+	}
+	if o.Fixtures == "" {
+		return exit.Usagef("--fixtures is empty: give the path of the fixtures file to write")
+	}
+	return nil
+}
+
+// checkCounts refuses a negative count: 0 keeps the profile's.
+func (o SeedOptions) checkCounts() error {
+	for _, c := range []struct {
+		flag string
+		v    int
+	}{{"users", o.Users}, {"courses", o.Courses}, {"contents", o.Contents}, {"events", o.Events}} {
+		if c.v < 0 {
+			return fmt.Errorf("--%s %d: must be positive (0 keeps the profile's count)", c.flag, c.v)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/perfgate/perfgate/internal/exit"
 )
 
 // Provider names, as --provider takes them.
@@ -58,7 +60,9 @@ type ProviderConfig struct {
 	Local []LocalOption // options of the local provider
 }
 
-// NewProvider returns the provider called name (see ProviderNames).
+// NewProvider returns the provider called name (see ProviderNames). An
+// unknown name, and the dsn provider without a DSN, are usage errors
+// (exit 2).
 func NewProvider(name string, cfg ProviderConfig) (Provider, error) {
 	switch name {
 	case ProviderLocal:
@@ -67,7 +71,7 @@ func NewProvider(name string, cfg ProviderConfig) (Provider, error) {
 		return DockerProvider{Image: cfg.Image}, nil
 	case ProviderDSN:
 		if cfg.DSN == "" {
-			return nil, fmt.Errorf("--provider dsn needs --dsn (or PERFGATE_DSN)")
+			return nil, exit.Usagef("--provider dsn needs --dsn (or PERFGATE_DSN)")
 		}
 		return DSNProvider{DSN: cfg.DSN}, nil
 	case ProviderAuto, "":
@@ -76,7 +80,7 @@ func NewProvider(name string, cfg ProviderConfig) (Provider, error) {
 		}
 		return AutoProvider{Local: LocalProvider{Options: cfg.Local}, Docker: DockerProvider{Image: cfg.Image}}, nil
 	}
-	return nil, fmt.Errorf("unknown provider %q; use one of %s", name, strings.Join(ProviderNames, ", "))
+	return nil, exit.Usagef("unknown provider %q; use one of %s", name, strings.Join(ProviderNames, ", "))
 }
 
 // LocalProvider starts an ephemeral cluster from the machine's binaries.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
@@ -111,8 +112,8 @@ func TestNewProvider(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := pgenv.NewProvider(tt.provider, pgenv.ProviderConfig{DSN: tt.dsn})
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Errorf("err = %v, want %q", err, tt.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exit.Code(err) != exit.CodeUsage {
+					t.Errorf("err = %v (exit %d), want %q (exit %d)", err, exit.Code(err), tt.wantErr, exit.CodeUsage)
 				}
 				return
 			}

@@ -24,6 +24,9 @@ type SeedOptions struct {
 	Users, Courses, Contents, Events int
 	// Force adds rows to tables that already hold some. Seed never deletes.
 	Force bool
+	// Fixtures, when set, is where Seed writes the fixtures file naming
+	// what it loaded (fixtures.Write), once the rows are committed.
+	Fixtures string
 }
 
 // SeedReport says what Seed loaded.
@@ -59,7 +62,8 @@ var ErrNotEmpty = errors.New("tables already hold rows")
 // the same rows, IDs included. Both tables are loaded at once on two
 // connections, each in a transaction that commits only when both loads
 // succeeded, so a failed seed leaves nothing behind. A database whose tables
-// already hold rows is refused unless opts.Force.
+// already hold rows is refused unless opts.Force. The fixtures file is
+// written when opts.Fixtures names one.
 func Seed(ctx context.Context, dsn string, opts SeedOptions) (*SeedReport, error) {
 	profile, seed, err := opts.resolve()
 	if err != nil {
@@ -137,11 +141,17 @@ func Seed(ctx context.Context, dsn string, opts SeedOptions) (*SeedReport, error
 	if err := Analyze(ctx, dsn); err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
-	return &SeedReport{
+	rep := &SeedReport{
 		Fixtures: pl.fixtures(),
 		Rows:     map[string]int64{TableContentTracking: nTracking, TableContentTrackingDetails: nDetails},
 		Elapsed:  time.Since(started),
-	}, nil
+	}
+	if opts.Fixtures != "" {
+		if err := fixtures.Write(opts.Fixtures, &rep.Fixtures); err != nil {
+			return nil, exit.Unavailable(err)
+		}
+	}
+	return rep, nil
 }
 
 // ReadSeedProvenance reads the comment Seed left on the content_tracking

@@ -43,12 +43,11 @@ func ReadState(path string) (State, error) {
 }
 
 // WriteState records the db up running in this process, whose database
-// up brought up with its fixtures file at fixtures, in the state file at
-// path, for db down.
-func WriteState(path string, up *Up, fixtures string) error {
+// up brought up, in the state file at path, for db down.
+func WriteState(path string, up *Up) error {
 	self, err := detach.CurrentProcess()
 	if err != nil {
 		return err
 	}
-	return detach.WriteJSON(path, State{Process: self, Provider: ProviderOf(up.DB), DSN: up.DB.DSN(), Fixtures: fixtures, Started: up.Started})
+	return detach.WriteJSON(path, State{Process: self, Provider: ProviderOf(up.DB), DSN: up.DB.DSN(), Fixtures: up.Fixtures, Started: up.Started})
 }

@@ -296,8 +296,8 @@ func (fakeDB) Stop() error   { return nil }
 func TestWriteState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "d", "state.json")
 	started := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	up := &pgenv.Up{DB: fakeDB{"postgres://u:pw@127.0.0.1:1/db"}, Started: started}
-	if err := pgenv.WriteState(path, up, "/x/fx.json"); err != nil {
+	up := &pgenv.Up{DB: fakeDB{"postgres://u:pw@127.0.0.1:1/db"}, Fixtures: "/x/fx.json", Started: started}
+	if err := pgenv.WriteState(path, up); err != nil {
 		t.Fatal(err)
 	}
 	self, err := detach.CurrentProcess()

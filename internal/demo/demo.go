@@ -305,8 +305,8 @@ func (o Options) check() (compare.Claim, error) {
 	if err != nil {
 		return compare.Claim{}, exit.Usagef("--claim: %v", err)
 	}
-	if _, ok := pgenv.Profiles[o.Scale]; !ok {
-		return compare.Claim{}, exit.Usagef("--scale %q: use one of %s", o.Scale, strings.Join(pgenv.ProfileNames(), ", "))
+	if err := pgenv.CheckProfile(o.Scale); err != nil {
+		return compare.Claim{}, err
 	}
 	if o.Duration <= 0 {
 		return compare.Claim{}, exit.Usagef("--duration must be positive")

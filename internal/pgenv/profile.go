@@ -100,8 +100,8 @@ func (o SeedOptions) resolve() (Profile, int64, error) {
 // "the default" and "none": a user who wrote --seed 0 did not mean seed 1.
 // Its errors are usage errors (exit 2) that name the flags.
 func (o SeedOptions) Validate() error {
-	if _, ok := Profiles[o.Profile]; !ok {
-		return exit.Usagef("--scale %q: use one of %s", o.Profile, strings.Join(ProfileNames(), ", "))
+	if err := CheckProfile(o.Profile); err != nil {
+		return err
 	}
 	if err := o.checkCounts(); err != nil {
 		return exit.Usage(err)
@@ -111,6 +111,15 @@ func (o SeedOptions) Validate() error {
 	}
 	if o.Fixtures == "" {
 		return exit.Usagef("--fixtures is empty: give the path of the fixtures file to write")
+	}
+	return nil
+}
+
+// CheckProfile refuses a data profile that is not one of Profiles, with
+// a usage error that names --scale and the profiles there are.
+func CheckProfile(name string) error {
+	if _, ok := Profiles[name]; !ok {
+		return exit.Usagef("--scale %q: use one of %s", name, strings.Join(ProfileNames(), ", "))
 	}
 	return nil
 }

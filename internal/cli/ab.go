@@ -12,6 +12,7 @@ import (
 	"github.com/perfgate/perfgate/internal/compare"
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/report"
 )
 
@@ -82,7 +83,7 @@ func runAB(ctx context.Context, opts *abOptions) error {
 	if err != nil {
 		return err
 	}
-	ex.AB.MaxWorkers, ex.AB.Log, ex.AB.Tool = opts.maxWorkers, opts.streams.ErrOut, tool()
+	ex.AB.MaxWorkers, ex.AB.Log, ex.AB.Tool = opts.maxWorkers, opts.streams.ErrOut, model.ThisTool()
 	if opts.streams.ErrIsTerminal && !opts.noProgress {
 		ex.AB.Progress = opts.streams.ErrOut
 	}

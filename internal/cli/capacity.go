@@ -62,7 +62,7 @@ func (o *capacityOptions) options() (engine.CapacityOptions, error) {
 	if err != nil {
 		return c, err
 	}
-	c.MaxWorkers, c.Target, c.Label, c.Tool, c.Log, c.Now = o.maxWorkers, o.target, o.label, tool(), o.streams.ErrOut, o.now
+	c.MaxWorkers, c.Target, c.Label, c.Tool, c.Log, c.Now = o.maxWorkers, o.target, o.label, model.ThisTool(), o.streams.ErrOut, o.now
 	if c.MaxBody, err = o.loadFlags.check(); err != nil {
 		return c, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/demo"
 	"github.com/perfgate/perfgate/internal/exit"
+	"github.com/perfgate/perfgate/internal/model"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
 
@@ -49,7 +50,7 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		o.Progress = opts.streams.ErrOut
 	}
 	o.Log = opts.streams.ErrOut
-	o.Tool = tool()
+	o.Tool = model.ThisTool()
 	res, err := demo.Run(ctx, o, opts.streams.Out)
 	if err != nil {
 		return err

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/perfgate/perfgate/internal/build"
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
@@ -85,7 +83,7 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if ro.Shard, err = engine.ParseShard(opts.shard, os.Getenv); err != nil {
 		return err
 	}
-	ro.Target, ro.MaxWorkers, ro.Tool = opts.target, opts.maxWorkers, tool()
+	ro.Target, ro.MaxWorkers, ro.Tool = opts.target, opts.maxWorkers, model.ThisTool()
 	ex.Log = opts.streams.ErrOut
 	ex.ProbeOptions = []pgenv.ProbeOption{pgenv.WithSettleLog(opts.streams.ErrOut)}
 	// The header goes out before the first scenario starts, and each
@@ -140,9 +138,4 @@ func writeRun(dir string, run *model.Run, formats report.Formats[*model.Run], ou
 		fmt.Fprintf(out, "run directory: %s\n", dir)
 	}
 	return nil
-}
-
-// tool identifies this perfgate build in the files it writes.
-func tool() model.Tool {
-	return model.Tool{Name: "perfgate", Version: build.Version(), Commit: build.Commit(), GoVersion: runtime.Version()}
 }

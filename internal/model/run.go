@@ -3,10 +3,12 @@ package model
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/build"
 	"github.com/perfgate/perfgate/internal/metrics"
 	"github.com/perfgate/perfgate/internal/pgenv"
 )
@@ -50,6 +52,11 @@ type Tool struct {
 	Version   string `json:"version"`
 	Commit    string `json:"commit,omitempty"`
 	GoVersion string `json:"go_version,omitempty"`
+}
+
+// ThisTool identifies this perfgate build, as every file it writes names it.
+func ThisTool() Tool {
+	return Tool{Name: "perfgate", Version: build.Version(), Commit: build.Commit(), GoVersion: runtime.Version()}
 }
 
 // Shard marks a run as shard Index (0-based) of Count.

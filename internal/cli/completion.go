@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"slices"
-	"strings"
-
 	"github.com/spf13/cobra"
 
+	"github.com/perfgate/perfgate/internal/hint"
 	"github.com/perfgate/perfgate/internal/scenario"
 )
 
@@ -26,25 +24,8 @@ func completeWords(cmd *cobra.Command, flag string, words ...string) {
 // given, each after what was typed.
 func completeList(cmd *cobra.Command, flag string, words func(cmd *cobra.Command, args []string) []string) {
 	_ = cmd.RegisterFlagCompletionFunc(flag, func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		return listCompletions(words(cmd, args), toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+		return hint.CompleteList(words(cmd, args), toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 	})
-}
-
-// listCompletions returns the completions of the last item of the
-// comma-separated toComplete among words, each with the items before it.
-func listCompletions(words []string, toComplete string) []string {
-	done, last := "", toComplete
-	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
-		done, last = toComplete[:i+1], toComplete[i+1:]
-	}
-	given := strings.Split(strings.TrimSuffix(done, ","), ",")
-	var out []string
-	for _, w := range words {
-		if strings.HasPrefix(w, last) && !slices.Contains(given, w) {
-			out = append(out, done+w)
-		}
-	}
-	return out
 }
 
 // fixed returns a words function for completeList that ignores the

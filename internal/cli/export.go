@@ -43,15 +43,7 @@ func newExportCmd(streams Streams, run func(context.Context, *exportOptions) err
 }
 
 func runExport(_ context.Context, opts *exportOptions) error {
-	exp, err := load.PlanExport(opts.run, opts.ExportOptions, func() (order []string) {
-		// The run's scenarios in the order they ran, when it has a summary.
-		if r, err := model.ReadRun(opts.run); err == nil {
-			for _, sc := range r.Scenarios {
-				order = append(order, sc.Name)
-			}
-		}
-		return order
-	})
+	exp, err := load.PlanExport(opts.run, opts.ExportOptions, func() []string { return model.ScenarioOrder(opts.run) })
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,13 @@
 // Package hint finds what a user probably meant: the closest known name
 // to a misspelt one, for "did you mean" hints on scenario fields,
-// fixtures, flags and --set variables.
+// fixtures, flags and --set variables, and what completes a list being
+// typed.
 package hint
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Closest returns the candidate closest to word when it is close enough to
 // be a likely misspelling, or "".
@@ -47,4 +51,22 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(ra)][len(rb)]
+}
+
+// CompleteList completes a comma-separated list being typed (a shell
+// completing --format text,j): the words that complete its last item and
+// are not already in the list, each after the items before it.
+func CompleteList(words []string, toComplete string) []string {
+	done, last := "", toComplete
+	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
+		done, last = toComplete[:i+1], toComplete[i+1:]
+	}
+	given := strings.Split(strings.TrimSuffix(done, ","), ",")
+	var out []string
+	for _, w := range words {
+		if strings.HasPrefix(w, last) && !slices.Contains(given, w) {
+			out = append(out, done+w)
+		}
+	}
+	return out
 }

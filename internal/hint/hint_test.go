@@ -1,6 +1,9 @@
 package hint
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestClosest(t *testing.T) {
 	flags := []string{"target", "max-workers", "rate", "duration", "format", "fixtures"}
@@ -10,6 +13,25 @@ func TestClosest(t *testing.T) {
 	} {
 		if got := Closest(word, flags); got != want {
 			t.Errorf("Closest(%q) = %q, want %q", word, got, want)
+		}
+	}
+}
+
+func TestCompleteList(t *testing.T) {
+	words := []string{"text", "json", "md", "junit", "html"}
+	for _, tt := range []struct {
+		typed string
+		want  []string
+	}{
+		{"", words},
+		{"j", []string{"json", "junit"}},
+		{"text,j", []string{"text,json", "text,junit"}},
+		{"text,json,", []string{"text,json,md", "text,json,junit", "text,json,html"}},
+		{"json,ju", []string{"json,junit"}},
+		{"pdf", nil},
+	} {
+		if got := CompleteList(words, tt.typed); !slices.Equal(got, tt.want) {
+			t.Errorf("CompleteList(%q) = %q, want %q", tt.typed, got, tt.want)
 		}
 	}
 }

@@ -355,6 +355,21 @@ type Statement struct {
 	Rows     int64         `json:"rows"`
 }
 
+// ScenarioOrder returns the names of the scenarios of the run at path (a
+// run directory or its summary.json) in the order they ran; nil when it
+// has no readable summary, as a directory of raw results alone.
+func ScenarioOrder(path string) []string {
+	r, err := ReadRun(path)
+	if err != nil {
+		return nil
+	}
+	names := make([]string, len(r.Scenarios))
+	for i, sc := range r.Scenarios {
+		names[i] = sc.Name
+	}
+	return names
+}
+
 // ReadRun reads a run's summary from a run directory or a summary.json path.
 func ReadRun(path string) (*Run, error) {
 	return readJSON(path, SummaryFile, "run", SchemaRun, func(r *Run) string { return r.Schema })

@@ -20,6 +20,7 @@ import (
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/load"
 	"github.com/perfgate/perfgate/internal/model"
+	"github.com/perfgate/perfgate/internal/syncbuf"
 )
 
 // target is an httptest server with controllable latency, status and body.
@@ -405,7 +406,7 @@ func TestRunPipedOutputAsItGoes(t *testing.T) {
 	dir := t.TempDir()
 	a := scenarioFile(t, dir, "a", "  status: 200")
 	b := scenarioFile(t, dir, "b", "  status: 200")
-	var out, errOut syncBuffer
+	var out, errOut syncbuf.Buffer
 	start := time.Now()
 	done := make(chan int)
 	go func() {
@@ -413,7 +414,7 @@ func TestRunPipedOutputAsItGoes(t *testing.T) {
 			"--label", "ci", "--duration", "1500ms", a, b}, Streams{Out: &out, ErrOut: &errOut, In: strings.NewReader("")})
 	}()
 	header := fmt.Sprintf("perfgate run %q against %s\n\n", "ci", tg.URL)
-	waitFor := func(what string, buf *syncBuffer, s string, within time.Duration) time.Duration {
+	waitFor := func(what string, buf *syncbuf.Buffer, s string, within time.Duration) time.Duration {
 		t.Helper()
 		for !strings.Contains(buf.String(), s) {
 			if time.Since(start) > within {

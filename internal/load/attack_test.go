@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/internal/metrics"
+	"github.com/perfgate/perfgate/internal/syncbuf"
 )
 
 // target is an httptest server whose behaviour tests control through the
@@ -293,27 +294,9 @@ func TestAttackInvalid(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the progress goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestAttackProgress(t *testing.T) {
 	tg := newTarget(t)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	opts := Options{Rate: Rate{Freq: 20, Per: time.Second}, Duration: 600 * time.Millisecond, Progress: &out}
 	collect(t, context.Background(), []Request{tg.req("status=503")}, opts)
 	s := out.String()
@@ -330,7 +313,7 @@ func TestAttackProgress(t *testing.T) {
 // timestamp: no bar, no carriage return.
 func TestAttackPlainProgress(t *testing.T) {
 	tg := newTarget(t)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	opts := Options{Rate: Rate{Freq: 20, Per: time.Second}, Duration: 700 * time.Millisecond,
 		Progress: &PlainProgress{W: &out, Every: 200 * time.Millisecond}}
 	collect(t, context.Background(), []Request{tg.req("status=503")}, opts)

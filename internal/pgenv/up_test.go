@@ -7,13 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/fixtures"
 	"github.com/perfgate/perfgate/internal/pgenv"
+	"github.com/perfgate/perfgate/internal/syncbuf"
 )
 
 // validSeed is what db up and db seed's flags give by default.
@@ -144,7 +144,7 @@ func TestHoldExistingDatabase(t *testing.T) {
 // it and removes the state file.
 func TestHoldEphemeralDatabase(t *testing.T) {
 	dir := t.TempDir()
-	var log syncBuffer
+	var log syncbuf.Buffer
 	o := pgenv.UpOptions{Provider: pgenv.ProviderLocal, SeedOptions: validSeed(), Indexes: true,
 		StateFile: filepath.Join(dir, "state.json"), Log: &log}
 	o.Fixtures = filepath.Join(dir, "fx.json")
@@ -207,22 +207,4 @@ func TestHoldRefuses(t *testing.T) {
 	if exit.Code(err) != exit.CodeUsage || err == nil || !strings.Contains(err.Error(), `unknown provider "podman"`) {
 		t.Errorf("Hold = %v (exit %d), want a usage error naming the provider", err, exit.Code(err))
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe to read while Hold writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -285,10 +285,7 @@ func ExecuteAB(ctx context.Context, pairs []ABPair, o ExecuteABOptions) (*ABResu
 	if err := PreflightAB(ctx, pairs, ao.TLS); err != nil {
 		return nil, err
 	}
-	now := ao.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := orNow(ao.Now)
 	d, err := CreateABDir(o.Out, ao.Label, now)
 	if err != nil {
 		return nil, err

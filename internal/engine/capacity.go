@@ -213,10 +213,7 @@ func ExecuteCapacity(ctx context.Context, ps []Planned, o ExecuteCapacityOptions
 	if err := Preflight(ctx, ps, co.TLS); err != nil {
 		return nil, err
 	}
-	now := co.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := orNow(co.Now)
 	rd, beside, err := CreateCapacityOut(o.Out, co.Label, now)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"time"
 
 	"github.com/perfgate/perfgate/internal/exit"
 	"github.com/perfgate/perfgate/internal/model"
@@ -71,10 +70,7 @@ func Execute(ctx context.Context, ps []Planned, o ExecuteOptions) (*Execution, e
 	if log == nil {
 		log = io.Discard
 	}
-	now := ro.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := orNow(ro.Now)
 	var marker *model.ShardMarker
 	if ro.Shard != nil {
 		ps, marker = ro.Shard.Divide(ps, ro.Target, ro.Label)

@@ -75,10 +75,7 @@ func MergeShards(ctx context.Context, dirs []string, o MergeOptions) (*model.Run
 	if err != nil {
 		return nil, err
 	}
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := orNow(o.Now)
 	rd, err := CreateOutDir(o.Out, o.Replace, now, m.Label())
 	if err != nil {
 		return nil, err

@@ -68,6 +68,15 @@ type RunOptions struct {
 	AllowInconclusive bool
 }
 
+// orNow is the clock now, or time.Now when the caller set none (the
+// options' Now is for tests).
+func orNow(now func() time.Time) func() time.Time {
+	if now == nil {
+		return time.Now
+	}
+	return now
+}
+
 // Run drives every planned scenario in order, each with its own load, and
 // returns the finished run: figures, verdicts and the overall verdict. An
 // interrupt (ctx cancelled) ends the run after the scenario it cut short,
@@ -76,10 +85,7 @@ type RunOptions struct {
 // with it holds the scenarios measured before, so the caller can still
 // save them.
 func Run(ctx context.Context, ps []Planned, o RunOptions) (*model.Run, error) {
-	now := o.Now
-	if now == nil {
-		now = time.Now
-	}
+	now := orNow(o.Now)
 	run := &model.Run{
 		Schema:   model.SchemaRun,
 		Tool:     o.Tool,

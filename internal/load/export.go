@@ -60,13 +60,10 @@ func OneScenario(paths, order []string) (path, name string, others []string) {
 		names[i] = strings.TrimSuffix(filepath.Base(p), RawExt)
 	}
 	first := 0
-found:
 	for _, sc := range order {
-		for i, n := range names {
-			if n == sc {
-				first = i
-				break found
-			}
+		if i := slices.Index(names, sc); i >= 0 {
+			first = i
+			break
 		}
 	}
 	return paths[first], names[first], slices.Delete(slices.Clone(names), first, first+1)

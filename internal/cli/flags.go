@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/perfgate/perfgate/internal/engine"
 	"github.com/perfgate/perfgate/internal/exit"
@@ -99,4 +100,29 @@ func cmdArgs(check cobra.PositionalArgs, what ...string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// detachArgs is the command line that a command's --detach runs in the
+// background (db up, serve): the command and every flag the user set, on
+// the command line or through PERFGATE_ variables, so that a flag added
+// later travels too; the caller appends --state-file. --dsn is left out
+// (it travels in the environment, where ps does not show its password),
+// and --detach is passed as false, so that a PERFGATE_DETACH in the
+// environment does not make the background process detach again.
+func detachArgs(cmd *cobra.Command) []string {
+	args := strings.Fields(cmd.CommandPath())[1:]
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "dsn", "detach", "state-file":
+			return
+		}
+		if s, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range s.GetSlice() {
+				args = append(args, "--"+f.Name+"="+v)
+			}
+			return
+		}
+		args = append(args, "--"+f.Name+"="+f.Value.String())
+	})
+	return append(args, "--detach=false")
 }
